@@ -1,0 +1,100 @@
+// CSRs both ways with `openssl req`, and the checks the registry relies on:
+// signature, key type, key size.
+#include "common/certificate_request.hpp"
+
+#include "openssl_cli.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace re6st;
+using namespace re6st::test;
+
+TEST(CertificateRequest, CreatedOneVerifiesWithOpenssl)
+{
+    TempDir dir;
+    auto key = PrivateKey::generate_rsa();
+    auto csr = CertificateRequest::create(
+        key, {{"C", "FR"}, {"O", "Acme Ünïcode"}, {"OU", "Lab"}, {"CN", "node"}});
+    EXPECT_TRUE(csr.signature_valid());
+    EXPECT_TRUE(csr.key_is_rsa());
+    EXPECT_EQ(csr.key_bits(), 2048);
+    std::string pem = csr.to_pem();
+    EXPECT_EQ(pem.rfind("-----BEGIN CERTIFICATE REQUEST-----\n", 0), 0u) << pem;
+
+    dir.write("node.csr", pem);
+    std::string checked = openssl_tool({"req", "-in", dir / "node.csr", "-verify", "-noout", "-text",
+                                   "-nameopt", "utf8"});
+    EXPECT_NE(checked.find("self-signature verify OK"), std::string::npos) << checked;
+    EXPECT_NE(checked.find("Subject: C=FR, O=Acme Ünïcode, OU=Lab, CN=node"),
+              std::string::npos) << checked;
+    EXPECT_NE(checked.find("sha256WithRSAEncryption"), std::string::npos) << checked;
+    openssl_tool({"req", "-in", dir / "node.csr", "-pubkey", "-noout", "-out", dir / "pub.pem"});
+    EXPECT_EQ(dir.read("pub.pem"), key.public_pem());
+
+    EXPECT_EQ(CertificateRequest::from_pem(pem).to_pem(), pem);
+}
+
+TEST(CertificateRequest, RefusesUnknownSubjectField)
+{
+    auto key = PrivateKey::generate_rsa();
+    try {
+        CertificateRequest::create(key, {{"NOPE", "x"}});
+        FAIL() << "no error";
+    } catch (const CryptoError& error) {
+        EXPECT_NE(std::string(error.what()).find("NOPE=\"x\""), std::string::npos)
+            << error.what();
+    }
+}
+
+TEST(CertificateRequest, ReadsWhatOpensslReqMade)
+{
+    struct Case {
+        const char* name;
+        const char* newkey;   // openssl req -newkey
+        bool rsa;
+        int bits;
+    };
+    const Case cases[] = {
+        {"rsa 2048", "rsa:2048", true, 2048},
+        {"rsa 1024", "rsa:1024", true, 1024},
+        {"ec p-256", "ec:", false, 256},
+    };
+    TempDir dir;
+    openssl_tool({"genpkey", "-genparam", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-out", dir / "ec.param"});
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        std::string newkey = c.newkey;
+        if (newkey == "ec:")
+            newkey += dir / "ec.param";
+        openssl_csr(newkey, "/O=Acme/CN=node", dir / "key.pem", dir / "req.pem");
+        auto csr = CertificateRequest::from_pem(dir.read("req.pem"));
+        EXPECT_TRUE(csr.signature_valid());
+        EXPECT_EQ(csr.key_is_rsa(), c.rsa);
+        EXPECT_EQ(csr.key_bits(), c.bits);
+    }
+}
+
+TEST(CertificateRequest, DetectsTamperedSignature)
+{
+    TempDir dir;
+    openssl_csr("rsa:2048", "/CN=node", dir / "key.pem", dir / "req.pem");
+    tamper_csr_signature(dir / "req.pem", dir / "tampered.pem");
+
+    // openssl req -verify reports a bad signature but exits with 0.
+    EXPECT_NE(run_openssl({"req", "-in", dir / "tampered.pem", "-verify", "-noout"})
+                  .output.find("self-signature verify failure"),
+              std::string::npos);
+    auto csr = CertificateRequest::from_pem(dir.read("tampered.pem"));
+    EXPECT_FALSE(csr.signature_valid());
+    EXPECT_TRUE(csr.key_is_rsa());
+    EXPECT_TRUE(CertificateRequest::from_pem(dir.read("req.pem")).signature_valid());
+}
+
+TEST(CertificateRequest, RefusesTextWithoutRequest)
+{
+    for (const char* pem : {"", "garbage",
+                            "-----BEGIN CERTIFICATE REQUEST-----\n!!\n-----END CERTIFICATE REQUEST-----\n"})
+        EXPECT_THROW(CertificateRequest::from_pem(pem), CryptoError) << pem;
+}
