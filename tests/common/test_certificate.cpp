@@ -3,8 +3,8 @@
 #include "common/certificate.hpp"
 
 #include "common/prefix.hpp"
-#include "openssl_cli.hpp"
-#include "temp_dir.hpp"
+#include "support/openssl_cli.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 

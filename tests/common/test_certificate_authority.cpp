@@ -2,8 +2,8 @@
 // verifies and reads as SPEC A.3 requires, random serials, refusals.
 #include "common/certificate_authority.hpp"
 
-#include "openssl_cli.hpp"
-#include "temp_dir.hpp"
+#include "support/openssl_cli.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 

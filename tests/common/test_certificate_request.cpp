@@ -2,8 +2,8 @@
 // signature, key type, key size.
 #include "common/certificate_request.hpp"
 
-#include "openssl_cli.hpp"
-#include "temp_dir.hpp"
+#include "support/openssl_cli.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // The RFC 7919 ffdhe2048 group as the openssl tool sees it.
 #include "common/dh_params.hpp"
 
-#include "openssl_cli.hpp"
-#include "temp_dir.hpp"
+#include "support/openssl_cli.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 
 #include "common/certificate.hpp"
 #include "common/private_key.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 

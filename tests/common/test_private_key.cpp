@@ -1,8 +1,8 @@
 // Private keys: generation, PEM both ways with the openssl tool, refusals.
 #include "common/private_key.hpp"
 
-#include "openssl_cli.hpp"
-#include "temp_dir.hpp"
+#include "support/openssl_cli.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 

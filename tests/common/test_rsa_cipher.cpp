@@ -2,8 +2,8 @@
 // getBootstrapPeer answer travels (SPEC A.3).
 #include "common/rsa_cipher.hpp"
 
-#include "openssl_cli.hpp"
-#include "temp_dir.hpp"
+#include "support/openssl_cli.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 

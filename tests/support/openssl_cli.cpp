@@ -1,5 +1,5 @@
 // posix_spawn of the openssl tool with a pipe collecting its output.
-#include "openssl_cli.hpp"
+#include "support/openssl_cli.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>

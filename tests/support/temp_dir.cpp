@@ -1,5 +1,5 @@
 // mkdtemp under $TMPDIR, removal with std::filesystem.
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 #include <stdlib.h>
 
