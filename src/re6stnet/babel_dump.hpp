@@ -1,0 +1,48 @@
+// babeld's answer to "dump" on its control socket (SPEC D.3), and the route
+// counts the tunnel manager decides with.
+#pragma once
+
+#include "common/prefix.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace re6st {
+
+// One "add route ..." line:
+// add route 5627e0e1b970 prefix 2001:db8:42:2::/64 from ::/0 installed yes
+//   id 02:16:3e:ff:fe:00:00:02 metric 96 refmetric 0 via fe80::1 if re6stnet0
+struct BabelRoute {
+    Ipv6Prefix prefix;
+    bool installed = false;
+    unsigned metric = 0;
+    std::string via;          // neighbour's link-local address
+    std::string interface;
+
+    bool operator==(const BabelRoute&) const = default;
+};
+
+struct BabelDump {
+    std::vector<BabelRoute> routes;   // IPv6 routes only
+    unsigned malformed_lines = 0;     // route lines that did not parse
+};
+
+// Takes the data lines of a dump (without the final "ok"); lines of other
+// kinds (interfaces, neighbours, xroutes) and IPv4 routes are skipped.
+BabelDump parse_babel_dump(std::string_view text);
+
+struct RouteCount {
+    std::map<std::string, unsigned> per_interface;   // installed routes in the network
+    std::set<std::string> lan_prefixes;              // node prefixes (bits) seen on a LAN
+};
+
+// Counts, for each interface, the installed routes to node subnets inside
+// `network`; routes through one of `lan_interfaces` also give the node prefix
+// of a machine on the LAN (SPEC A.5: such peers are not tunnelled to).
+RouteCount count_routes(const std::vector<BabelRoute>& routes, const Network& network,
+                        const std::set<std::string>& lan_interfaces);
+
+}  // namespace re6st

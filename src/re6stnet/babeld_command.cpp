@@ -1,0 +1,41 @@
+// The command line of babeld.
+#include "re6stnet/babeld_command.hpp"
+
+namespace re6st {
+
+std::vector<std::string> babeld_command(const BabeldSettings& s)
+{
+    auto hello = std::to_string(s.hello.count());
+    std::vector<std::string> argv{
+        s.program,
+        "-h", hello,
+        "-H", hello,
+        "-d", std::to_string(s.debug),
+        "-S", s.state_file,
+        // Several babeld on one machine (namespaces) need distinct pid files.
+        "-I", s.pid_file,
+        // Read-write control socket, in the daemon's root-only run directory.
+        "-G", s.control_socket,
+        // Announce our subnet only, accept routes inside the network only.
+        "-C", "redistribute ip " + s.subnet.to_string() + " eq "
+                  + std::to_string(s.subnet.length()),
+        "-C", "redistribute local deny",
+        "-C", "redistribute deny",
+        "-C", "in ip " + s.network.prefix().to_string(),
+        "-C", "in deny",
+        // Traffic to other nodes leaves from our overlay address.
+        "-C", "install pref-src " + s.address.to_string(),
+    };
+    if (s.wireless)
+        argv.push_back("-w");
+    // Taps are declared up front, even those not created yet: babeld follows
+    // them through netlink as they come and go. "type tunnel" turns split
+    // horizon off, which a server tap shared by several clients needs.
+    for (const auto& tunnel : s.tunnels)
+        argv.insert(argv.end(), {"-C", "interface " + tunnel + " type tunnel"});
+    for (const auto& lan : s.lan_interfaces)
+        argv.insert(argv.end(), {"-C", "interface " + lan});
+    return argv;
+}
+
+}  // namespace re6st

@@ -1,0 +1,27 @@
+// The command line of babeld (SPEC A.5, D.3). Pure: an argv vector.
+#pragma once
+
+#include "common/prefix.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace re6st {
+
+struct BabeldSettings {
+    std::string program = "babeld";
+    Network network{Ipv6Prefix()};
+    Ipv6Prefix subnet;                 // this node's subnet, announced
+    Ipv6Address address;               // this node's address, preferred source
+    std::chrono::seconds hello{15};
+    bool wireless = false;
+    int debug = 0;                     // babeld -d
+    std::string state_file, pid_file, control_socket;
+    std::vector<std::string> tunnels;  // every tap name, existing or not yet
+    std::vector<std::string> lan_interfaces;
+};
+
+std::vector<std::string> babeld_command(const BabeldSettings& settings);
+
+}  // namespace re6st

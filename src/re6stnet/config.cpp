@@ -1,0 +1,202 @@
+// Options of the node daemon.
+#include "re6stnet/config.hpp"
+
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace re6st {
+
+namespace {
+
+using Tokens = std::vector<std::string>;
+
+po::options_description describe()
+{
+    po::options_description general("General options");
+    general.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("registry", po::value<std::string>()->value_name("URL"),
+         "public HTTP URL of the registry, e.g. http://192.0.2.42:80/ (required)")
+        ("ca", po::value<std::string>()->value_name("FILE"), "CA certificate (required)")
+        ("cert", po::value<std::string>()->value_name("FILE"),
+         "this node's certificate (required)")
+        ("key", po::value<std::string>()->value_name("FILE"),
+         "this node's private key (required)")
+        ("dh", po::value<std::string>()->value_name("FILE")->default_value("none"),
+         "Diffie-Hellman parameters for the OpenVPN servers; 'none' for ECDHE only")
+        ("ip", po::value<Tokens>()->multitoken()->value_name("ADDR PORT PROTO"),
+         "endpoint advertised to other nodes (repeatable); disables UPnP")
+        ("pp", po::value<Tokens>()->multitoken()->value_name("PORT PROTO"),
+         "port and protocol (udp or tcp) of an OpenVPN server (repeatable) "
+         "[1194 udp, 1194 tcp]")
+        ("no-upnp", "never ask a UPnP gateway for port mappings")
+        ("peers-db-refresh", po::value<long>()->value_name("S")->default_value(3600),
+         "seconds between declarations to the registry and peer list refreshes")
+        ("log,l", po::value<std::string>()->value_name("DIR")->default_value("/var/log"),
+         "directory of the log files of OpenVPN and babeld")
+        ("state,s", po::value<std::string>()->value_name("DIR")
+                        ->default_value("/var/lib/re6stnet"),
+         "directory of peers.db and babeld.state")
+        ("run", po::value<std::string>()->value_name("DIR")->default_value("/run/re6stnet"),
+         "directory of pid files and control sockets (created mode 0700)")
+        ("verbose,v", po::value<int>()->value_name("N")->default_value(0),
+         "0 warnings, 1 info, 2 debug, 3 trace; also babeld's debug level")
+        ("main-interface", po::value<std::string>()->value_name("IF")->default_value("lo"),
+         "interface that carries the node's overlay address")
+        ("hook-dir", po::value<std::string>()->value_name("DIR"),
+         "directory of the OpenVPN hook scripts [next to the program in a build tree, "
+         "else the installed ones]");
+    po::options_description routing("Routing options");
+    routing.add_options()
+        ("interface,i", po::value<Tokens>()->value_name("IF"),
+         "LAN interface on which babeld also runs, to find nodes without tunnels "
+         "(repeatable)")
+        ("hello", po::value<long>()->value_name("S")->default_value(15),
+         "babeld hello interval in seconds")
+        ("wireless,w", po::bool_switch(), "treat LAN interfaces as wireless");
+    po::options_description tunnels("Tunnel options");
+    tunnels.add_options()
+        ("connection-count", po::value<long>()->value_name("N")->default_value(20),
+         "tunnels per node: ceil(N/2) client tunnels, and N clients per server")
+        ("refresh-count", po::value<long>()->value_name("N")->default_value(1),
+         "tunnels replaced at each tunnel refresh")
+        ("tunnel-refresh", po::value<long>()->value_name("S")->default_value(300),
+         "seconds between tunnel replacements");
+    po::options_description all;
+    all.add(general).add(routing).add(tunnels);
+    return all;
+}
+
+long positive(const po::variables_map& values, const char* name, long minimum)
+{
+    long value = values[name].as<long>();
+    if (value < minimum)
+        throw UsageError(std::string("option '--") + name + "' must be at least "
+                         + std::to_string(minimum));
+    return value;
+}
+
+std::string required(const po::variables_map& values, const char* name)
+{
+    if (!values.count(name))
+        throw UsageError(std::string("the option '--") + name + "' is required but missing");
+    auto value = values[name].as<std::string>();
+    if (value.empty())
+        throw UsageError(std::string("option '--") + name + "' is empty");
+    return value;
+}
+
+std::uint16_t port_number(const std::string& text, const char* option)
+{
+    std::size_t end = 0;
+    long value = -1;
+    try {
+        value = std::stol(text, &end);
+    } catch (const std::exception&) {
+    }
+    if (end != text.size() || value < 1 || value > 65535)
+        throw UsageError(std::string("option '--") + option + "': bad port '" + text + "'");
+    return value;
+}
+
+}  // namespace
+
+bool wants_help(const std::vector<std::string>& args)
+{
+    for (const auto& arg : args) {
+        if (arg == "--")
+            break;
+        if (arg == "--help" || arg == "-h")
+            return true;
+    }
+    return false;
+}
+
+bool wants_version(const std::vector<std::string>& args)
+{
+    for (const auto& arg : args) {
+        if (arg == "--")
+            break;
+        if (arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+std::string config_help()
+{
+    std::ostringstream text;
+    text << "Usage: re6stnet [OPTION]... [@FILE]... [-- OPENVPN-ARGUMENT...]\n"
+            "Run a node of a re6st network: OpenVPN servers and tunnels to random\n"
+            "peers, with babeld routing over them. @FILE reads options from FILE,\n"
+            "one per line, with or without the leading --; # starts a comment.\n"
+            "Arguments after -- are passed to every OpenVPN process.\n"
+         << describe();
+    return text.str();
+}
+
+Config parse_config(const std::vector<std::string>& args, const FileReader& read)
+{
+    auto line = parse_command_line(args, describe(), {}, read);
+    const auto& values = line.values;
+    Config config;
+    config.registry = required(values, "registry");
+    config.ca = required(values, "ca");
+    config.cert = required(values, "cert");
+    config.key = required(values, "key");
+    config.dh = values["dh"].as<std::string>();
+    if (config.dh == "none")
+        config.dh.clear();
+
+    for (const auto& group : line.groups("ip", 3)) {
+        try {
+            config.ip.push_back(parse_endpoint(group[0] + "," + group[1] + "," + group[2]));
+        } catch (const EndpointError& error) {
+            throw UsageError(std::string("option '--ip': ") + error.what());
+        }
+    }
+    for (const auto& group : line.groups("pp", 2)) {
+        ServerPort server{port_number(group[0], "pp"), group[1]};
+        if (server.proto == "tcp-server")   // the original's spelling
+            server.proto = "tcp";
+        if (server.proto != "udp" && server.proto != "tcp")
+            throw UsageError("option '--pp': protocol must be udp or tcp, not '" + group[1]
+                             + "'");
+        for (const auto& other : config.pp)
+            if (other == server)
+                throw UsageError("option '--pp': " + group[0] + " " + group[1]
+                                 + " given twice");
+        config.pp.push_back(server);
+    }
+    if (config.pp.empty())
+        config.pp = {{1194, "udp"}, {1194, "tcp"}};
+
+    config.upnp = !values.count("no-upnp");
+    config.peers_db_refresh = Config::seconds(positive(values, "peers-db-refresh", 1));
+    config.log_dir = values["log"].as<std::string>();
+    config.state_dir = values["state"].as<std::string>();
+    config.run_dir = values["run"].as<std::string>();
+    config.verbose = values["verbose"].as<int>();
+    if (config.verbose < 0 || config.verbose > 3)
+        throw UsageError("option '--verbose' must be between 0 and 3");
+    config.main_interface = values["main-interface"].as<std::string>();
+    if (values.count("hook-dir"))
+        config.hook_dir = values["hook-dir"].as<std::string>();
+    if (values.count("interface"))
+        config.lan_interfaces = values["interface"].as<Tokens>();
+    config.hello = Config::seconds(positive(values, "hello", 1));
+    config.wireless = values["wireless"].as<bool>();
+    config.connection_count = positive(values, "connection-count", 1);
+    config.refresh_count = positive(values, "refresh-count", 0);
+    config.tunnel_refresh = Config::seconds(positive(values, "tunnel-refresh", 1));
+    config.openvpn_args = line.after_double_dash;
+
+    for (const auto& name : config.lan_interfaces)
+        if (name.empty() || name.size() > 15 || name.find('/') != name.npos)
+            throw UsageError("option '--interface': bad interface name '" + name + "'");
+    return config;
+}
+
+}  // namespace re6st

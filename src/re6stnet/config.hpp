@@ -1,0 +1,60 @@
+// The daemon's options (SPEC A.5 plus what a deployment needs), parsed and
+// validated into a Config. Does no I/O beyond reading @FILE option files.
+#pragma once
+
+#include "common/endpoint.hpp"
+#include "common/options.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace re6st {
+
+struct ServerPort {
+    std::uint16_t port = 0;
+    std::string proto;   // "udp" or "tcp"
+
+    // What a client passes to OpenVPN's --proto to reach this server.
+    std::string client_proto() const { return proto == "tcp" ? "tcp-client" : proto; }
+    bool operator==(const ServerPort&) const = default;
+};
+
+struct Config {
+    using seconds = std::chrono::seconds;
+
+    std::string registry;                    // public URL of the registry
+    std::string ca, cert, key;
+    std::string dh;                          // empty: ECDHE only (--dh none)
+    std::vector<Endpoint> ip;                // --ip: advertised as is, no UPnP
+    std::vector<ServerPort> pp;              // one OpenVPN server each
+    seconds peers_db_refresh{3600};
+    std::string log_dir = "/var/log";
+    std::string state_dir = "/var/lib/re6stnet";
+    std::string run_dir = "/run/re6stnet";
+    int verbose = 0;                         // 0..3, also babeld's -d
+    std::vector<std::string> lan_interfaces; // -i
+    seconds hello{15};                       // babeld hello interval
+    bool wireless = false;
+    unsigned connection_count = 20;          // servers' --max-clients
+    unsigned refresh_count = 1;
+    seconds tunnel_refresh{300};
+    std::string main_interface = "lo";       // carries the node address
+    std::string hook_dir;                    // empty: the default location
+    bool upnp = true;                        // only without --ip
+    std::vector<std::string> openvpn_args;   // after "--"
+
+    // Client tunnels opened to random peers: ceil(connection_count / 2).
+    unsigned client_count() const { return (connection_count + 1) / 2; }
+};
+
+// `args` excludes argv[0]. Throws UsageError with a one-line message naming
+// the bad option. Returns nullopt-like empty registry only on --help, which
+// the caller checks with wants_help.
+Config parse_config(const std::vector<std::string>& args, const FileReader& read = read_option_file);
+bool wants_help(const std::vector<std::string>& args);
+bool wants_version(const std::vector<std::string>& args);
+std::string config_help();
+
+}  // namespace re6st

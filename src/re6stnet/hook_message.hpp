@@ -1,0 +1,31 @@
+// Reports from the OpenVPN hook scripts (hooks/ovpn-server, hooks/ovpn-client):
+// one datagram "<event> <argument>\n" per event (SPEC A.5).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace re6st {
+
+class HookMessageError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+struct HookMessage {
+    enum class Event {
+        client_connect,      // a peer connected to one of our servers; argument: its CN
+        client_disconnect,   // that peer went away; argument: its CN
+        route_up,            // our client tunnel is up; argument: our IP as the server saw it
+    };
+    Event event;
+    std::string argument;    // validated: a CN "<P>/<L>" or an IP literal
+
+    bool operator==(const HookMessage&) const = default;
+};
+
+// Throws HookMessageError quoting the datagram when it is not a valid report.
+HookMessage parse_hook_message(std::string_view datagram);
+
+}  // namespace re6st

@@ -1,0 +1,106 @@
+// Command lines of the OpenVPN processes.
+#include "re6stnet/openvpn_command.hpp"
+
+#include <stdexcept>
+
+namespace re6st {
+
+namespace {
+
+std::string openvpn_verbosity(int verbosity)
+{
+    // OpenVPN's 3 is its normal level; our 0 is warnings only.
+    static constexpr const char* levels[] = {"1", "3", "4", "5"};
+    return levels[verbosity < 0 ? 0 : verbosity > 3 ? 3 : verbosity];
+}
+
+std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
+                                          const std::string& interface)
+{
+    if (interface.empty() || interface.size() > 15)
+        throw std::invalid_argument("bad interface name '" + interface + "'");
+    std::vector<std::string> argv{
+        settings.program,
+        "--dev-type", "tap",
+        "--dev", interface,
+        // DCO does not support TAP devices (SPEC D.1).
+        "--disable-dco",
+        "--persist-key",
+        "--script-security", "2",
+        "--user", "nobody",
+        "--group", "nogroup",
+        "--ca", settings.ca,
+        "--cert", settings.cert,
+        "--key", settings.key,
+        "--verb", openvpn_verbosity(settings.verbosity),
+        // OpenVPN connects to the daemon's management socket and quits when
+        // that connection closes: no tunnel outlives a daemon killed with
+        // SIGKILL, although dropping privileges cleared PR_SET_PDEATHSIG.
+        "--management", settings.management_socket, "unix",
+        "--management-client",
+        "--ping-exit", std::to_string(settings.ping_exit.count()),
+    };
+    if (settings.ping.count() > 0)
+        argv.insert(argv.end(), {"--ping", std::to_string(settings.ping.count())});
+    return argv;
+}
+
+}  // namespace
+
+std::string server_interface(const std::string& proto, std::uint16_t port)
+{
+    return "re6st-" + proto + std::to_string(port);
+}
+
+std::string client_interface(unsigned slot)
+{
+    return "re6stnet" + std::to_string(slot);
+}
+
+std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
+                                                const OpenVpnServer& server)
+{
+    if (server.proto != "udp" && server.proto != "tcp")
+        throw std::invalid_argument("bad server protocol '" + server.proto + "'");
+    auto argv = common_arguments(settings, server.interface);
+    auto hook = settings.hook_dir + "/ovpn-server";
+    argv.insert(argv.end(), {
+        "--tls-server",
+        "--mode", "server",
+        "--dh", server.dh.empty() ? "none" : server.dh,
+        "--max-clients", std::to_string(server.max_clients),
+        "--port", std::to_string(server.port),
+        "--proto", server.proto == "tcp" ? "tcp-server" : "udp",
+        "--up", hook,
+        "--client-connect", hook,
+        "--client-disconnect", hook,
+    });
+    argv.insert(argv.end(), settings.extra_args.begin(), settings.extra_args.end());
+    return argv;
+}
+
+std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
+                                                const OpenVpnClient& client)
+{
+    if (client.endpoints.empty())
+        throw std::invalid_argument("no endpoint to connect to");
+    auto argv = common_arguments(settings, client.interface);
+    auto hook = settings.hook_dir + "/ovpn-client";
+    argv.insert(argv.end(), {
+        "--client",
+        "--nobind",
+        // The server must be the peer we meant to reach (SPEC B.1).
+        "--verify-x509-name", client.peer_cn, "name",
+        // Try each endpoint once, then give up: the daemon picks another peer.
+        "--connect-retry-max", "1",
+        "--up", hook,
+        "--route-up", hook,
+    });
+    for (const auto& endpoint : client.endpoints)
+        argv.insert(argv.end(), {"--remote", endpoint.ip, std::to_string(endpoint.port),
+                                 endpoint.proto});
+    argv.insert(argv.end(), settings.extra_args.begin(), settings.extra_args.end());
+    return argv;
+}
+
+}  // namespace re6st

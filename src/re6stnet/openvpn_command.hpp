@@ -1,0 +1,48 @@
+// Command lines of the OpenVPN processes (SPEC A.5, D.1): one server per
+// --pp, one client per tunnel to a peer. Pure: argv vectors, no process.
+#pragma once
+
+#include "common/endpoint.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace re6st {
+
+// What every OpenVPN process of the node shares.
+struct OpenVpnSettings {
+    std::string program = "openvpn";
+    std::string ca, cert, key;
+    std::string hook_dir;            // ovpn-server and ovpn-client live here
+    std::string management_socket;   // the daemon listens; OpenVPN connects
+    std::chrono::seconds ping{0};    // keepalive interval; 0: none
+    std::chrono::seconds ping_exit{60};
+    int verbosity = 0;               // the daemon's -v
+    std::vector<std::string> extra_args;
+};
+
+struct OpenVpnServer {
+    std::string interface;   // at most 15 characters
+    std::uint16_t port = 0;
+    std::string proto;       // "udp" or "tcp"
+    unsigned max_clients = 0;
+    std::string dh;          // empty: ECDHE only
+};
+
+struct OpenVpnClient {
+    std::string interface;
+    std::vector<Endpoint> endpoints;   // tried in order
+    std::string peer_cn;               // the server must present this CN
+};
+
+std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
+                                                const OpenVpnServer& server);
+std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
+                                                const OpenVpnClient& client);
+
+// Interface names: "re6st-udp1194" for a server, "re6stnet3" for client slot 3.
+std::string server_interface(const std::string& proto, std::uint16_t port);
+std::string client_interface(unsigned slot);
+
+}  // namespace re6st

@@ -1,0 +1,24 @@
+// The tunnel replacement decision (SPEC A.5): at each tunnel refresh, when the
+// client slots are full, the tunnels that carry the fewest routes give way to
+// fresh random peers. Pure, so that the daemon and the network simulator run
+// the very same code.
+#pragma once
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace re6st {
+
+struct TunnelUsage {
+    std::string peer;      // the peer's binary prefix
+    unsigned routes = 0;   // installed routes inside the network through it
+};
+
+// Returns the peers whose tunnels to close: the `refresh_count` carrying the
+// fewest routes once `tunnels` fills the `slots` (more if it overfills them,
+// none while slots are free). Ties are broken at random with `random`.
+std::vector<std::string> tunnels_to_replace(std::vector<TunnelUsage> tunnels, unsigned slots,
+                                            unsigned refresh_count, std::mt19937_64& random);
+
+}  // namespace re6st

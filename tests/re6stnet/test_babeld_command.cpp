@@ -1,0 +1,74 @@
+// babeld's command line.
+#include "re6stnet/babeld_command.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace re6st;
+
+namespace {
+
+BabeldSettings settings()
+{
+    BabeldSettings s;
+    s.network = Network(Ipv6Prefix::parse("2001:db8:42::/48"));
+    s.subnet = Ipv6Prefix::parse("2001:db8:42:1::/64");
+    s.address = Ipv6Address::parse("2001:db8:42:1::1");
+    s.hello = std::chrono::seconds(4);
+    s.debug = 1;
+    s.state_file = "/var/lib/re6stnet/babeld.state";
+    s.pid_file = "/run/re6stnet/babeld.pid";
+    s.control_socket = "/run/re6stnet/babeld.sock";
+    s.tunnels = {"re6stnet0", "re6st-udp1194"};
+    s.lan_interfaces = {"eth1"};
+    return s;
+}
+
+bool has_pair(const std::vector<std::string>& argv, const std::string& a, const std::string& b)
+{
+    for (std::size_t i = 0; i + 1 < argv.size(); ++i)
+        if (argv[i] == a && argv[i + 1] == b)
+            return true;
+    return false;
+}
+
+}  // namespace
+
+TEST(BabeldCommand, CarriesTheStatementsOfTheSpec)
+{
+    auto argv = babeld_command(settings());
+    EXPECT_EQ(argv[0], "babeld");
+    EXPECT_TRUE(has_pair(argv, "-h", "4"));
+    EXPECT_TRUE(has_pair(argv, "-H", "4"));
+    EXPECT_TRUE(has_pair(argv, "-d", "1"));
+    EXPECT_TRUE(has_pair(argv, "-S", "/var/lib/re6stnet/babeld.state"));
+    EXPECT_TRUE(has_pair(argv, "-I", "/run/re6stnet/babeld.pid"));
+    EXPECT_TRUE(has_pair(argv, "-G", "/run/re6stnet/babeld.sock"));
+    EXPECT_TRUE(has_pair(argv, "-C", "redistribute ip 2001:db8:42:1::/64 eq 64"));
+    EXPECT_TRUE(has_pair(argv, "-C", "redistribute local deny"));
+    EXPECT_TRUE(has_pair(argv, "-C", "redistribute deny"));
+    EXPECT_TRUE(has_pair(argv, "-C", "in ip 2001:db8:42::/48"));
+    EXPECT_TRUE(has_pair(argv, "-C", "in deny"));
+    EXPECT_TRUE(has_pair(argv, "-C", "install pref-src 2001:db8:42:1::1"));
+    EXPECT_TRUE(has_pair(argv, "-C", "interface re6stnet0 type tunnel"));
+    EXPECT_TRUE(has_pair(argv, "-C", "interface re6st-udp1194 type tunnel"));
+    EXPECT_TRUE(has_pair(argv, "-C", "interface eth1"));
+    EXPECT_EQ(std::count(argv.begin(), argv.end(), "-w"), 0);
+}
+
+TEST(BabeldCommand, AcceptFiltersComeInOrder)
+{
+    auto argv = babeld_command(settings());
+    auto accept = std::find(argv.begin(), argv.end(), "in ip 2001:db8:42::/48");
+    auto deny = std::find(argv.begin(), argv.end(), "in deny");
+    EXPECT_LT(accept, deny);
+}
+
+TEST(BabeldCommand, Wireless)
+{
+    auto s = settings();
+    s.wireless = true;
+    auto argv = babeld_command(s);
+    EXPECT_EQ(std::count(argv.begin(), argv.end(), "-w"), 1);
+}

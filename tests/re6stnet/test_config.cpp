@@ -1,0 +1,130 @@
+// The daemon's options (SPEC A.5).
+#include "re6stnet/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace re6st;
+using Tokens = std::vector<std::string>;
+
+namespace {
+
+const Tokens required{"--registry", "http://192.0.2.42/", "--ca", "ca.pem", "--cert",
+                      "cert.crt", "--key", "cert.key"};
+
+Tokens with(Tokens extra)
+{
+    Tokens args = required;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+FileReader files(std::map<std::string, std::string> contents)
+{
+    return [contents](const std::string& path) {
+        auto found = contents.find(path);
+        if (found == contents.end())
+            throw UsageError("cannot read option file " + path);
+        return found->second;
+    };
+}
+
+std::string error_of(const Tokens& args)
+{
+    try {
+        parse_config(args, files({}));
+    } catch (const UsageError& error) {
+        return error.what();
+    }
+    return "<accepted>";
+}
+
+}  // namespace
+
+TEST(Config, DefaultsOfTheOriginal)
+{
+    auto config = parse_config(required, files({}));
+    EXPECT_EQ(config.registry, "http://192.0.2.42/");
+    EXPECT_EQ(config.dh, "");
+    EXPECT_TRUE(config.ip.empty());
+    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, "udp"}, {1194, "tcp"}}));
+    EXPECT_EQ(config.peers_db_refresh.count(), 3600);
+    EXPECT_EQ(config.log_dir, "/var/log");
+    EXPECT_EQ(config.state_dir, "/var/lib/re6stnet");
+    EXPECT_EQ(config.verbose, 0);
+    EXPECT_EQ(config.hello.count(), 15);
+    EXPECT_FALSE(config.wireless);
+    EXPECT_EQ(config.connection_count, 20u);
+    EXPECT_EQ(config.client_count(), 10u);
+    EXPECT_EQ(config.refresh_count, 1u);
+    EXPECT_EQ(config.tunnel_refresh.count(), 300);
+    EXPECT_EQ(config.main_interface, "lo");
+    EXPECT_TRUE(config.upnp);
+    EXPECT_TRUE(config.openvpn_args.empty());
+}
+
+TEST(Config, FromAnOptionFileWrittenByReConf)
+{
+    auto config = parse_config(
+        {"@/etc/re6stnet/re6stnet.conf", "-v", "2"},
+        files({{"/etc/re6stnet/re6stnet.conf",
+                "# written by re6st-conf\n"
+                "registry http://192.0.2.42:9080/\n"
+                "ca /etc/re6stnet/ca.pem\ncert /etc/re6stnet/cert.crt\n"
+                "key /etc/re6stnet/cert.key\ndh /etc/re6stnet/dh2048.pem\n"
+                "ip 192.0.2.5 1194 udp\nip 192.0.2.5 1194 tcp\n"
+                "pp 1194 udp\npp 1194 tcp-server\n"
+                "interface eth1\ninterface eth2\nhello 4\nconnection-count 5\n"}}));
+    EXPECT_EQ(config.dh, "/etc/re6stnet/dh2048.pem");
+    EXPECT_EQ(config.ip, (std::vector<Endpoint>{{"192.0.2.5", 1194, "udp"},
+                                                {"192.0.2.5", 1194, "tcp"}}));
+    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, "udp"}, {1194, "tcp"}}));
+    EXPECT_EQ(config.lan_interfaces, (Tokens{"eth1", "eth2"}));
+    EXPECT_EQ(config.hello.count(), 4);
+    EXPECT_EQ(config.client_count(), 3u);
+    EXPECT_EQ(config.verbose, 2);
+}
+
+TEST(Config, OpenVpnArgumentsAfterDoubleDash)
+{
+    auto config = parse_config(with({"--", "--tun-mtu", "1400", "@notafile"}), files({}));
+    EXPECT_EQ(config.openvpn_args, (Tokens{"--tun-mtu", "1400", "@notafile"}));
+}
+
+TEST(Config, ServerPortsAdvertiseClientProtocols)
+{
+    EXPECT_EQ((ServerPort{1194, "tcp"}).client_proto(), "tcp-client");
+    EXPECT_EQ((ServerPort{1194, "udp"}).client_proto(), "udp");
+}
+
+TEST(Config, ErrorsNameTheOption)
+{
+    struct Case { Tokens args; const char* message; };
+    for (const auto& c : std::vector<Case>{
+             {{}, "the option '--registry' is required but missing"},
+             {with({"--pp", "1194"}), "option '--pp' takes 2 values, not 1"},
+             {with({"--pp", "0", "udp"}), "option '--pp': bad port '0'"},
+             {with({"--pp", "1194", "sctp"}), "option '--pp': protocol must be udp or tcp, not 'sctp'"},
+             {with({"--pp", "1194", "udp", "--pp", "1194", "udp"}), "option '--pp': 1194 udp given twice"},
+             {with({"--ip", "192.0.2.5", "1194", "tcp-server"}),
+              "option '--ip': bad endpoint \"192.0.2.5,1194,tcp-server\": unknown protocol"},
+             {with({"--hello", "0"}), "option '--hello' must be at least 1"},
+             {with({"--connection-count", "0"}), "option '--connection-count' must be at least 1"},
+             {with({"--verbose", "4"}), "option '--verbose' must be between 0 and 3"},
+             {with({"--interface", "a-very-long-interface-name"}),
+              "option '--interface': bad interface name 'a-very-long-interface-name'"},
+         })
+        EXPECT_EQ(error_of(c.args), c.message);
+    EXPECT_NE(error_of(with({"--bogus"})).find("--bogus"), std::string::npos);
+    EXPECT_NE(error_of(with({"--hello", "x"})).find("--hello"), std::string::npos);
+}
+
+TEST(Config, HelpAndVersionAreRecognisedBeforeParsing)
+{
+    EXPECT_TRUE(wants_help({"--help"}));
+    EXPECT_TRUE(wants_help({"-h"}));
+    EXPECT_FALSE(wants_help({"--", "--help"}));
+    EXPECT_TRUE(wants_version({"--version"}));
+    EXPECT_NE(config_help().find("--connection-count"), std::string::npos);
+}

@@ -1,0 +1,112 @@
+// The OpenVPN command lines.
+#include "re6stnet/openvpn_command.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace re6st;
+using Argv = std::vector<std::string>;
+
+namespace {
+
+OpenVpnSettings settings()
+{
+    OpenVpnSettings s;
+    s.ca = "/etc/re6stnet/ca.pem";
+    s.cert = "/etc/re6stnet/cert.crt";
+    s.key = "/etc/re6stnet/cert.key";
+    s.hook_dir = "/usr/lib/re6stnet";
+    s.management_socket = "/run/re6stnet/openvpn.sock";
+    s.ping = std::chrono::seconds(1);
+    s.ping_exit = std::chrono::seconds(3);
+    s.extra_args = {"--tun-mtu", "1400"};
+    return s;
+}
+
+// The values following `option` (up to the next "--" option).
+Argv values(const Argv& argv, const std::string& option)
+{
+    auto found = std::find(argv.begin(), argv.end(), option);
+    if (found == argv.end())
+        return {"<absent>"};
+    Argv out;
+    for (auto it = found + 1; it != argv.end() && !it->starts_with("--"); ++it)
+        out.push_back(*it);
+    return out;
+}
+
+}  // namespace
+
+TEST(OpenVpnCommand, Server)
+{
+    auto argv = openvpn_server_command(settings(), {"re6st-tcp1194", 1194, "tcp", 20, ""});
+    EXPECT_EQ(argv[0], "openvpn");
+    EXPECT_EQ(values(argv, "--dev-type"), Argv{"tap"});
+    EXPECT_EQ(values(argv, "--dev"), Argv{"re6st-tcp1194"});
+    EXPECT_EQ(values(argv, "--mode"), Argv{"server"});
+    EXPECT_EQ(values(argv, "--tls-server"), Argv{});
+    EXPECT_EQ(values(argv, "--dh"), Argv{"none"});
+    EXPECT_EQ(values(argv, "--max-clients"), Argv{"20"});
+    EXPECT_EQ(values(argv, "--port"), Argv{"1194"});
+    EXPECT_EQ(values(argv, "--proto"), Argv{"tcp-server"});
+    EXPECT_EQ(values(argv, "--client-connect"), Argv{"/usr/lib/re6stnet/ovpn-server"});
+    EXPECT_EQ(values(argv, "--client-disconnect"), Argv{"/usr/lib/re6stnet/ovpn-server"});
+    EXPECT_EQ(values(argv, "--up"), Argv{"/usr/lib/re6stnet/ovpn-server"});
+    EXPECT_EQ(values(argv, "--user"), Argv{"nobody"});
+    EXPECT_EQ(values(argv, "--group"), Argv{"nogroup"});
+    EXPECT_EQ(values(argv, "--script-security"), Argv{"2"});
+    EXPECT_EQ(values(argv, "--ca"), Argv{"/etc/re6stnet/ca.pem"});
+    EXPECT_EQ(values(argv, "--cert"), Argv{"/etc/re6stnet/cert.crt"});
+    EXPECT_EQ(values(argv, "--key"), Argv{"/etc/re6stnet/cert.key"});
+    EXPECT_EQ(values(argv, "--ping"), Argv{"1"});
+    EXPECT_EQ(values(argv, "--ping-exit"), Argv{"3"});
+    EXPECT_EQ(values(argv, "--management"), (Argv{"/run/re6stnet/openvpn.sock", "unix"}));
+    EXPECT_EQ(values(argv, "--management-client"), Argv{});
+    EXPECT_EQ(values(argv, "--disable-dco"), Argv{});
+    EXPECT_EQ(values(argv, "--persist-tun"), Argv{"<absent>"});   // would hide a dead peer
+    // Extra arguments come last, so they can override.
+    EXPECT_EQ(Argv(argv.end() - 2, argv.end()), (Argv{"--tun-mtu", "1400"}));
+}
+
+TEST(OpenVpnCommand, UdpServerWithDh)
+{
+    auto argv = openvpn_server_command(settings(), {"re6st-udp1194", 1194, "udp", 20,
+                                                    "/etc/re6stnet/dh2048.pem"});
+    EXPECT_EQ(values(argv, "--proto"), Argv{"udp"});
+    EXPECT_EQ(values(argv, "--dh"), Argv{"/etc/re6stnet/dh2048.pem"});
+}
+
+TEST(OpenVpnCommand, Client)
+{
+    auto argv = openvpn_client_command(
+        settings(), {"re6stnet3",
+                     {{"192.0.2.1", 1194, "udp"}, {"192.0.2.1", 1194, "tcp-client"}},
+                     "2/16"});
+    EXPECT_EQ(values(argv, "--dev"), Argv{"re6stnet3"});
+    EXPECT_EQ(values(argv, "--client"), Argv{});
+    EXPECT_EQ(values(argv, "--nobind"), Argv{});
+    EXPECT_EQ(values(argv, "--verify-x509-name"), (Argv{"2/16", "name"}));
+    EXPECT_EQ(values(argv, "--up"), Argv{"/usr/lib/re6stnet/ovpn-client"});
+    EXPECT_EQ(values(argv, "--route-up"), Argv{"/usr/lib/re6stnet/ovpn-client"});
+    EXPECT_EQ(std::count(argv.begin(), argv.end(), "--remote"), 2);
+    EXPECT_EQ(values(argv, "--remote"), (Argv{"192.0.2.1", "1194", "udp"}));
+    EXPECT_EQ(values(argv, "--mode"), Argv{"<absent>"});
+}
+
+TEST(OpenVpnCommand, RejectsWhatOpenVpnWouldRefuseLater)
+{
+    EXPECT_THROW(openvpn_server_command(settings(), {"re6st-way-too-long-name", 1, "udp", 1, ""}),
+                 std::invalid_argument);
+    EXPECT_THROW(openvpn_server_command(settings(), {"x", 1, "sctp", 1, ""}),
+                 std::invalid_argument);
+    EXPECT_THROW(openvpn_client_command(settings(), {"x", {}, "1/16"}), std::invalid_argument);
+}
+
+TEST(OpenVpnCommand, InterfaceNamesFitLinux)
+{
+    EXPECT_EQ(server_interface("udp", 1194), "re6st-udp1194");
+    EXPECT_LE(server_interface("tcp", 65535).size(), 15u);
+    EXPECT_EQ(client_interface(0), "re6stnet0");
+    EXPECT_LE(client_interface(999999).size(), 15u);
+}

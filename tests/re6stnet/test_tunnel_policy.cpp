@@ -1,0 +1,68 @@
+// The tunnel replacement decision.
+#include "re6stnet/tunnel_policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace re6st;
+
+namespace {
+
+std::vector<TunnelUsage> usage(std::vector<unsigned> routes)
+{
+    std::vector<TunnelUsage> tunnels;
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        tunnels.push_back({"p" + std::to_string(i), routes[i]});
+    return tunnels;
+}
+
+}  // namespace
+
+TEST(TunnelPolicy, ReplacesTheTunnelCarryingFewestRoutesWhenFull)
+{
+    std::mt19937_64 random(1);
+    EXPECT_EQ(tunnels_to_replace(usage({5, 1, 9}), 3, 1, random),
+              (std::vector<std::string>{"p1"}));
+}
+
+TEST(TunnelPolicy, RefreshCountTunnelsGo)
+{
+    std::mt19937_64 random(1);
+    auto killed = tunnels_to_replace(usage({5, 1, 9, 0, 7}), 5, 2, random);
+    EXPECT_EQ(killed, (std::vector<std::string>{"p3", "p1"}));
+}
+
+TEST(TunnelPolicy, NothingGoesWhileSlotsAreFree)
+{
+    std::mt19937_64 random(1);
+    EXPECT_TRUE(tunnels_to_replace(usage({5, 1}), 3, 1, random).empty());
+    EXPECT_TRUE(tunnels_to_replace(usage({}), 3, 1, random).empty());
+    EXPECT_TRUE(tunnels_to_replace(usage({5, 1, 9}), 3, 0, random).empty());
+}
+
+TEST(TunnelPolicy, OverfullSlotsShrinkBackAndMore)
+{
+    std::mt19937_64 random(1);
+    // 4 tunnels in 2 slots, refresh 1: 3 go, the best stays.
+    EXPECT_EQ(tunnels_to_replace(usage({4, 3, 2, 1}), 2, 1, random),
+              (std::vector<std::string>{"p3", "p2", "p1"}));
+}
+
+TEST(TunnelPolicy, NeverMoreThanThereAre)
+{
+    std::mt19937_64 random(1);
+    EXPECT_EQ(tunnels_to_replace(usage({1, 2}), 2, 5, random).size(), 2u);
+}
+
+TEST(TunnelPolicy, TiesAreBrokenAtRandom)
+{
+    std::mt19937_64 random(7);
+    std::map<std::string, int> chosen;
+    for (int i = 0; i < 300; ++i)
+        ++chosen[tunnels_to_replace(usage({2, 2, 2, 9}), 4, 1, random).at(0)];
+    EXPECT_EQ(chosen.size(), 3u);   // p0, p1, p2 all picked, never p3
+    EXPECT_FALSE(chosen.count("p3"));
+    for (const auto& [peer, times] : chosen)
+        EXPECT_GT(times, 50) << peer;
+}
