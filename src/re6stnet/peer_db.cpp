@@ -1,0 +1,170 @@
+// The node's peer cache.
+#include "re6stnet/peer_db.hpp"
+
+#include <cstdio>
+
+namespace re6st {
+
+PeerDb::PeerDb(const std::string& path, const std::string& own_prefix) : db_(path)
+{
+    db_.set_busy_timeout(5000);
+    db_.exec(
+        "CREATE TABLE IF NOT EXISTS peers ("
+        " prefix TEXT PRIMARY KEY NOT NULL,"
+        " address TEXT NOT NULL,"
+        " used INTEGER NOT NULL DEFAULT 0,"
+        " date INTEGER DEFAULT (strftime('%s', 'now')));"
+        "CREATE INDEX IF NOT EXISTS peers_used ON peers(used);"
+        "CREATE TABLE IF NOT EXISTS blacklist ("
+        " prefix TEXT PRIMARY KEY NOT NULL,"
+        " flag INTEGER NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS blacklist_flag ON blacklist(flag);"
+        "CREATE TABLE IF NOT EXISTS config ("
+        " name TEXT PRIMARY KEY NOT NULL,"
+        " value TEXT);");
+    // A corrupt file may still open; reading every page tells.
+    auto check = db_.prepare("PRAGMA quick_check").query_value<std::string>();
+    if (check != "ok")
+        throw sqlite::Error(SQLITE_CORRUPT, path + ": " + check.value_or("quick_check failed"));
+    sqlite::Transaction transaction(db_);
+    db_.execute("UPDATE peers SET used = 0 WHERE used != 0");
+    transaction.commit();
+    blacklist(own_prefix, Blacklist::self);
+}
+
+PeerDb PeerDb::open_or_rebuild(const std::string& path, const std::string& own_prefix,
+                               bool* moved_aside)
+{
+    if (moved_aside)
+        *moved_aside = false;
+    try {
+        return PeerDb(path, own_prefix);
+    } catch (const sqlite::Error& error) {
+        int code = error.code() & 0xff;
+        if (code != SQLITE_CORRUPT && code != SQLITE_NOTADB)
+            throw;
+    }
+    auto aside = path + ".corrupt";
+    if (std::rename(path.c_str(), aside.c_str()) != 0)
+        throw sqlite::Error(SQLITE_CANTOPEN, path + " is corrupt and cannot be moved aside");
+    for (const char* suffix : {"-wal", "-shm", "-journal"})
+        std::remove((path + suffix).c_str());
+    if (moved_aside)
+        *moved_aside = true;
+    return PeerDb(path, own_prefix);
+}
+
+std::vector<Peer> PeerDb::unused_peers(std::size_t count, const std::set<std::string>& exclude)
+{
+    std::vector<Peer> peers;
+    auto select = db_.prepare("SELECT prefix, address FROM peers WHERE used <= 0"
+                              " ORDER BY used DESC, random()");
+    // The cache holds a few hundred rows at most: scanning them is cheap.
+    auto rows = select.query();
+    while (peers.size() < count && rows.next()) {
+        auto row = rows.row();
+        auto prefix = row.get<std::string>(0);
+        if (!exclude.count(prefix))
+            peers.push_back({prefix, row.get<std::string>(1)});
+    }
+    return peers;
+}
+
+std::size_t PeerDb::unused_count()
+{
+    return *db_.prepare("SELECT count(*) FROM peers WHERE used <= 0")
+                .query_value<std::int64_t>();
+}
+
+std::optional<Peer> PeerDb::find(const std::string& prefix)
+{
+    auto row = db_.prepare("SELECT address FROM peers WHERE prefix = ?")
+                   .query_value<std::string>(prefix);
+    if (!row)
+        return std::nullopt;
+    return Peer{prefix, *row};
+}
+
+void PeerDb::set_use(const std::string& prefix, Use use)
+{
+    db_.execute("UPDATE peers SET used = ? WHERE prefix = ?", int(use), prefix);
+}
+
+void PeerDb::merge(const std::vector<Peer>& peers, std::size_t capacity, std::int64_t now)
+{
+    sqlite::Transaction transaction(db_);
+    auto insert = db_.prepare(
+        "INSERT INTO peers (prefix, address, used, date) VALUES (?1, ?2, 0, ?3)"
+        " ON CONFLICT(prefix) DO UPDATE SET address = ?2, date = ?3");
+    // Known peers get their fresh address; make room for the new ones.
+    std::size_t fresh = 0;
+    auto exists = db_.prepare("SELECT 1 FROM peers WHERE prefix = ?");
+    for (const auto& peer : peers)
+        if (!exists.query_value<int>(peer.prefix))
+            ++fresh;
+    auto rows = std::int64_t(size());
+    auto excess = rows + std::int64_t(fresh) - std::int64_t(capacity);
+    if (excess > 0)
+        db_.execute("DELETE FROM peers WHERE prefix IN (SELECT prefix FROM peers"
+                    " WHERE used <= 0 ORDER BY used, random() LIMIT ?)",
+                    excess);
+    auto room = std::int64_t(capacity) - std::int64_t(size());
+    for (const auto& peer : peers) {
+        if (exists.query_value<int>(peer.prefix)) {
+            insert.execute(peer.prefix, peer.address, now);
+        } else if (room > 0 && !is_blacklisted(peer.prefix)) {
+            insert.execute(peer.prefix, peer.address, now);
+            --room;
+        }
+    }
+    transaction.commit();
+}
+
+bool PeerDb::add(const Peer& peer, std::int64_t now)
+{
+    if (is_blacklisted(peer.prefix))
+        return false;
+    db_.execute("INSERT INTO peers (prefix, address, used, date) VALUES (?1, ?2, 0, ?3)"
+                " ON CONFLICT(prefix) DO UPDATE SET address = ?2, date = ?3",
+                peer.prefix, peer.address, now);
+    return true;
+}
+
+void PeerDb::blacklist(const std::string& prefix, Blacklist reason)
+{
+    sqlite::Transaction transaction(db_);
+    db_.execute("DELETE FROM peers WHERE prefix = ?", prefix);
+    db_.execute("INSERT OR REPLACE INTO blacklist (prefix, flag) VALUES (?, ?)", prefix,
+                int(reason));
+    transaction.commit();
+}
+
+void PeerDb::clear_blacklist(Blacklist reason)
+{
+    db_.execute("DELETE FROM blacklist WHERE flag = ?", int(reason));
+}
+
+bool PeerDb::is_blacklisted(const std::string& prefix)
+{
+    return db_.prepare("SELECT 1 FROM blacklist WHERE prefix = ?")
+        .query_value<int>(prefix)
+        .has_value();
+}
+
+std::optional<std::string> PeerDb::config(const std::string& name)
+{
+    return db_.prepare("SELECT value FROM config WHERE name = ?")
+        .query_value<std::string>(name);
+}
+
+void PeerDb::set_config(const std::string& name, const std::string& value)
+{
+    db_.execute("INSERT OR REPLACE INTO config (name, value) VALUES (?, ?)", name, value);
+}
+
+std::size_t PeerDb::size()
+{
+    return *db_.prepare("SELECT count(*) FROM peers").query_value<std::int64_t>();
+}
+
+}  // namespace re6st

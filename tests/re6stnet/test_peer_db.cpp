@@ -1,0 +1,144 @@
+// The node's peer cache.
+#include "re6stnet/peer_db.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace re6st;
+
+namespace {
+
+const std::string self = "0000000000000001";
+
+class PeerDbTest : public ::testing::Test {
+protected:
+    std::string path() const { return dir_ / "peers.db"; }
+
+    static std::vector<Peer> peers(int first, int count)
+    {
+        std::vector<Peer> out;
+        for (int i = first; i < first + count; ++i) {
+            std::string prefix(16, '0');
+            for (int bit = 0; bit < 16; ++bit)
+                prefix[15 - bit] = (i >> bit & 1) ? '1' : '0';
+            out.push_back({prefix, "192.0.2." + std::to_string(i) + ",1194,udp"});
+        }
+        return out;
+    }
+
+    test::TempDir dir_;
+};
+
+}  // namespace
+
+TEST_F(PeerDbTest, MergeStoresPeersButNeverOurselves)
+{
+    PeerDb db(path(), self);
+    auto list = peers(1, 5);   // peer 1 is us
+    db.merge(list, 200, 1000);
+    EXPECT_EQ(db.size(), 4u);
+    EXPECT_FALSE(db.find(self));
+    EXPECT_EQ(db.find(list[1].prefix), list[1]);
+}
+
+TEST_F(PeerDbTest, UnusedPeersExcludeUsedOnesAndPreferNeverFailed)
+{
+    PeerDb db(path(), self);
+    auto list = peers(2, 4);
+    db.merge(list, 200, 1000);
+    db.set_use(list[0].prefix, PeerDb::Use::used);
+    db.set_use(list[1].prefix, PeerDb::Use::failed);
+    auto unused = db.unused_peers(10, {});
+    ASSERT_EQ(unused.size(), 3u);
+    EXPECT_EQ(unused.back(), list[1]);   // the failed one comes last
+    EXPECT_EQ(db.unused_count(), 3u);
+    EXPECT_EQ(db.unused_peers(1, {}).size(), 1u);
+    auto excluded = db.unused_peers(10, {list[2].prefix, list[3].prefix});
+    EXPECT_EQ(excluded, std::vector<Peer>{list[1]});
+}
+
+TEST_F(PeerDbTest, CapacityDropsUnusedPeersNeverUsedOnes)
+{
+    PeerDb db(path(), self);
+    auto first = peers(2, 10);
+    db.merge(first, 10, 1000);
+    for (int i = 0; i < 4; ++i)
+        db.set_use(first[i].prefix, PeerDb::Use::used);
+    db.merge(peers(100, 20), 10, 2000);
+    EXPECT_EQ(db.size(), 10u);
+    for (int i = 0; i < 4; ++i)
+        EXPECT_TRUE(db.find(first[i].prefix)) << i;
+}
+
+TEST_F(PeerDbTest, MergeRefreshesKnownAddresses)
+{
+    PeerDb db(path(), self);
+    db.merge(peers(2, 1), 200, 1000);
+    auto moved = peers(2, 1);
+    moved[0].address = "198.51.100.9,1194,udp";
+    db.merge(moved, 200, 2000);
+    EXPECT_EQ(db.find(moved[0].prefix)->address, "198.51.100.9,1194,udp");
+    EXPECT_EQ(db.size(), 1u);
+}
+
+TEST_F(PeerDbTest, BlacklistedPrefixesAreDroppedAndNeverStored)
+{
+    PeerDb db(path(), self);
+    auto list = peers(2, 3);
+    db.merge(list, 200, 1000);
+    db.blacklist(list[0].prefix, PeerDb::Blacklist::lan);
+    EXPECT_FALSE(db.find(list[0].prefix));
+    db.merge(list, 200, 2000);
+    EXPECT_FALSE(db.find(list[0].prefix));
+    EXPECT_FALSE(db.add(list[0], 2000));
+    db.clear_blacklist(PeerDb::Blacklist::lan);
+    EXPECT_TRUE(db.add(list[0], 3000));
+    EXPECT_TRUE(db.is_blacklisted(self));   // clearing LAN entries keeps ourselves
+}
+
+TEST_F(PeerDbTest, SurvivesRestartsWithEveryPeerUnused)
+{
+    auto list = peers(2, 3);
+    {
+        PeerDb db(path(), self);
+        db.merge(list, 200, 1000);
+        db.set_use(list[0].prefix, PeerDb::Use::used);
+        db.set_use(list[1].prefix, PeerDb::Use::failed);
+        db.set_config("registry", "http://[2001:db8:42::1]/");
+    }
+    PeerDb db(path(), self);
+    EXPECT_EQ(db.unused_count(), 3u);
+    EXPECT_EQ(db.config("registry"), "http://[2001:db8:42::1]/");
+    EXPECT_FALSE(db.config("other"));
+}
+
+TEST_F(PeerDbTest, CorruptFileIsMovedAsideAndRebuilt)
+{
+    {
+        std::ofstream file(path());
+        file << std::string(8192, 'x');
+    }
+    bool moved = false;
+    auto db = PeerDb::open_or_rebuild(path(), self, &moved);
+    EXPECT_TRUE(moved);
+    EXPECT_EQ(db.size(), 0u);
+    EXPECT_TRUE(std::filesystem::exists(path() + ".corrupt"));
+    db.merge(peers(2, 2), 200, 1000);
+    EXPECT_EQ(db.size(), 2u);
+}
+
+TEST_F(PeerDbTest, HealthyFileIsKept)
+{
+    {
+        PeerDb db(path(), self);
+        db.merge(peers(2, 2), 200, 1000);
+    }
+    bool moved = true;
+    auto db = PeerDb::open_or_rebuild(path(), self, &moved);
+    EXPECT_FALSE(moved);
+    EXPECT_EQ(db.size(), 2u);
+}
