@@ -1,0 +1,240 @@
+// Enrolment: the registry calls, the checks of what it returns, the writes.
+#include "conf/enrolment.hpp"
+
+#include "common/atomic_file.hpp"
+#include "common/certificate.hpp"
+#include "common/certificate_request.hpp"
+#include "common/crypto_error.hpp"
+#include "common/dh_params.hpp"
+#include "common/prefix.hpp"
+#include "common/private_key.hpp"
+#include "common/xmlrpc_client.hpp"
+#include "conf/node_files.hpp"
+
+#include <xmlrpc-c/base.hpp>
+
+#include <istream>
+#include <memory>
+#include <ostream>
+
+namespace re6st::conf {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A weaker key would be refused by the registry anyway (SPEC B.3).
+constexpr int min_key_bits = 2048;
+
+// The three registry methods re6st-conf needs, each failure worded for the
+// step it interrupts.
+class Registry {
+public:
+    explicit Registry(const Url& url) : url_(url) {}
+
+    std::string get_ca() { return string_result("getCa", {}, "sending its CA"); }
+
+    void request_token(const std::string& email)
+    {
+        xmlrpc_c::paramList params;
+        params.add(xmlrpc_c::value_string(email));
+        call("requestToken", params, "a token for " + email);
+    }
+
+    std::string request_certificate(const std::string& token, const std::string& csr)
+    {
+        xmlrpc_c::paramList params;
+        params.add(xmlrpc_c::value_string(token));
+        params.add(xmlrpc_c::value_string(csr));
+        return string_result("requestCertificate", params, "the token or the certificate request");
+    }
+
+private:
+    xmlrpc_c::value call(const std::string& method, const xmlrpc_c::paramList& params,
+                         const std::string& refused)
+    {
+        try {
+            return call_blocking(url_, method, params);
+        } catch (const RpcError& error) {
+            switch (error.kind()) {
+            case RpcError::Kind::fault:
+                throw EnrolmentError("the registry refused " + refused + ": " + error.what());
+            case RpcError::Kind::transport:
+            case RpcError::Kind::timeout:
+                throw EnrolmentError(std::string("registry unreachable: ") + error.what());
+            default:
+                throw EnrolmentError(std::string("unexpected answer from the registry: ")
+                                     + error.what());
+            }
+        }
+    }
+
+    std::string string_result(const std::string& method, const xmlrpc_c::paramList& params,
+                              const std::string& refused)
+    {
+        auto result = call(method, params, refused);
+        if (result.type() != xmlrpc_c::value::TYPE_STRING)
+            throw EnrolmentError("unexpected answer from the registry: " + url_.to_string() + ": "
+                                 + method + " returned no string");
+        return xmlrpc_c::value_string(result);
+    }
+
+    Url url_;
+};
+
+std::string read_answer(std::istream& in, std::ostream& out, const std::string& prompt,
+                        const std::string& what)
+{
+    out << prompt << std::flush;
+    std::string line;
+    std::getline(in, line);
+    auto first = line.find_first_not_of(" \t\r");
+    auto last = line.find_last_not_of(" \t\r");
+    if (first == line.npos)
+        throw EnrolmentError("no " + what + " given" + (in ? "" : " (end of input)"));
+    return line.substr(first, last - first + 1);
+}
+
+PrivateKey existing_or_new_key(const NodeFiles& files, std::ostream& out)
+{
+    if (!fs::exists(files.key())) {
+        out << "Generating a new RSA-" << min_key_bits << " key\n";
+        return PrivateKey::generate_rsa(min_key_bits);
+    }
+    auto key = PrivateKey::load(files.key().string());
+    if (!key.is_rsa() || key.bits() < min_key_bits)
+        throw EnrolmentError(files.key().string() + " is not an RSA key of at least "
+                             + std::to_string(min_key_bits)
+                             + " bits: remove it to have a new one generated");
+    out << "Reusing the key in " << files.key().string() << "\n";
+    return key;
+}
+
+// The CA as sent by the registry, and the network its serial encodes.
+std::pair<Certificate, Network> check_ca(const std::string& pem, const Url& registry)
+{
+    try {
+        auto ca = Certificate::from_pem(pem);
+        return {ca, Network::from_ca_serial(ca.serial())};
+    } catch (const std::exception& error) {
+        throw EnrolmentError("the CA certificate from " + registry.to_string()
+                             + " is not usable: " + error.what());
+    }
+}
+
+// The certificate must be for our key, signed by the CA, and name a node
+// prefix inside the network; returns that prefix's bits.
+std::string check_certificate(const Certificate& certificate, const PrivateKey& key,
+                              const Certificate& ca, const Network& network)
+{
+    if (!certificate.matches_key(key))
+        throw EnrolmentError("the certificate from the registry is not for our key");
+    if (auto reason = verify_certificate(certificate, ca); !reason.empty())
+        throw EnrolmentError("the certificate from the registry does not verify against its CA: "
+                             + reason);
+    try {
+        auto bits = bits_from_cn(certificate.subject_cn());
+        network.node_subnet(bits);   // throws when it does not fit the network
+        return bits;
+    } catch (const std::exception& error) {
+        throw EnrolmentError("the certificate from the registry names no node of network "
+                             + network.prefix().to_string() + ": " + error.what());
+    }
+}
+
+void fetch_ca_only(const ConfOptions& options, const NodeFiles& files, std::ostream& out)
+{
+    AtomicFile ca_file(files.ca(), 0644);
+    Registry registry(options.registry);
+    auto pem = registry.get_ca();
+    auto [ca, network] = check_ca(pem, options.registry);
+    ca_file.write(ca.to_pem());
+    ca_file.commit();
+    out << "Wrote " << files.ca().string() << ", the CA of network " << network.prefix().to_string()
+        << "\n";
+}
+
+}  // namespace
+
+void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
+{
+    try {
+        NodeFiles files(options.directory);
+        if (options.ca_only)
+            return fetch_ca_only(options, files, out);
+
+        auto option_file = daemon_option_file(options.registry, files);
+        if (fs::exists(files.cert()) && !options.force)
+            throw EnrolmentError(files.cert().string()
+                                 + " exists: re6st-conf --force replaces it");
+
+        // Reserved before any other work: an unwritable directory fails
+        // before a token is spent.
+        std::vector<std::unique_ptr<AtomicFile>> writes;
+        auto reserve = [&](const fs::path& path, mode_t mode) {
+            return writes.emplace_back(std::make_unique<AtomicFile>(path, mode)).get();
+        };
+        auto* key_file = fs::exists(files.key()) ? nullptr : reserve(files.key(), 0600);
+        auto* cert_file = reserve(files.cert(), 0644);
+        auto* ca_file = reserve(files.ca(), 0644);
+        auto* dh_file = fs::exists(files.dh()) ? nullptr : reserve(files.dh(), 0644);
+        auto* conf_file = reserve(files.option_file(), 0644);
+
+        auto key = existing_or_new_key(files, out);
+        std::string csr;
+        try {
+            csr = CertificateRequest::create(key, options.subject).to_pem();
+        } catch (const CryptoError& error) {
+            throw EnrolmentError(std::string("cannot make the certificate request: ")
+                                 + error.what());
+        }
+
+        Registry registry(options.registry);
+        auto [ca, network] = check_ca(registry.get_ca(), options.registry);
+
+        auto token = options.token;
+        if (!token) {
+            auto email = options.email;
+            if (!email)
+                email = read_answer(in, out, "E-mail address: ", "e-mail address");
+            registry.request_token(*email);
+            out << "A token was sent to " << *email << "\n";
+            token = read_answer(in, out, "Token: ", "token");
+        }
+
+        auto certificate_pem = registry.request_certificate(*token, csr);
+        auto certificate = [&] {
+            try {
+                return Certificate::from_pem(certificate_pem);
+            } catch (const CryptoError& error) {
+                throw EnrolmentError(std::string("the registry sent no usable certificate: ")
+                                     + error.what());
+            }
+        }();
+        auto bits = check_certificate(certificate, key, ca, network);
+
+        // Key first: after a crash between two renames the next run finds
+        // the key and reuses it.
+        if (key_file)
+            key_file->write(key.to_pem());
+        cert_file->write(certificate.to_pem());
+        ca_file->write(ca.to_pem());
+        if (dh_file)
+            dh_file->write(ffdhe2048_pem());
+        conf_file->write(option_file);
+        for (auto& file : writes)
+            file->commit();
+
+        out << "This node is " << network.node_address(bits).to_string() << " in network "
+            << network.prefix().to_string() << ".\n"
+            << "Start it with: re6stnet @" << files.option_file().string() << "\n";
+    } catch (const FileError& error) {
+        throw EnrolmentError(error.what());
+    } catch (const CryptoError& error) {
+        throw EnrolmentError(error.what());
+    } catch (const fs::filesystem_error& error) {
+        throw EnrolmentError(error.what());
+    }
+}
+
+}  // namespace re6st::conf

@@ -1,0 +1,95 @@
+// re6st-conf's command line (SPEC A.4): the original's options, --registry,
+// --force, and one-line errors.
+#include "conf/conf_options.hpp"
+
+#include "common/options.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace re6st;
+using namespace re6st::conf;
+using Args = std::vector<std::string>;
+
+namespace {
+
+std::string usage_error(const Args& args)
+{
+    try {
+        parse_conf_options(args);
+    } catch (const UsageError& error) {
+        return error.what();
+    }
+    return "accepted";
+}
+
+}  // namespace
+
+TEST(ConfOptions, TheOriginalsCommandLine)
+{
+    auto options = *parse_conf_options({"--server", "192.0.2.42", "--port", "80", "-d", "/tmp/n",
+                                        "--email", "a@example.com", "-r", "O", "Acme", "--req",
+                                        "OU", "Lab"});
+    EXPECT_EQ(options.registry.to_string(), "http://192.0.2.42:80/");
+    EXPECT_EQ(options.directory, "/tmp/n");
+    EXPECT_EQ(options.email, "a@example.com");
+    EXPECT_FALSE(options.token);
+    EXPECT_EQ(options.subject, (std::vector<std::pair<std::string, std::string>>{
+                                   {"O", "Acme"}, {"OU", "Lab"}}));
+    EXPECT_FALSE(options.ca_only);
+    EXPECT_FALSE(options.force);
+}
+
+TEST(ConfOptions, Defaults)
+{
+    auto options = *parse_conf_options({"--registry", "http://192.0.2.42/"});
+    EXPECT_EQ(options.directory, "/etc/re6stnet");
+    EXPECT_TRUE(options.subject.empty());
+    EXPECT_FALSE(options.email);
+}
+
+TEST(ConfOptions, Ipv6ServerIsBracketed)
+{
+    for (const char* server : {"2001:db8::1", "[2001:db8::1]"})
+        EXPECT_EQ(parse_conf_options({"--server", server, "--port", "9080"})->registry.to_string(),
+                  "http://[2001:db8::1]:9080/");
+}
+
+TEST(ConfOptions, RegistryUrlAndSwitches)
+{
+    auto options = *parse_conf_options({"--registry", "http://[2001:db8::1]:9080/", "--token",
+                                        "T0KEN", "--ca-only", "--force", "--dir", "x"});
+    EXPECT_EQ(options.registry, (Url{"2001:db8::1", 9080, "/"}));
+    EXPECT_EQ(options.token, "T0KEN");
+    EXPECT_TRUE(options.ca_only);
+    EXPECT_TRUE(options.force);
+    EXPECT_EQ(options.directory, "x");
+}
+
+TEST(ConfOptions, Help)
+{
+    EXPECT_FALSE(parse_conf_options({"--help"}));
+    EXPECT_FALSE(parse_conf_options({"-h"}));
+}
+
+TEST(ConfOptions, ErrorsNameTheOption)
+{
+    const std::pair<Args, const char*> cases[] = {
+        {{}, "the registry is required: --registry URL, or --server HOST --port PORT"},
+        {{"--server", "h"}, "--server needs --port"},
+        {{"--port", "80"}, "--port needs --server"},
+        {{"--registry", "http://h/", "--server", "h", "--port", "1"},
+         "--registry excludes --server and --port"},
+        {{"--registry", "https://h/"},
+         "--registry: bad URL \"https://h/\": https is not supported, only http"},
+        {{"--server", "h", "--port", "-1"}, "--port: invalid port \"-1\""},
+        {{"--server", "h", "--port", "65536"}, "--port: invalid port \"65536\""},
+        {{"--server", "h h", "--port", "80"}, "--server/--port: invalid host \"h h\""},
+        {{"--registry", "http://h/", "-r", "O"}, "option '--req' takes 2 values, not 1"},
+        {{"--registry", "http://h/", "--token", ""}, "--token: empty value"},
+        {{"--registry", "http://h/", "--email", ""}, "--email: empty value"},
+        {{"--registry", "http://h/", "-d", ""}, "--dir: empty directory name"},
+        {{"--registry", "http://h/", "--bogus"}, "unrecognised option '--bogus'"},
+    };
+    for (const auto& [args, message] : cases)
+        EXPECT_EQ(usage_error(args), message);
+}
