@@ -32,16 +32,14 @@ AtomicFile::AtomicFile(std::filesystem::path path, mode_t mode)
     // A hidden name, so that nothing reading the directory takes it for the
     // real file; mkostemp creates it with mode 0600.
     std::string name = (directory_of(path_) / ("." + path_.filename().string() + ".XXXXXX")).string();
-    fd_ = mkostemp(name.data(), O_CLOEXEC);
-    if (fd_ < 0)
+    fd_.reset(mkostemp(name.data(), O_CLOEXEC));
+    if (!fd_)
         fail("create a file in", directory_of(path_), errno);
     temporary_ = name;
 }
 
 AtomicFile::~AtomicFile()
 {
-    if (fd_ >= 0)
-        close(fd_);
     if (!committed_)
         unlink(temporary_.c_str());
 }
@@ -49,7 +47,7 @@ AtomicFile::~AtomicFile()
 void AtomicFile::write(std::string_view data)
 {
     while (!data.empty()) {
-        auto written = ::write(fd_, data.data(), data.size());
+        auto written = ::write(fd_.get(), data.data(), data.size());
         if (written < 0 && errno == EINTR)
             continue;
         if (written < 0)
@@ -60,25 +58,21 @@ void AtomicFile::write(std::string_view data)
 
 void AtomicFile::commit()
 {
-    if (fchmod(fd_, mode_) != 0)
+    if (fchmod(fd_.get(), mode_) != 0)
         fail("set the mode of", path_, errno);
-    if (fsync(fd_) != 0)
+    if (fsync(fd_.get()) != 0)
         fail("write", path_, errno);
-    int error = close(fd_) == 0 ? 0 : errno;
-    fd_ = -1;
-    if (error)
-        fail("write", path_, error);
+    if (close(fd_.release()) != 0)   // NFS reports write errors here
+        fail("write", path_, errno);
     if (rename(temporary_.c_str(), path_.c_str()) != 0)
         fail("replace", path_, errno);
     committed_ = true;
     auto directory = directory_of(path_);
-    int directory_fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (directory_fd < 0)
+    UniqueFd directory_fd(open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!directory_fd)
         fail("open", directory, errno);
-    error = fsync(directory_fd) == 0 ? 0 : errno;
-    close(directory_fd);
-    if (error)
-        fail("flush", directory, error);
+    if (fsync(directory_fd.get()) != 0)
+        fail("flush", directory, errno);
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view data, mode_t mode)

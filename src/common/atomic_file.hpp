@@ -3,6 +3,8 @@
 // or a full disk leaves the old file or the new one, never a truncated one.
 #pragma once
 
+#include "common/unique_fd.hpp"
+
 #include <sys/types.h>
 
 #include <filesystem>
@@ -38,7 +40,7 @@ private:
     std::filesystem::path path_;
     std::filesystem::path temporary_;
     mode_t mode_;
-    int fd_ = -1;
+    UniqueFd fd_;
     bool committed_ = false;
 };
 
