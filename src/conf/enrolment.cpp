@@ -180,6 +180,9 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
         auto* dh_file = fs::exists(files.dh()) ? nullptr : reserve(files.dh(), 0644);
         auto* conf_file = reserve(files.option_file(), 0644);
 
+        Registry registry(options.registry);
+        auto [ca, network] = check_ca(registry.get_ca(), options.registry);
+
         auto key = existing_or_new_key(files, out);
         std::string csr;
         try {
@@ -188,9 +191,6 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
             throw EnrolmentError(std::string("cannot make the certificate request: ")
                                  + error.what());
         }
-
-        Registry registry(options.registry);
-        auto [ca, network] = check_ca(registry.get_ca(), options.registry);
 
         auto token = options.token;
         if (!token) {
