@@ -1,0 +1,159 @@
+// re6st-conf, the program, run as an operator runs it: exit status, the one
+// line on stderr, and the directory it leaves.
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+using namespace re6st;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int status;
+    std::string out, err;
+};
+
+// re6st-conf with `args`, `input` on stdin; as user nobody when `unprivileged`
+// (root ignores directory modes).
+Run run_conf(const std::vector<std::string>& args, const std::string& input = "",
+             bool unprivileged = false)
+{
+    std::vector<std::string> argv;
+    if (unprivileged && geteuid() == 0)
+        argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    argv.push_back(RE6ST_CONF_BINARY);
+    argv.insert(argv.end(), args.begin(), args.end());
+    test::Process conf(argv, {.pipe_stdin = true});
+    conf.write_stdin(input);
+    conf.close_stdin();
+    auto status = conf.wait(60s);
+    if (!status)
+        throw std::runtime_error("re6st-conf did not exit within 60 s");
+    return {*status, conf.out(), conf.err()};
+}
+
+// Every entry of a directory (hidden ones too) with its content and mode.
+std::map<std::string, std::pair<std::string, unsigned>> snapshot(const test::TempDir& scratch,
+                                                                 const std::string& name)
+{
+    std::map<std::string, std::pair<std::string, unsigned>> entries;
+    for (const auto& entry : fs::directory_iterator(scratch / name)) {
+        struct stat status;
+        stat(entry.path().c_str(), &status);
+        auto file = name + "/" + entry.path().filename().string();
+        entries[file] = {scratch.read(file), status.st_mode & 07777};
+    }
+    return entries;
+}
+
+// A registry address where anything connecting would be seen: tests that
+// must fail before the registry is called check that nobody came.
+class Tripwire {
+public:
+    Tripwire() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0})
+    {
+        acceptor_.non_blocking(true);
+    }
+    std::string url() const
+    {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
+    }
+    bool touched()
+    {
+        boost::system::error_code error;
+        asio::ip::tcp::socket socket(io_);
+        acceptor_.accept(socket, error);
+        return !error;
+    }
+
+private:
+    asio::io_context io_;
+    asio::ip::tcp::acceptor acceptor_;
+};
+
+}  // namespace
+
+TEST(Re6stConf, BadCommandLineIsOneLineAndStatus2)
+{
+    auto run = run_conf({"--server", "2001:db8::1"});
+    EXPECT_EQ(run.status, 2);
+    EXPECT_EQ(run.err, "re6st-conf: --server needs --port (see re6st-conf --help)\n");
+}
+
+TEST(Re6stConf, UnreachableRegistryLeavesTheDirectoryAsItWas)
+{
+    test::TempDir scratch;
+    fs::create_directory(scratch / "node");
+    scratch.write("node/cert.key", "kept as it is\n");
+    auto before = snapshot(scratch, "node");
+    // A bound port that does not listen: connections to it are refused.
+    asio::io_context io;
+    asio::ip::tcp::socket closed(io, {asio::ip::make_address("127.0.0.1"), 0});
+    auto port = std::to_string(closed.local_endpoint().port());
+
+    auto run = run_conf({"--server", "127.0.0.1", "--port", port, "-d", scratch / "node",
+                         "--email", "node@example.com"});
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "re6st-conf: registry unreachable: http://127.0.0.1:" + port
+                           + "/: getCa: cannot connect to 127.0.0.1:" + port
+                           + ": Connection refused\n");
+    EXPECT_EQ(snapshot(scratch, "node"), before);
+}
+
+TEST(Re6stConf, ReadOnlyDirectoryFailsBeforeTheRegistryIsCalled)
+{
+    test::TempDir scratch;
+    fs::permissions(scratch.path(), fs::perms(0755));   // nobody may enter
+    fs::create_directory(scratch / "node");
+    fs::permissions(scratch / "node", fs::perms(0555));
+    Tripwire registry;
+
+    auto run = run_conf({"--registry", registry.url(), "-d", scratch / "node", "--email",
+                         "node@example.com"},
+                        "", true);
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "re6st-conf: cannot create a file in " + (scratch / "node")
+                           + ": Permission denied\n");
+    EXPECT_FALSE(registry.touched());
+    EXPECT_TRUE(fs::is_empty(scratch / "node"));
+}
+
+TEST(Re6stConf, MissingDirectoryIsNamed)
+{
+    test::TempDir scratch;
+    Tripwire registry;
+    auto run = run_conf({"--registry", registry.url(), "-d", scratch / "missing", "--token", "t"});
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "re6st-conf: cannot create a file in " + (scratch / "missing")
+                           + ": No such file or directory\n");
+    EXPECT_FALSE(registry.touched());
+}
+
+TEST(Re6stConf, ExistingCertificateIsKeptWithoutForce)
+{
+    test::TempDir scratch;
+    fs::create_directory(scratch / "node");
+    scratch.write("node/cert.crt", "an earlier certificate\n");
+    auto before = snapshot(scratch, "node");
+    Tripwire registry;
+
+    auto run = run_conf({"--registry", registry.url(), "-d", scratch / "node", "--token", "t"});
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "re6st-conf: " + (scratch / "node/cert.crt")
+                           + " exists: re6st-conf --force replaces it\n");
+    EXPECT_FALSE(registry.touched());
+    EXPECT_EQ(snapshot(scratch, "node"), before);
+}
