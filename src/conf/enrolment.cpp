@@ -142,14 +142,20 @@ std::string check_certificate(const Certificate& certificate, const PrivateKey& 
     }
 }
 
+// Fails now, before a token is requested or spent, when the directory is
+// not writable. The temporary files themselves are only created once all is
+// known: a run interrupted at a prompt (Ctrl-C) leaves nothing behind.
+void check_writable(const NodeFiles& files)
+{
+    AtomicFile probe(files.ca(), 0644);
+}
+
 void fetch_ca_only(const ConfOptions& options, const NodeFiles& files, std::ostream& out)
 {
-    AtomicFile ca_file(files.ca(), 0644);
+    check_writable(files);
     Registry registry(options.registry);
-    auto pem = registry.get_ca();
-    auto [ca, network] = check_ca(pem, options.registry);
-    ca_file.write(ca.to_pem());
-    ca_file.commit();
+    auto [ca, network] = check_ca(registry.get_ca(), options.registry);
+    write_file_atomically(files.ca(), ca.to_pem(), 0644);
     out << "Wrote " << files.ca().string() << ", the CA of network " << network.prefix().to_string()
         << "\n";
 }
@@ -168,18 +174,7 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
             throw EnrolmentError(files.cert().string()
                                  + " exists: re6st-conf --force replaces it");
 
-        // Reserved before any other work: an unwritable directory fails
-        // before a token is spent.
-        std::vector<std::unique_ptr<AtomicFile>> writes;
-        auto reserve = [&](const fs::path& path, mode_t mode) {
-            return writes.emplace_back(std::make_unique<AtomicFile>(path, mode)).get();
-        };
-        auto* key_file = fs::exists(files.key()) ? nullptr : reserve(files.key(), 0600);
-        auto* cert_file = reserve(files.cert(), 0644);
-        auto* ca_file = reserve(files.ca(), 0644);
-        auto* dh_file = fs::exists(files.dh()) ? nullptr : reserve(files.dh(), 0644);
-        auto* conf_file = reserve(files.option_file(), 0644);
-
+        check_writable(files);
         Registry registry(options.registry);
         auto [ca, network] = check_ca(registry.get_ca(), options.registry);
 
@@ -213,15 +208,21 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
         }();
         auto bits = check_certificate(certificate, key, ca, network);
 
+        // All written before any is renamed, so that a failure leaves none.
         // Key first: after a crash between two renames the next run finds
         // the key and reuses it.
-        if (key_file)
-            key_file->write(key.to_pem());
-        cert_file->write(certificate.to_pem());
-        ca_file->write(ca.to_pem());
-        if (dh_file)
-            dh_file->write(ffdhe2048_pem());
-        conf_file->write(option_file);
+        std::vector<std::unique_ptr<AtomicFile>> writes;
+        auto write = [&](const fs::path& path, mode_t mode, const std::string& content) {
+            writes.push_back(std::make_unique<AtomicFile>(path, mode));
+            writes.back()->write(content);
+        };
+        if (!fs::exists(files.key()))
+            write(files.key(), 0600, key.to_pem());
+        write(files.cert(), 0644, certificate.to_pem());
+        write(files.ca(), 0644, ca.to_pem());
+        if (!fs::exists(files.dh()))
+            write(files.dh(), 0644, ffdhe2048_pem());
+        write(files.option_file(), 0644, option_file);
         for (auto& file : writes)
             file->commit();
 
