@@ -26,15 +26,12 @@ struct Run {
     std::string out, err;
 };
 
-// re6st-conf with `args`, `input` on stdin; as user nobody when `unprivileged`
-// (root ignores directory modes).
+// re6st-conf with `args`, `input` on stdin.
 Run run_conf(const std::vector<std::string>& args, const std::string& input = "",
-             bool unprivileged = false)
+             const std::vector<std::string>& wrapper = {}, const std::string& binary = RE6ST_CONF_BINARY)
 {
-    std::vector<std::string> argv;
-    if (unprivileged && geteuid() == 0)
-        argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-    argv.push_back(RE6ST_CONF_BINARY);
+    auto argv = wrapper;
+    argv.push_back(binary);
     argv.insert(argv.end(), args.begin(), args.end());
     test::Process conf(argv, {.pipe_stdin = true});
     conf.write_stdin(input);
@@ -121,9 +118,18 @@ TEST(Re6stConf, ReadOnlyDirectoryFailsBeforeTheRegistryIsCalled)
     fs::permissions(scratch / "node", fs::perms(0555));
     Tripwire registry;
 
+    // Root ignores directory modes: run as nobody, from a copy of the
+    // program that nobody can reach wherever the build tree is.
+    std::vector<std::string> as_nobody;
+    auto binary = std::string(RE6ST_CONF_BINARY);
+    if (geteuid() == 0) {
+        as_nobody = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+        binary = scratch / "re6st-conf";
+        fs::copy_file(RE6ST_CONF_BINARY, binary);
+    }
     auto run = run_conf({"--registry", registry.url(), "-d", scratch / "node", "--email",
                          "node@example.com"},
-                        "", true);
+                        "", as_nobody, binary);
     EXPECT_EQ(run.status, 1);
     EXPECT_EQ(run.err, "re6st-conf: cannot create a file in " + (scratch / "node")
                            + ": Permission denied\n");
