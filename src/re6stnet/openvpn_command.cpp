@@ -9,8 +9,9 @@ namespace {
 
 std::string openvpn_verbosity(int verbosity)
 {
-    // OpenVPN's 3 is its normal level; our 0 is warnings only.
-    static constexpr const char* levels[] = {"1", "3", "4", "5"};
+    // OpenVPN's 3 is its normal level, 5 prints a character per packet; our
+    // 0 is warnings only.
+    static constexpr const char* levels[] = {"1", "3", "3", "4"};
     return levels[verbosity < 0 ? 0 : verbosity > 3 ? 3 : verbosity];
 }
 

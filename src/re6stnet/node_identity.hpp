@@ -1,0 +1,28 @@
+// Who this node is, from the files re6st-conf wrote: the network from the CA
+// serial, the node prefix from the certificate CN, hence the node address
+// and subnet (SPEC A.2). Checks that the files belong together.
+#pragma once
+
+#include "common/certificate.hpp"
+#include "common/prefix.hpp"
+#include "common/private_key.hpp"
+
+#include <string>
+
+namespace re6st {
+
+struct NodeIdentity {
+    Certificate ca;
+    Certificate cert;
+    PrivateKey key;
+    Network network;
+    std::string prefix;     // binary node prefix
+    Ipv6Address address;
+    Ipv6Prefix subnet;
+
+    // Throws std::runtime_error naming the file at fault.
+    static NodeIdentity load(const std::string& ca_file, const std::string& cert_file,
+                             const std::string& key_file);
+};
+
+}  // namespace re6st

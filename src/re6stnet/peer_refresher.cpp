@@ -1,0 +1,237 @@
+// Feeding the peer cache from the registry.
+#include "re6stnet/peer_refresher.hpp"
+
+#include "common/endpoint.hpp"
+#include "common/log.hpp"
+#include "common/rsa_cipher.hpp"
+
+namespace re6st {
+
+namespace {
+
+std::int64_t wall_seconds()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+PeerRefresher::PeerRefresher(PeerDb& db, Registry& registry, PrivateKey key, Settings settings)
+    : db_(db), registry_(registry), key_(std::move(key)), settings_(settings),
+      retry_(settings.first_retry)
+{
+}
+
+void PeerRefresher::set_address(const std::string& address, Clock::time_point now)
+{
+    if (address == address_)
+        return;
+    address_ = address;
+    log::info("our endpoints are now \"", address, "\"");
+    next_refresh_ = now;
+}
+
+void PeerRefresher::want_peers(Clock::time_point now)
+{
+    if (starving_)
+        return;
+    starving_ = true;
+    auto soon = last_success_ == Clock::time_point::min()
+                    ? now
+                    : std::max(now, last_success_ + settings_.starving);
+    if (!busy_)
+        next_refresh_ = std::min(next_refresh_, soon);
+}
+
+void PeerRefresher::satisfied()
+{
+    starving_ = false;
+    bootstrap_due_ = false;
+}
+
+PeerRefresher::Clock::time_point PeerRefresher::due() const
+{
+    if (busy_)
+        return Clock::time_point::max();
+    return bootstrap_due_ ? std::min(next_refresh_, next_bootstrap_) : next_refresh_;
+}
+
+void PeerRefresher::run(Clock::time_point now)
+{
+    if (busy_)
+        return;
+    if (bootstrap_due_ && now >= next_bootstrap_)
+        bootstrap(now);
+    else if (now >= next_refresh_)
+        refresh(now);
+}
+
+void PeerRefresher::refresh(Clock::time_point now)
+{
+    busy_ = true;
+    started_ = now;
+    log::debug("refreshing the peer cache from the registry");
+    with_private_url([this](const std::string& url) {
+        if (address_.empty())
+            fetch_peers(url);
+        else
+            declare(url);
+    });
+}
+
+// The private URL is cached in peers.db: a node restarted while the
+// registry is down still knows where to declare once the overlay is back.
+void PeerRefresher::with_private_url(std::function<void(const std::string&)> next)
+{
+    if (auto cached = db_.config("registry")) {
+        next(*cached);
+        return;
+    }
+    registry_.private_address([this, next](std::optional<std::string> url,
+                                           const std::string& error) {
+        if (!url) {
+            failed("getPrivateAddress: " + error);
+            return;
+        }
+        try {
+            Url::parse(*url);
+        } catch (const std::exception& bad) {
+            failed(std::string("getPrivateAddress: ") + bad.what());
+            return;
+        }
+        db_.set_config("registry", *url);
+        log::info("the registry's private URL is ", *url);
+        next(*url);
+    });
+}
+
+void PeerRefresher::declare(const std::string& url)
+{
+    registry_.declare(url, address_, [this, url](std::optional<bool> accepted,
+                                                 const std::string& error) {
+        if (!accepted) {
+            failed("declare: " + error);
+            return;
+        }
+        if (!*accepted)
+            log::warning("the registry refused our declaration of \"", address_, "\"");
+        else
+            log::debug("declared \"", address_, "\" to the registry");
+        fetch_peers(url);
+    });
+}
+
+void PeerRefresher::fetch_peers(const std::string& url)
+{
+    registry_.peer_list(url, settings_.capacity, [this](std::optional<std::vector<Peer>> peers,
+                                                        const std::string& error) {
+        if (!peers) {
+            failed("getPeerList: " + error);
+            return;
+        }
+        std::vector<Peer> valid;
+        for (const auto& peer : *peers) {
+            try {
+                if (!is_bit_string(peer.prefix) || peer.prefix.empty())
+                    throw std::invalid_argument("bad prefix \"" + peer.prefix + "\"");
+                parse_endpoints(peer.address);
+                valid.push_back(peer);
+            } catch (const std::exception& bad) {
+                log::warning("registry sent a bad peer: ", bad.what());
+            }
+        }
+        try {
+            db_.merge(valid, settings_.capacity, wall_seconds());
+        } catch (const std::exception& db_error) {
+            failed(std::string("storing the peer list: ") + db_error.what());
+            return;
+        }
+        log::info("peer cache refreshed: ", valid.size(), " peers from the registry, ",
+                  db_.unused_count(), " unused");
+        succeeded();
+    });
+}
+
+void PeerRefresher::bootstrap(Clock::time_point now)
+{
+    busy_ = true;
+    started_ = now;
+    log::info("no peer to connect to: asking the registry for a bootstrap peer");
+    registry_.bootstrap_peer([this](std::optional<std::string> encrypted,
+                                    const std::string& error) {
+        auto done = [this](bool ok) {
+            busy_ = false;
+            if (ok)
+                bootstrap_due_ = false;
+            else
+                next_bootstrap_ = started_ + retry_;
+            finish();
+        };
+        if (!encrypted) {
+            log::warning("registry: getBootstrapPeer: ", error);
+            done(false);
+            return;
+        }
+        std::string text;
+        try {
+            text = rsa_decrypt(key_, *encrypted);
+            auto space = text.find(' ');
+            if (space == text.npos)
+                throw std::invalid_argument("not \"<prefix> <address>\"");
+            Peer peer{text.substr(0, space), text.substr(space + 1)};
+            if (peer.prefix.empty() || !is_bit_string(peer.prefix))
+                throw std::invalid_argument("bad prefix");
+            parse_endpoints(peer.address);
+            if (db_.add(peer, wall_seconds())) {
+                log::info("bootstrap peer ", cn_from_bits(peer.prefix), " at ", peer.address);
+                starving_ = db_.unused_count() == 0;
+            } else {
+                log::warning("the bootstrap peer ", cn_from_bits(peer.prefix),
+                             " is blacklisted (ourselves or on our LAN)");
+            }
+        } catch (const std::exception& bad) {
+            log::warning("registry: bad bootstrap peer: ", bad.what());
+            done(false);
+            return;
+        }
+        done(true);
+    });
+}
+
+void PeerRefresher::succeeded()
+{
+    busy_ = false;
+    bootstrap_due_ = false;
+    last_success_ = started_;
+    retry_ = settings_.first_retry;
+    next_refresh_ = started_ + settings_.interval;
+    if (starving_ && db_.unused_count() > 0)
+        starving_ = false;
+    if (starving_)   // every peer is in use: look again later
+        next_refresh_ = std::min(next_refresh_, started_ + settings_.starving);
+    finish();
+}
+
+void PeerRefresher::failed(const std::string& what)
+{
+    busy_ = false;
+    log::warning("registry: ", what, "; retrying in ", retry_.count(), " s");
+    next_refresh_ = started_ + retry_;
+    // Without a tunnel the private URL is out of reach: bootstrap.
+    if (starving_ && !bootstrap_due_) {
+        bootstrap_due_ = true;
+        next_bootstrap_ = started_;
+    }
+    retry_ = std::min(retry_ * 2, settings_.longest_retry);
+    finish();
+}
+
+void PeerRefresher::finish()
+{
+    if (changed)
+        changed();
+}
+
+}  // namespace re6st

@@ -1,0 +1,79 @@
+// Keeps the peer cache fed (SPEC A.5, B.15): every --peers-db-refresh it
+// declares our endpoints and fetches a fresh peer list from the registry.
+// When the tunnels run out of unused peers it refreshes sooner (at most once
+// a minute: in a small network every peer may simply be in use), and when the
+// registry's private URL cannot be reached, as for a node that has no tunnel
+// yet, it asks the public URL for a bootstrap peer. A registry that is down,
+// slow or answers nonsense is logged and retried, never fatal.
+//
+// A state machine driven by the daemon's loop: run(now) does what is due and
+// due() says when to call again; completions of registry calls call
+// `changed` so the loop re-reads due().
+#pragma once
+
+#include "common/private_key.hpp"
+#include "re6stnet/peer_db.hpp"
+#include "re6stnet/registry.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace re6st {
+
+class PeerRefresher {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Settings {
+        std::chrono::seconds interval{3600};   // --peers-db-refresh
+        std::chrono::seconds first_retry{5};   // after a failure, doubling...
+        std::chrono::seconds longest_retry{30};   // ...up to this
+        std::chrono::seconds starving{60};     // between refreshes for want of peers
+        std::size_t capacity = 200;            // peers asked for and kept
+    };
+
+    PeerRefresher(PeerDb& db, Registry& registry, PrivateKey key, Settings settings);
+
+    // Our endpoint list, "ip,port,proto;..." (empty: not known yet, nothing
+    // to declare). A change is declared at once.
+    void set_address(const std::string& address, Clock::time_point now);
+    const std::string& address() const { return address_; }
+
+    // The tunnels found no unused peer for a free slot, or found one again.
+    void want_peers(Clock::time_point now);
+    void satisfied();
+
+    void run(Clock::time_point now);
+    Clock::time_point due() const;
+    bool busy() const { return busy_; }
+
+    // Called after every registry answer (or failure), from the loop.
+    std::function<void()> changed;
+
+private:
+    void refresh(Clock::time_point now);
+    void with_private_url(std::function<void(const std::string&)> next);
+    void declare(const std::string& url);
+    void fetch_peers(const std::string& url);
+    void bootstrap(Clock::time_point now);
+    void succeeded();
+    void failed(const std::string& what);
+    void finish();
+
+    PeerDb& db_;
+    Registry& registry_;
+    PrivateKey key_;
+    Settings settings_;
+    std::string address_;
+    bool busy_ = false;
+    bool starving_ = false;              // free slots and no unused peer
+    bool bootstrap_due_ = false;         // starving, and the registry's private URL failed
+    Clock::time_point started_;          // of the call in flight
+    Clock::time_point last_success_ = Clock::time_point::min();
+    Clock::time_point next_refresh_;     // epoch: at once
+    Clock::time_point next_bootstrap_;
+    std::chrono::seconds retry_;
+};
+
+}  // namespace re6st

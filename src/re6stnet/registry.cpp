@@ -1,0 +1,115 @@
+// The registry's XML-RPC methods, as the daemon calls them.
+#include "re6stnet/registry.hpp"
+
+#include <xmlrpc-c/base.hpp>
+
+namespace re6st {
+
+namespace {
+
+// Runs `convert` on a successful result; any failure, including a result of
+// the wrong type, becomes the error.
+template <class T, class Convert>
+XmlRpcClient::Handler handle(Registry::Done<T> done, Convert convert)
+{
+    return [done = std::move(done), convert](RpcResult result) {
+        if (!result.ok()) {
+            done(std::nullopt, result.error().what());
+            return;
+        }
+        try {
+            done(convert(result.value()), "");
+        } catch (const std::exception& error) {
+            done(std::nullopt, std::string("unexpected answer from the registry: ")
+                                   + error.what());
+        }
+    };
+}
+
+}  // namespace
+
+XmlRpcRegistry::XmlRpcRegistry(boost::asio::any_io_executor executor, const Url& public_url,
+                               const Ipv6Address& own_address, const std::string& own_prefix,
+                               std::chrono::milliseconds timeout)
+    : executor_(executor), own_address_(own_address), own_prefix_(own_prefix),
+      timeout_(timeout), public_(executor, public_url, RpcOptions{.timeout = timeout})
+{
+}
+
+XmlRpcClient& XmlRpcRegistry::private_client(const std::string& private_url)
+{
+    auto url = Url::parse(private_url);
+    if (!private_ || !(private_->url() == url)) {
+        RpcOptions options{.timeout = timeout_};
+        // The registry authorises these calls by their source address.
+        options.source = boost::asio::ip::make_address_v6(own_address_.bytes());
+        private_ = std::make_unique<XmlRpcClient>(executor_, url, options);
+    }
+    return *private_;
+}
+
+void XmlRpcRegistry::private_address(Done<std::string> done)
+{
+    public_.call("getPrivateAddress", {}, handle<std::string>(std::move(done), [](const auto& v) {
+        return std::string(xmlrpc_c::value_string(v));
+    }));
+}
+
+void XmlRpcRegistry::declare(const std::string& private_url, const std::string& address,
+                             Done<bool> done)
+{
+    std::vector<xmlrpc_c::value> pair{xmlrpc_c::value_string(own_address_.to_string()),
+                                      xmlrpc_c::value_string(address)};
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_array(pair));
+    XmlRpcClient* client;
+    try {
+        client = &private_client(private_url);
+    } catch (const std::exception& error) {
+        done(std::nullopt, error.what());
+        return;
+    }
+    client->call("declare", params, handle<bool>(std::move(done), [](const auto& v) {
+        return bool(xmlrpc_c::value_boolean(v));
+    }));
+}
+
+void XmlRpcRegistry::peer_list(const std::string& private_url, int count,
+                               Done<std::vector<Peer>> done)
+{
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_int(count));
+    params.add(xmlrpc_c::value_string(own_address_.to_string()));
+    XmlRpcClient* client;
+    try {
+        client = &private_client(private_url);
+    } catch (const std::exception& error) {
+        done(std::nullopt, error.what());
+        return;
+    }
+    client->call("getPeerList", params,
+                 handle<std::vector<Peer>>(std::move(done), [](const auto& v) {
+                     std::vector<Peer> peers;
+                     for (const auto& item : xmlrpc_c::value_array(v).vectorValueValue()) {
+                         auto pair = xmlrpc_c::value_array(item).vectorValueValue();
+                         if (pair.size() != 2)
+                             throw std::runtime_error("a peer is not a [prefix, address] pair");
+                         peers.push_back({xmlrpc_c::value_string(pair[0]),
+                                          xmlrpc_c::value_string(pair[1])});
+                     }
+                     return peers;
+                 }));
+}
+
+void XmlRpcRegistry::bootstrap_peer(Done<std::string> done)
+{
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_string(own_prefix_));
+    public_.call("getBootstrapPeer", params,
+                 handle<std::string>(std::move(done), [](const auto& v) {
+                     auto bytes = xmlrpc_c::value_bytestring(v).vectorUcharValue();
+                     return std::string(bytes.begin(), bytes.end());
+                 }));
+}
+
+}  // namespace re6st

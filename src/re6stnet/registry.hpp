@@ -1,0 +1,61 @@
+// The daemon's calls to the registry (SPEC A.3, A.5), asynchronous: the
+// public URL answers getPrivateAddress and getBootstrapPeer; the private URL,
+// reached over the overlay from the node's own address, answers declare and
+// getPeerList. An interface, so that the refresh logic is tested without a
+// network; XmlRpcRegistry is the real thing.
+#pragma once
+
+#include "common/prefix.hpp"
+#include "common/url.hpp"
+#include "common/xmlrpc_client.hpp"
+#include "re6stnet/peer_db.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace re6st {
+
+class Registry {
+public:
+    // Exactly one of `result` and `error` is set; `error` is one line.
+    template <class T>
+    using Done = std::function<void(std::optional<T> result, const std::string& error)>;
+
+    virtual ~Registry() = default;
+    virtual void private_address(Done<std::string> done) = 0;
+    // Declares our endpoint list ("ip,port,proto;...").
+    virtual void declare(const std::string& private_url, const std::string& address,
+                         Done<bool> done) = 0;
+    virtual void peer_list(const std::string& private_url, int count,
+                           Done<std::vector<Peer>> done) = 0;
+    // The bootstrap peer, still encrypted to our certificate.
+    virtual void bootstrap_peer(Done<std::string> done) = 0;
+};
+
+class XmlRpcRegistry final : public Registry {
+public:
+    XmlRpcRegistry(boost::asio::any_io_executor executor, const Url& public_url,
+                   const Ipv6Address& own_address, const std::string& own_prefix,
+                   std::chrono::milliseconds timeout);
+
+    void private_address(Done<std::string> done) override;
+    void declare(const std::string& private_url, const std::string& address,
+                 Done<bool> done) override;
+    void peer_list(const std::string& private_url, int count,
+                   Done<std::vector<Peer>> done) override;
+    void bootstrap_peer(Done<std::string> done) override;
+
+private:
+    XmlRpcClient& private_client(const std::string& private_url);
+
+    boost::asio::any_io_executor executor_;
+    Ipv6Address own_address_;
+    std::string own_prefix_;
+    std::chrono::milliseconds timeout_;
+    XmlRpcClient public_;
+    std::unique_ptr<XmlRpcClient> private_;
+};
+
+}  // namespace re6st

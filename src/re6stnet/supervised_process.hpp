@@ -1,0 +1,60 @@
+// A child that must keep running (babeld, an OpenVPN server): restarted when
+// it dies, after a delay that grows while it keeps dying young, so a child
+// that cannot start does not spin.
+#pragma once
+
+#include "re6stnet/child.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <optional>
+
+namespace re6st {
+
+struct RestartDelays {
+    std::chrono::milliseconds first{1000};     // before the first restart
+    std::chrono::milliseconds longest{60000};
+    std::chrono::milliseconds healthy{60000};  // a run this long resets the delay
+};
+
+class SupervisedProcess {
+public:
+    using Delays = RestartDelays;
+    // Builds a fresh command, with fresh pipes, for each start.
+    using Prepare = std::function<PreparedProcess()>;
+
+    SupervisedProcess(boost::asio::io_context& io, ProcessLauncher& launcher,
+                      ChildReaper& reaper, std::string name, Prepare prepare,
+                      Delays delays = {});
+
+    void start();
+    // Stops for good; `done` once the process has ended.
+    void stop(std::chrono::milliseconds grace, std::function<void()> done);
+
+    // Called after each successful start, with the new pid.
+    std::function<void(pid_t)> on_started;
+
+    bool running() const { return child_ && child_->running(); }
+    pid_t pid() const { return child_ ? child_->pid() : -1; }
+    unsigned starts() const { return starts_; }
+
+private:
+    void launch();
+    void died(int status);
+    void schedule_restart();
+
+    boost::asio::io_context& io_;
+    ProcessLauncher& launcher_;
+    ChildReaper& reaper_;
+    std::string name_;
+    Prepare prepare_;
+    Delays delays_;
+    std::optional<Child> child_;
+    boost::asio::steady_timer restart_timer_;
+    std::chrono::milliseconds delay_;
+    std::chrono::steady_clock::time_point started_at_;
+    unsigned starts_ = 0;
+    bool stopping_ = false;
+};
+
+}  // namespace re6st

@@ -1,0 +1,194 @@
+// The client tunnels.
+#include "re6stnet/tunnel_manager.hpp"
+
+#include "common/endpoint.hpp"
+#include "common/log.hpp"
+#include "re6stnet/tunnel_policy.hpp"
+
+#include <memory>
+
+namespace re6st {
+
+namespace {
+
+std::string cn(const std::string& bits)
+{
+    return cn_from_bits(bits);
+}
+
+}  // namespace
+
+TunnelManager::TunnelManager(boost::asio::io_context& io, ProcessLauncher& launcher,
+                             ChildReaper& reaper, PeerDb& db, Settings settings,
+                             HookChannel::Handler on_hook)
+    : io_(io), launcher_(launcher), reaper_(reaper), db_(db), settings_(std::move(settings)),
+      on_hook_(std::move(on_hook))
+{
+    slots_.resize(settings_.slots);
+    for (unsigned i = 0; i < settings_.slots; ++i) {
+        slots_[i].interface = client_interface(i);
+        slots_[i].log = std::make_unique<ChildLog>(
+            io_, settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log");
+    }
+}
+
+TunnelManager::~TunnelManager() = default;
+
+std::vector<std::string> TunnelManager::interfaces() const
+{
+    std::vector<std::string> names;
+    for (const auto& slot : slots_)
+        names.push_back(slot.interface);
+    return names;
+}
+
+std::vector<std::string> TunnelManager::peers() const
+{
+    std::vector<std::string> peers;
+    for (const auto& slot : slots_)
+        if (slot.state == Slot::State::running)
+            peers.push_back(slot.peer);
+    return peers;
+}
+
+unsigned TunnelManager::fill()
+{
+    std::vector<Slot*> free;
+    for (auto& slot : slots_)
+        if (slot.state == Slot::State::free)
+            free.push_back(&slot);
+    if (free.empty() || stopping_)
+        return 0;
+    std::set<std::string> skip(incoming_.begin(), incoming_.end());
+    auto candidates = db_.unused_peers(free.size(), skip);
+    std::size_t next = 0;
+    for (const auto& peer : candidates) {
+        if (next == free.size())
+            break;
+        if (start(*free[next], peer))
+            ++next;
+    }
+    return free.size() - next;
+}
+
+bool TunnelManager::start(Slot& slot, const Peer& peer)
+{
+    OpenVpnClient client;
+    client.interface = slot.interface;
+    client.peer_cn = cn(peer.prefix);
+    try {
+        client.endpoints = parse_endpoints(peer.address);
+        if (client.endpoints.empty())
+            throw EndpointError("it accepts no tunnel");
+    } catch (const EndpointError& error) {
+        log::warning("peer ", client.peer_cn, ": ", error.what(), "; forgetting it");
+        db_.set_use(peer.prefix, PeerDb::Use::failed);
+        return false;
+    }
+    try {
+        PreparedProcess process;
+        slot.hooks = std::make_unique<HookChannel>(io_, slot.interface, on_hook_);
+        process.spec.argv = openvpn_client_command(settings_.openvpn, client);
+        process.child_ends.push_back(slot.log->attach());
+        process.spec.output_fd = process.child_ends.back().get();
+        process.child_ends.push_back(slot.hooks->take_child_end());
+        process.spec.extra_fds = {process.child_ends.back().get()};
+        slot.child = std::make_unique<Child>(io_, launcher_, reaper_,
+                                             "tunnel " + slot.interface + " to " + client.peer_cn,
+                                             std::move(process),
+                                             [this, &slot](int status) { ended(slot, status); });
+    } catch (const std::exception& error) {
+        log::error("cannot open a tunnel to ", client.peer_cn, ": ", error.what());
+        slot.hooks.reset();
+        return false;
+    }
+    slot.state = Slot::State::running;
+    slot.peer = peer.prefix;
+    db_.set_use(peer.prefix, PeerDb::Use::used);
+    log::info("tunnel ", slot.interface, ": connecting to ", client.peer_cn, " at ", peer.address);
+    return true;
+}
+
+// The OpenVPN client ended: closed by us, or by itself because the peer is
+// unreachable or stopped answering (--ping-exit).
+void TunnelManager::ended(Slot& slot, int status)
+{
+    if (slot.state == Slot::State::running) {
+        log::info("tunnel ", slot.interface, " to ", cn(slot.peer), " ended: ",
+                  describe_exit(status));
+        db_.set_use(slot.peer, stopping_ ? PeerDb::Use::unused : PeerDb::Use::failed);
+    }
+    slot.state = Slot::State::free;
+    slot.peer.clear();
+    slot.hooks.reset();
+    slot.child.reset();
+}
+
+void TunnelManager::close(Slot& slot)
+{
+    log::info("tunnel ", slot.interface, ": closing the tunnel to ", cn(slot.peer));
+    db_.set_use(slot.peer, PeerDb::Use::unused);
+    slot.state = Slot::State::closing;
+    slot.child->stop(std::chrono::seconds(5));
+}
+
+void TunnelManager::refresh(const RouteCount& routes)
+{
+    db_.clear_blacklist(PeerDb::Blacklist::lan);
+    for (const auto& prefix : routes.lan_prefixes) {
+        log::debug("node ", cn(prefix), " is on our LAN: no tunnel to it");
+        db_.blacklist(prefix, PeerDb::Blacklist::lan);
+    }
+    std::vector<TunnelUsage> usage;
+    for (const auto& slot : slots_) {
+        if (slot.state != Slot::State::running)
+            continue;
+        auto found = routes.per_interface.find(slot.interface);
+        unsigned count = found == routes.per_interface.end() ? 0 : found->second;
+        log::debug("tunnel ", slot.interface, " to ", cn(slot.peer), " carries ", count,
+                   " routes");
+        usage.push_back({slot.peer, count});
+    }
+    auto doomed = tunnels_to_replace(usage, settings_.slots, settings_.refresh_count, random_);
+    for (const auto& peer : doomed)
+        for (auto& slot : slots_)
+            if (slot.state == Slot::State::running && slot.peer == peer)
+                close(slot);
+}
+
+void TunnelManager::incoming_connected(const std::string& prefix)
+{
+    incoming_.insert(prefix);
+}
+
+void TunnelManager::incoming_disconnected(const std::string& prefix)
+{
+    auto found = incoming_.find(prefix);
+    if (found != incoming_.end())
+        incoming_.erase(found);
+}
+
+void TunnelManager::stop(std::chrono::milliseconds grace, std::function<void()> done)
+{
+    stopping_ = true;
+    auto remaining = std::make_shared<std::size_t>(1);
+    auto one_done = [remaining, done = std::move(done)] {
+        if (--*remaining == 0 && done)
+            done();
+    };
+    for (auto& slot : slots_) {
+        if (!slot.child)
+            continue;
+        ++*remaining;
+        slot.child->stop(grace, one_done);
+    }
+    one_done();
+}
+
+void TunnelManager::reopen_logs()
+{
+    for (auto& slot : slots_)
+        slot.log->reopen();
+}
+
+}  // namespace re6st

@@ -1,0 +1,86 @@
+// The client tunnels (SPEC A.5): ceil(connection-count / 2) slots, each an
+// OpenVPN client to a random peer from the cache on its own tap
+// ("re6stnetN"). A tunnel that dies marks its peer failed and frees its
+// slot; free slots are refilled at each tick; at each tunnel refresh the
+// tunnels carrying the fewest routes give way to fresh peers.
+#pragma once
+
+#include "common/prefix.hpp"
+#include "re6stnet/babel_dump.hpp"
+#include "re6stnet/child.hpp"
+#include "re6stnet/child_log.hpp"
+#include "re6stnet/hook_channel.hpp"
+#include "re6stnet/openvpn_command.hpp"
+#include "re6stnet/peer_db.hpp"
+
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace re6st {
+
+class TunnelManager {
+public:
+    struct Settings {
+        unsigned slots = 10;
+        unsigned refresh_count = 1;
+        OpenVpnSettings openvpn;
+        std::string log_dir;
+        Network network{Ipv6Prefix()};
+        std::set<std::string> lan_interfaces;
+    };
+
+    TunnelManager(boost::asio::io_context& io, ProcessLauncher& launcher, ChildReaper& reaper,
+                  PeerDb& db, Settings settings, HookChannel::Handler on_hook);
+    ~TunnelManager();
+
+    // Starts tunnels in free slots; returns how many slots stay free for
+    // want of an unused peer.
+    unsigned fill();
+
+    // The tunnel refresh: forget LAN peers of the previous count, blacklist
+    // those seen now, and close the tunnels that carry the fewest routes.
+    void refresh(const RouteCount& routes);
+
+    // Peers connected to one of our servers: a tunnel to them would be a
+    // second link to the same node, so they are skipped while connected.
+    void incoming_connected(const std::string& prefix);
+    void incoming_disconnected(const std::string& prefix);
+
+    // Closes every tunnel; `done` once all have ended.
+    void stop(std::chrono::milliseconds grace, std::function<void()> done);
+
+    std::vector<std::string> interfaces() const;   // every slot's tap name
+    std::vector<std::string> peers() const;        // peers with a tunnel now
+    void reopen_logs();
+
+private:
+    struct Slot {
+        std::string interface;
+        std::unique_ptr<ChildLog> log;
+        // A closing slot waits for its process to end before its tap name
+        // can serve another tunnel.
+        enum class State { free, running, closing } state = State::free;
+        std::string peer;
+        std::unique_ptr<HookChannel> hooks;
+        std::unique_ptr<Child> child;
+    };
+    bool start(Slot& slot, const Peer& peer);
+    void ended(Slot& slot, int status);
+    void close(Slot& slot);
+
+    boost::asio::io_context& io_;
+    ProcessLauncher& launcher_;
+    ChildReaper& reaper_;
+    PeerDb& db_;
+    Settings settings_;
+    HookChannel::Handler on_hook_;
+    std::vector<Slot> slots_;
+    std::multiset<std::string> incoming_;
+    bool stopping_ = false;
+    std::mt19937_64 random_{std::random_device{}()};
+};
+
+}  // namespace re6st
