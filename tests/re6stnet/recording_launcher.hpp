@@ -1,0 +1,44 @@
+// A ProcessLauncher for tests: records every command it is asked to start
+// and runs a harmless stand-in (sleep) instead, so reaping and signals are
+// real while no OpenVPN or babeld runs.
+#pragma once
+
+#include "re6stnet/process_launcher.hpp"
+
+#include <map>
+#include <vector>
+
+namespace re6st::test {
+
+class RecordingLauncher final : public ProcessLauncher {
+public:
+    pid_t start(const ProcessSpec& spec) override
+    {
+        if (fail_next) {
+            fail_next = false;
+            throw std::system_error(ENOENT, std::generic_category(), "cannot run " + spec.argv[0]);
+        }
+        ProcessSpec stand_in{.argv = {"sleep", "1000"}};
+        pid_t pid = real_.start(stand_in);
+        started.push_back(spec);
+        pids.push_back(pid);
+        return pid;
+    }
+    void signal(pid_t pid, int sig) override
+    {
+        signals[pid].push_back(sig);
+        real_.signal(pid, sig);
+    }
+    // The stand-in ends as if the real program had failed.
+    void crash(pid_t pid) { real_.signal(pid, SIGKILL); }
+
+    std::vector<ProcessSpec> started;
+    std::vector<pid_t> pids;
+    std::map<pid_t, std::vector<int>> signals;
+    bool fail_next = false;
+
+private:
+    PosixProcessLauncher real_;
+};
+
+}  // namespace re6st::test

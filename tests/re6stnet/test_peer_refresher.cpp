@@ -1,0 +1,277 @@
+// Feeding the peer cache: schedule, retries, bootstrap, bad answers.
+#include "re6stnet/peer_refresher.hpp"
+
+#include "common/certificate.hpp"
+#include "common/rsa_cipher.hpp"
+#include "support/openssl_cli.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+using namespace re6st;
+using namespace std::chrono_literals;
+using Clock = PeerRefresher::Clock;
+
+namespace {
+
+std::string bits(int value)
+{
+    std::string out(16, '0');
+    for (int bit = 0; bit < 16; ++bit)
+        out[15 - bit] = (value >> bit & 1) ? '1' : '0';
+    return out;
+}
+
+Peer peer(int value)
+{
+    return {bits(value), "10.0.0." + std::to_string(value) + ",1194,udp"};
+}
+
+// A registry whose answers the test gives one by one, as the real one's
+// would arrive later from the network.
+struct ScriptedRegistry final : Registry {
+    std::vector<std::string> calls;
+    std::deque<std::function<void()>> pending;
+
+    void private_address(Done<std::string> done) override
+    {
+        calls.push_back("getPrivateAddress");
+        pending.push_back([this, done] {
+            if (private_url)
+                done(*private_url, "");
+            else
+                done(std::nullopt, "connection refused");
+        });
+    }
+    void declare(const std::string& url, const std::string& address, Done<bool> done) override
+    {
+        calls.push_back("declare " + url + " " + address);
+        pending.push_back([this, done] {
+            if (reachable)
+                done(accept_declare, "");
+            else
+                done(std::nullopt, "no route to host");
+        });
+    }
+    void peer_list(const std::string& url, int count, Done<std::vector<Peer>> done) override
+    {
+        calls.push_back("getPeerList " + url + " " + std::to_string(count));
+        pending.push_back([this, done] {
+            if (reachable)
+                done(peers, "");
+            else
+                done(std::nullopt, "no route to host");
+        });
+    }
+    void bootstrap_peer(Done<std::string> done) override
+    {
+        calls.push_back("getBootstrapPeer");
+        pending.push_back([this, done] {
+            if (bootstrap)
+                done(*bootstrap, "");
+            else
+                done(std::nullopt, "no peer known");
+        });
+    }
+    // Delivers the answer to the oldest call.
+    void answer()
+    {
+        ASSERT_FALSE(pending.empty());
+        auto next = std::move(pending.front());
+        pending.pop_front();
+        next();
+    }
+    void answer_all()
+    {
+        while (!pending.empty())
+            answer();
+    }
+
+    std::optional<std::string> private_url = "http://[2001:db8:42::1]:9080/";
+    bool reachable = true;
+    bool accept_declare = true;
+    std::vector<Peer> peers;
+    std::optional<std::string> bootstrap;
+};
+
+struct PeerRefresherTest : ::testing::Test {
+    static void SetUpTestSuite()
+    {
+        keys = new test::TempDir;
+        test::openssl_rsa_key(*keys / "ca.key");
+        test::openssl_ca(*keys / "ca.key", *keys / "ca.crt");
+        test::openssl_csr("rsa:2048", "/CN=1\\/16", *keys / "node.key", *keys / "node.csr");
+        test::openssl_tool({"x509", "-req", "-in", *keys / "node.csr", "-CA", *keys / "ca.crt",
+                            "-CAkey", *keys / "ca.key", "-set_serial", "7", "-out",
+                            *keys / "node.crt"});
+    }
+    static void TearDownTestSuite() { delete keys; }
+    static test::TempDir* keys;
+
+    test::TempDir dir;
+    PeerDb db{dir / "peers.db", bits(1)};
+    ScriptedRegistry registry;
+    Clock::time_point t0 = Clock::now();
+    PeerRefresher refresher{db, registry, PrivateKey::load(*keys / "node.key"),
+                            PeerRefresher::Settings{.interval = 3600s}};
+
+    std::string encrypted_for_us(const std::string& text)
+    {
+        return rsa_encrypt(Certificate::load(*keys / "node.crt"), text);
+    }
+};
+test::TempDir* PeerRefresherTest::keys = nullptr;
+
+}  // namespace
+
+TEST_F(PeerRefresherTest, DeclaresThenFetchesPeersThenWaitsAnInterval)
+{
+    registry.peers = {peer(2), peer(3), peer(1)};   // we are 1
+    refresher.set_address("192.0.2.1,1194,udp", t0);
+    EXPECT_EQ(refresher.due(), t0);
+    refresher.run(t0);
+    EXPECT_TRUE(refresher.busy());
+    EXPECT_EQ(refresher.due(), Clock::time_point::max());
+    registry.answer_all();
+    EXPECT_EQ(registry.calls, (std::vector<std::string>{
+                                  "getPrivateAddress",
+                                  "declare http://[2001:db8:42::1]:9080/ 192.0.2.1,1194,udp",
+                                  "getPeerList http://[2001:db8:42::1]:9080/ 200"}));
+    EXPECT_EQ(db.size(), 2u);
+    EXPECT_EQ(db.config("registry"), "http://[2001:db8:42::1]:9080/");
+    EXPECT_EQ(refresher.due(), t0 + 3600s);
+}
+
+TEST_F(PeerRefresherTest, CachedPrivateUrlIsUsedWithoutAskingAgain)
+{
+    db.set_config("registry", "http://[2001:db8:42::9]/");
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(registry.calls,
+              (std::vector<std::string>{"getPeerList http://[2001:db8:42::9]/ 200"}));
+}
+
+TEST_F(PeerRefresherTest, FailuresAreRetriedSoonerThenLater)
+{
+    registry.reachable = false;
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 5s);
+    refresher.run(t0 + 5s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 15s);
+    refresher.run(t0 + 15s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 35s);
+    refresher.run(t0 + 35s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 65s);   // at most 30 s apart
+    registry.reachable = true;
+    refresher.run(t0 + 65s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 65s + 3600s);
+}
+
+TEST_F(PeerRefresherTest, UnusablePrivateUrlIsAFailure)
+{
+    registry.private_url = "ftp://nowhere";
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_FALSE(db.config("registry"));
+    EXPECT_EQ(refresher.due(), t0 + 5s);
+}
+
+TEST_F(PeerRefresherTest, RefusedDeclarationStillFetchesPeers)
+{
+    registry.accept_declare = false;
+    registry.peers = {peer(2)};
+    refresher.set_address("192.0.2.1,1194,udp", t0);
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(db.size(), 1u);
+}
+
+TEST_F(PeerRefresherTest, BadPeersFromTheRegistryAreDropped)
+{
+    registry.peers = {peer(2), {"01x", "10.0.0.1,1,udp"}, {bits(4), "nonsense"}, {"", "x"}};
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(db.size(), 1u);
+    EXPECT_TRUE(db.find(bits(2)));
+}
+
+TEST_F(PeerRefresherTest, NewNodeBootstrapsWhenThePrivateUrlIsOutOfReach)
+{
+    registry.reachable = false;   // no tunnel yet, no route to the private URL
+    registry.bootstrap = encrypted_for_us(bits(2) + " 10.0.0.2,1194,udp;10.0.0.2,1194,tcp");
+    refresher.want_peers(t0);
+    refresher.run(t0);
+    registry.answer_all();   // getPrivateAddress, getPeerList fail
+    EXPECT_EQ(refresher.due(), t0);   // the bootstrap is due at once
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(registry.calls.back(), "getBootstrapPeer");
+    auto found = db.find(bits(2));
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->address, "10.0.0.2,1194,udp;10.0.0.2,1194,tcp");
+    EXPECT_EQ(refresher.due(), t0 + 5s);   // the refresh is retried, not the bootstrap
+}
+
+TEST_F(PeerRefresherTest, BootstrapPeerThatIsNotForUsIsRejected)
+{
+    registry.reachable = false;
+    registry.bootstrap = std::string(256, 'x');   // not decryptable with our key
+    refresher.want_peers(t0);
+    refresher.run(t0);
+    registry.answer_all();
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(db.size(), 0u);
+    EXPECT_EQ(refresher.due(), t0 + 5s);
+}
+
+TEST_F(PeerRefresherTest, BootstrapPeerMustBeWellFormed)
+{
+    registry.reachable = false;
+    for (const auto& text : {std::string("no-space"), bits(2) + " not-an-address",
+                             std::string("0x1 10.0.0.2,1194,udp"), bits(1) + " 10.0.0.1,1,udp"}) {
+        PeerRefresher fresh(db, registry, PrivateKey::load(*keys / "node.key"), {});
+        registry.bootstrap = encrypted_for_us(text);
+        registry.calls.clear();
+        fresh.want_peers(t0);
+        fresh.run(t0);
+        registry.answer_all();
+        fresh.run(t0);
+        registry.answer_all();
+        EXPECT_EQ(registry.calls.back(), "getBootstrapPeer") << text;
+        EXPECT_EQ(db.size(), 0u) << text;   // the last one is ourselves
+    }
+}
+
+TEST_F(PeerRefresherTest, WhenEveryPeerIsInUseRefreshesAtMostEveryMinute)
+{
+    registry.peers = {peer(2)};
+    refresher.run(t0);
+    registry.answer_all();
+    db.set_use(bits(2), PeerDb::Use::used);
+    refresher.want_peers(t0 + 1s);
+    EXPECT_EQ(refresher.due(), t0 + 60s);
+    refresher.run(t0 + 60s);
+    registry.answer_all();
+    EXPECT_EQ(registry.calls.back(), "getPeerList http://[2001:db8:42::1]:9080/ 200");
+    EXPECT_EQ(refresher.due(), t0 + 120s);   // still starving, reachable: no bootstrap
+    refresher.satisfied();
+    EXPECT_EQ(refresher.due(), t0 + 120s);
+}
+
+TEST_F(PeerRefresherTest, NewEndpointsAreDeclaredAtOnce)
+{
+    refresher.run(t0);
+    registry.answer_all();
+    refresher.set_address("198.51.100.7,1194,udp", t0 + 10s);
+    EXPECT_EQ(refresher.due(), t0 + 10s);
+    refresher.set_address("198.51.100.7,1194,udp", t0 + 11s);   // unchanged: nothing new
+    EXPECT_EQ(refresher.due(), t0 + 10s);
+}

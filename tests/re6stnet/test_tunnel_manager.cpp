@@ -1,0 +1,195 @@
+// The client tunnels: slots, peers, failures, replacement.
+#include "re6stnet/tunnel_manager.hpp"
+
+#include "loop.hpp"
+#include "recording_launcher.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace re6st;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string bits(int value)
+{
+    std::string out(16, '0');
+    for (int bit = 0; bit < 16; ++bit)
+        out[15 - bit] = (value >> bit & 1) ? '1' : '0';
+    return out;
+}
+
+Peer peer(int value)
+{
+    return {bits(value), "10.0.0." + std::to_string(value) + ",1194,udp"};
+}
+
+std::string value_after(const std::vector<std::string>& argv, const std::string& option)
+{
+    auto found = std::find(argv.begin(), argv.end(), option);
+    return found == argv.end() || found + 1 == argv.end() ? "" : *(found + 1);
+}
+
+struct TunnelManagerTest : ::testing::Test {
+    test::TempDir dir;
+    boost::asio::io_context io;
+    ChildReaper reaper{io};
+    test::RecordingLauncher launcher;
+    PeerDb db{dir / "peers.db", bits(1)};
+    std::vector<HookMessage> hooks;
+
+    std::unique_ptr<TunnelManager> make(unsigned slots, unsigned refresh_count = 1)
+    {
+        TunnelManager::Settings settings;
+        settings.slots = slots;
+        settings.refresh_count = refresh_count;
+        settings.openvpn.hook_dir = "/usr/lib/re6stnet";
+        settings.openvpn.management_socket = dir / "openvpn.sock";
+        settings.log_dir = dir.path().string();
+        settings.network = Network(Ipv6Prefix::parse("2001:db8:42::/48"));
+        settings.lan_interfaces = {"eth1"};
+        return std::make_unique<TunnelManager>(io, launcher, reaper, db, settings,
+                                               [this](const HookMessage& m) { hooks.push_back(m); });
+    }
+
+    void stop(TunnelManager& tunnels)
+    {
+        bool done = false;
+        tunnels.stop(1s, [&] { done = true; });
+        ASSERT_TRUE(test::run_until(io, [&] { return done; }));
+    }
+};
+
+}  // namespace
+
+TEST_F(TunnelManagerTest, FillsFreeSlotsWithUnusedPeers)
+{
+    db.merge({peer(2), peer(3), peer(4)}, 200, 0);
+    auto tunnels = make(2);
+    EXPECT_EQ(tunnels->interfaces(), (std::vector<std::string>{"re6stnet0", "re6stnet1"}));
+    EXPECT_EQ(tunnels->fill(), 0u);
+    ASSERT_EQ(launcher.started.size(), 2u);
+    EXPECT_EQ(tunnels->peers().size(), 2u);
+    EXPECT_EQ(db.unused_count(), 1u);
+    for (const auto& spec : launcher.started) {
+        EXPECT_EQ(spec.argv[0], "openvpn");
+        EXPECT_EQ(spec.extra_fds.size(), 1u);   // the hook channel
+        EXPECT_GE(spec.output_fd, 0);            // the log pipe
+        auto cn = value_after(spec.argv, "--verify-x509-name");
+        auto remote = value_after(spec.argv, "--remote");
+        // Each tunnel checks the CN of the very peer whose address it uses.
+        EXPECT_EQ("10.0.0." + cn.substr(0, cn.find('/')), remote);
+    }
+    EXPECT_EQ(tunnels->fill(), 0u);   // nothing more to do
+    EXPECT_EQ(launcher.started.size(), 2u);
+    stop(*tunnels);
+    EXPECT_EQ(db.unused_count(), 3u);   // stopping frees the peers
+}
+
+TEST_F(TunnelManagerTest, ReportsSlotsLeftFreeForWantOfPeers)
+{
+    db.merge({peer(2)}, 200, 0);
+    auto tunnels = make(3);
+    EXPECT_EQ(tunnels->fill(), 2u);
+    stop(*tunnels);
+}
+
+TEST_F(TunnelManagerTest, SkipsPeersAlreadyConnectedToUs)
+{
+    db.merge({peer(2), peer(3)}, 200, 0);
+    auto tunnels = make(2);
+    tunnels->incoming_connected(bits(2));
+    EXPECT_EQ(tunnels->fill(), 1u);
+    EXPECT_EQ(tunnels->peers(), std::vector<std::string>{bits(3)});
+    tunnels->incoming_disconnected(bits(2));
+    EXPECT_EQ(tunnels->fill(), 0u);
+    stop(*tunnels);
+}
+
+TEST_F(TunnelManagerTest, TunnelThatDiesMarksItsPeerFailedAndFreesTheSlot)
+{
+    db.merge({peer(2)}, 200, 0);
+    auto tunnels = make(1);
+    tunnels->fill();
+    launcher.crash(launcher.pids.at(0));
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->peers().empty(); }));
+    // A failed peer is still a candidate, after the never-failed ones.
+    db.merge({peer(3)}, 200, 0);
+    auto next = db.unused_peers(2, {});
+    ASSERT_EQ(next.size(), 2u);
+    EXPECT_EQ(next[0].prefix, bits(3));
+    EXPECT_EQ(next[1].prefix, bits(2));
+    tunnels->fill();
+    EXPECT_EQ(tunnels->peers(), std::vector<std::string>{bits(3)});
+    stop(*tunnels);
+}
+
+TEST_F(TunnelManagerTest, PeerWithBadAddressIsSkipped)
+{
+    db.merge({{bits(2), "not-an-address"}, peer(3)}, 200, 0);
+    auto tunnels = make(2);
+    EXPECT_EQ(tunnels->fill(), 1u);
+    EXPECT_EQ(tunnels->peers(), std::vector<std::string>{bits(3)});
+    stop(*tunnels);
+}
+
+TEST_F(TunnelManagerTest, RefreshReplacesTheTunnelCarryingFewestRoutes)
+{
+    db.merge({peer(2), peer(3), peer(4)}, 200, 0);
+    auto tunnels = make(2);
+    tunnels->fill();
+    auto first = tunnels->peers();
+    RouteCount routes;
+    // re6stnet0 carries 5 routes, re6stnet1 one.
+    routes.per_interface = {{"re6stnet0", 5}, {"re6stnet1", 1}};
+    tunnels->refresh(routes);
+    // The closing slot is not reused until its process has ended.
+    EXPECT_EQ(tunnels->fill(), 0u);
+    EXPECT_EQ(launcher.started.size(), 2u);
+    ASSERT_TRUE(test::run_until(io, [&] {
+        tunnels->fill();
+        return launcher.started.size() == 3;
+    }));
+    EXPECT_EQ(launcher.signals[launcher.pids[1]], std::vector<int>{SIGTERM});
+    EXPECT_EQ(value_after(launcher.started[2].argv, "--dev"), "re6stnet1");
+    auto now = tunnels->peers();
+    EXPECT_TRUE(std::find(now.begin(), now.end(), first[0]) != now.end());
+    EXPECT_TRUE(std::find(now.begin(), now.end(), first[1]) == now.end());
+    stop(*tunnels);
+}
+
+TEST_F(TunnelManagerTest, NothingIsReplacedWhileSlotsAreFree)
+{
+    db.merge({peer(2)}, 200, 0);
+    auto tunnels = make(2);
+    tunnels->fill();
+    tunnels->refresh(RouteCount{});
+    EXPECT_EQ(tunnels->peers().size(), 1u);
+    EXPECT_TRUE(launcher.signals.empty());
+    stop(*tunnels);
+}
+
+TEST_F(TunnelManagerTest, PeersSeenOnTheLanAreBlacklistedUntilTheNextCount)
+{
+    db.merge({peer(2), peer(3)}, 200, 0);
+    auto tunnels = make(1);
+    RouteCount routes;
+    routes.lan_prefixes = {bits(2)};
+    tunnels->refresh(routes);
+    EXPECT_TRUE(db.is_blacklisted(bits(2)));
+    EXPECT_FALSE(db.find(bits(2)));
+    tunnels->refresh(RouteCount{});
+    EXPECT_FALSE(db.is_blacklisted(bits(2)));
+    stop(*tunnels);
+}
+
+TEST_F(TunnelManagerTest, LogFilesArePerSlot)
+{
+    auto tunnels = make(2);
+    EXPECT_TRUE(std::filesystem::exists(dir / "re6stnet-client0.log"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "re6stnet-client1.log"));
+    stop(*tunnels);
+}
