@@ -1,0 +1,360 @@
+"""A re6st network on this one machine, for the network tests and the demo.
+
+Every host is a network namespace with a veth on a shared bridge (the
+"internet", IPv4 only). The real programs run in them: re6st-registry, a real
+SMTP server capturing the token mails (Debian's aiosmtpd), re6st-conf to
+enrol each node, and re6stnet with real OpenVPN and babeld.
+
+Names of namespaces and links carry a per-run tag, so several test beds can
+coexist; everything is removed on exit, even after a failure, and only the
+processes started here (or living in our namespaces) are ever killed.
+Needs root.
+"""
+
+import contextlib
+import ipaddress
+import mailbox
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+BUILD_DIR = os.environ.get("RE6ST_BUILD_DIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+PROGRAMS = {
+    "re6stnet": os.path.join(BUILD_DIR, "src", "re6stnet", "re6stnet"),
+    "re6st-registry": os.path.join(BUILD_DIR, "src", "registry", "re6st-registry"),
+    "re6st-conf": os.path.join(BUILD_DIR, "src", "conf", "re6st-conf"),
+}
+PYTHON = "/usr/bin/python3"   # Debian's, which has aiosmtpd
+REGISTRY_PORT = 9080
+SMTP_PORT = 2525
+CA_SERIAL = "0x120010db80042"   # network 2001:db8:42::/48
+NETWORK = ipaddress.IPv6Network("2001:db8:42::/48")
+
+
+def is_root():
+    return os.geteuid() == 0
+
+
+def node_address(cn):
+    """The overlay address of the node whose certificate CN is "<P>/<L>"."""
+    prefix, length = (int(x) for x in cn.split("/"))
+    bits = NETWORK.prefixlen
+    value = int(NETWORK.network_address) | prefix << (128 - bits - length) | 1
+    return str(ipaddress.IPv6Address(value))
+
+
+def run(argv, **kw):
+    kw.setdefault("check", True)
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.STDOUT)
+    kw.setdefault("text", True)
+    return subprocess.run(argv, **kw)
+
+
+class Host:
+    """A network namespace attached to the bridge."""
+
+    def __init__(self, bed, name, ipv4):
+        self.bed = bed
+        self.name = name
+        self.netns = bed.tag + name
+        self.ipv4 = ipv4
+        self.dir = os.path.join(bed.dir, name)
+        os.makedirs(self.dir)
+
+    def argv(self, argv):
+        return ["ip", "netns", "exec", self.netns] + list(argv)
+
+    def run(self, argv, **kw):
+        return run(self.argv(argv), **kw)
+
+    def popen(self, argv, log, **kw):
+        """Starts a process in the namespace, its output in `log` (a file
+        name in the host's directory); the test bed ends it at cleanup."""
+        out = open(os.path.join(self.dir, log), "ab")
+        process = subprocess.Popen(self.argv(argv), stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=kw.pop("stdin", subprocess.DEVNULL),
+                                   start_new_session=True, **kw)
+        out.close()
+        self.bed.processes.append(process)
+        return process
+
+    def pids(self):
+        out = run(["ip", "netns", "pids", self.netns], check=False).stdout
+        return [int(p) for p in out.split()]
+
+    def commands(self):
+        """Names of the processes living in the namespace."""
+        names = []
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                with open("/proc/%d/comm" % pid) as comm:
+                    names.append(comm.read().strip())
+        return names
+
+    def links(self):
+        out = self.run(["ip", "-o", "link", "show"]).stdout
+        return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines()]
+
+    def ping(self, address, count=1, wait=1):
+        return self.run(["ping", "-6", "-n", "-q", "-c", str(count), "-W", str(wait), address],
+                        check=False).returncode == 0
+
+
+class Node:
+    """A host enrolled in the network, running (or not) re6stnet."""
+
+    def __init__(self, host, cn, conf_dir):
+        self.host = host
+        self.cn = cn
+        self.address = node_address(cn)
+        self.conf_dir = conf_dir
+        self.process = None
+        self.options = []
+
+    @property
+    def name(self):
+        return self.host.name
+
+    def start(self, *options):
+        """Starts re6stnet with the option file re6st-conf wrote, plus
+        `options` (kept for restarts when given)."""
+        if options:
+            self.options = list(options)
+        d = self.host.dir
+        argv = [PROGRAMS["re6stnet"], "@" + os.path.join(self.conf_dir, "re6stnet.conf"),
+                "--log", os.path.join(d, "log"), "--state", os.path.join(d, "state"),
+                "--run", os.path.join(d, "run")] + self.options
+        self.process = self.host.popen(argv, "re6stnet.out")
+        return self.process
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        """Stops the daemon; returns its exit status."""
+        if not self.running():
+            return self.process.returncode if self.process else None
+        self.process.send_signal(sig)
+        return self.process.wait(timeout)
+
+    def log(self):
+        with open(os.path.join(self.host.dir, "re6stnet.out"), errors="replace") as f:
+            return f.read()
+
+
+class TestBed:
+    def __init__(self, name="bed"):
+        # Interface names are at most 15 characters: keep the tag short.
+        self.tag = "r6%s%x" % (name[:3], os.getpid() % 0xfff)
+        self.bridge = self.tag + "br"
+        self.dir = tempfile.mkdtemp(prefix="re6st-%s-" % name)
+        self.hosts = {}
+        self.nodes = {}
+        self.processes = []
+        self.registry = None
+        self.registry_host = None
+        self.smtp = None
+        self.subnet = ipaddress.IPv4Network("10.%d.0.0/16" % (40 + os.getpid() % 200))
+        self._next_ip = 1
+        self.keep = os.environ.get("RE6ST_KEEP_TESTBED") == "1"
+
+    # --- life cycle ---
+
+    def __enter__(self):
+        try:
+            run(["ip", "link", "add", self.bridge, "type", "bridge"])
+            run(["ip", "link", "set", self.bridge, "up"])
+            self._make_ca()
+        except BaseException:
+            self.cleanup()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+    def cleanup(self):
+        for process in self.processes:
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for process in self.processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(max(0.1, deadline - time.monotonic()))
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        # Whatever still lives in our namespaces is ours too.
+        for host in self.hosts.values():
+            for pid in host.pids():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            run(["ip", "netns", "del", host.netns], check=False)
+        run(["ip", "link", "del", self.bridge], check=False)
+        if self.keep:
+            print("test bed kept in", self.dir)
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- hosts ---
+
+    def add_host(self, name, ipv4=None):
+        if ipv4 is None:
+            ipv4 = str(self.subnet.network_address + self._next_ip)
+            self._next_ip += 1
+        host = Host(self, name, ipv4)
+        self.hosts[name] = host
+        veth = "%sv%d" % (self.tag, len(self.hosts))
+        run(["ip", "netns", "add", host.netns])
+        run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0",
+             "netns", host.netns])
+        run(["ip", "link", "set", veth, "master", self.bridge, "up"])
+        host.run(["ip", "link", "set", "lo", "up"])
+        host.run(["ip", "addr", "add", "%s/%d" % (ipv4, self.subnet.prefixlen), "dev", "eth0"])
+        host.run(["ip", "link", "set", "eth0", "up"])
+        return host
+
+    # --- the certificate authority, the registry and its mail ---
+
+    def _make_ca(self):
+        self.ca_key = os.path.join(self.dir, "ca.key")
+        self.ca_cert = os.path.join(self.dir, "ca.crt")
+        run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+             "-out", self.ca_key])
+        os.chmod(self.ca_key, 0o600)
+        run(["openssl", "req", "-nodes", "-new", "-x509", "-key", self.ca_key,
+             "-set_serial", CA_SERIAL, "-days", "30", "-subj", "/CN=re6st test CA",
+             "-addext", "basicConstraints=critical,CA:TRUE", "-out", self.ca_cert])
+
+    def start_registry(self, host, private=None, *options):
+        """Starts the SMTP capture and re6st-registry on `host`."""
+        self.registry_host = host
+        if self.smtp is None:
+            self.maildir = os.path.join(self.dir, "mail")
+            self.smtp = host.popen([PYTHON, "-m", "aiosmtpd", "-n", "-l",
+                                    "127.0.0.1:%d" % SMTP_PORT, "-c",
+                                    "aiosmtpd.handlers.Mailbox", self.maildir], "smtp.out")
+            self._wait_port(host, SMTP_PORT)
+        argv = [PROGRAMS["re6st-registry"], str(REGISTRY_PORT),
+                "--db", os.path.join(host.dir, "registry.db"),
+                "--ca", self.ca_cert, "--key", self.ca_key,
+                "--mailhost", "127.0.0.1:%d" % SMTP_PORT, "-v", "2"]
+        if private:
+            argv += ["--private", private]
+        self.registry = host.popen(argv + list(options), "registry.out")
+        self._wait_port(host, REGISTRY_PORT)
+        return self.registry
+
+    def stop_registry(self):
+        if self.registry and self.registry.poll() is None:
+            self.registry.terminate()
+            self.registry.wait(10)
+
+    @property
+    def registry_url(self):
+        return "http://%s:%d/" % (self.registry_host.ipv4, REGISTRY_PORT)
+
+    def _wait_port(self, host, port, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = host.run(["ss", "-Hltn", "sport = :%d" % port], check=False).stdout
+            if out.strip():
+                return
+            time.sleep(0.05)
+        raise TimeoutError("nothing listens on port %d in %s" % (port, host.netns))
+
+    def token_for(self, email, timeout=15):
+        """The token of the last mail sent to `email`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(FileNotFoundError):
+                for message in reversed(list(mailbox.Maildir(self.maildir, create=False))):
+                    if email in message["To"]:
+                        body = message.get_payload(decode=True).decode()
+                        found = re.search(r"token[^:\n]*:\s*(\S+)", body, re.I)
+                        if found:
+                            return found.group(1)
+            time.sleep(0.1)
+        raise TimeoutError("no token mailed to " + email)
+
+    # --- nodes ---
+
+    def enrol(self, host):
+        """Enrols `host` with re6st-conf, the token read from the captured
+        mail and typed on stdin; returns the Node."""
+        email = "%s@example.com" % host.name
+        conf_dir = os.path.join(host.dir, "conf")
+        process = subprocess.Popen(
+            host.argv([PROGRAMS["re6st-conf"], "--registry", self.registry_url,
+                       "-d", conf_dir, "--email", email]),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            token = self.token_for(email)
+            out, _ = process.communicate(token + "\n", timeout=30)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        if process.returncode:
+            raise RuntimeError("re6st-conf failed on %s: %s" % (host.name, out))
+        cn = run(["openssl", "x509", "-in", os.path.join(conf_dir, "cert.crt"), "-noout",
+                  "-subject", "-nameopt", "multiline"]).stdout
+        cn = re.search(r"commonName\s*=\s*(\S+)", cn).group(1)
+        node = Node(host, cn, conf_dir)
+        self.nodes[host.name] = node
+        return node
+
+    def build_network(self, count, node_options=(), registry_node_options=()):
+        """The registry host runs the first node (its overlay address is the
+        registry's --private, so the registry restarts once it is known) and
+        declares itself with --ip; the others find it by bootstrap."""
+        registry_host = self.add_host("reg")
+        self.start_registry(registry_host)
+        first = self.enrol(registry_host)
+        self.stop_registry()
+        self.start_registry(registry_host, first.address)
+        nodes = [first]
+        for i in range(1, count):
+            nodes.append(self.enrol(self.add_host("n%d" % i)))
+        first.options = ["--ip", registry_host.ipv4, "1194", "udp",
+                         "--ip", registry_host.ipv4, "1194", "tcp"] + list(registry_node_options)
+        for node in nodes[1:]:
+            node.options = list(node_options)
+        return nodes
+
+    # --- connectivity ---
+
+    def unreachable_pairs(self, nodes, wait=1):
+        """Every ordered pair (a, b) of `nodes` where a cannot ping b over
+        the overlay, all pings in parallel."""
+        pings = []
+        for a in nodes:
+            for b in nodes:
+                if a is not b:
+                    pings.append((a, b, subprocess.Popen(
+                        a.host.argv(["ping", "-6", "-n", "-q", "-c", "1", "-W", str(wait),
+                                     b.address]),
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+        return [(a, b) for a, b, p in pings if p.wait() != 0]
+
+    def wait_connected(self, nodes, timeout):
+        """Seconds until every node pings every other, or TimeoutError
+        listing the pairs that still fail."""
+        start = time.monotonic()
+        while True:
+            failing = self.unreachable_pairs(nodes)
+            if not failing:
+                return time.monotonic() - start
+            if time.monotonic() - start > timeout:
+                raise TimeoutError("after %.0f s, %d pairs cannot reach each other: %s" % (
+                    timeout, len(failing),
+                    ", ".join("%s->%s" % (a.name, b.name) for a, b in failing[:12])))
+            time.sleep(0.5)
