@@ -235,7 +235,12 @@ void Daemon::start_registry()
     PeerRefresher::Settings settings;
     settings.interval = config_.peers_db_refresh;
     refresher_ = std::make_unique<PeerRefresher>(*peers_, *registry_, id.key, settings);
-    refresher_->changed = [this] { schedule_registry(); };
+    refresher_->changed = [this] {
+        schedule_registry();
+        // New peers need not wait for the next tick.
+        if (!stopping_)
+            tunnels_->fill();
+    };
 }
 
 void Daemon::set_endpoints(const std::vector<Endpoint>& endpoints)
@@ -248,6 +253,8 @@ void Daemon::on_client_hook(const HookMessage& message)
 {
     if (message.event != HookMessage::Event::route_up)
         return;
+    refresher_->tunnel_up(std::chrono::steady_clock::now());
+    schedule_registry();
     // Our public IP as a peer saw it: without --ip or UPnP, that is what
     // we advertise, with our own server ports.
     if (!config_.ip.empty() || mapped_endpoints_)

@@ -51,6 +51,15 @@ void PeerRefresher::satisfied()
     bootstrap_due_ = false;
 }
 
+void PeerRefresher::tunnel_up(Clock::time_point now)
+{
+    if (retry_ == settings_.first_retry)
+        return;   // the last refresh did not fail
+    retry_ = settings_.first_retry;
+    if (!busy_)
+        next_refresh_ = std::min(next_refresh_, now + settings_.first_retry);
+}
+
 PeerRefresher::Clock::time_point PeerRefresher::due() const
 {
     if (busy_)
@@ -166,7 +175,7 @@ void PeerRefresher::bootstrap(Clock::time_point now)
             if (ok)
                 bootstrap_due_ = false;
             else
-                next_bootstrap_ = started_ + retry_;
+                next_bootstrap_ = started_ + settings_.first_retry;
             finish();
         };
         if (!encrypted) {

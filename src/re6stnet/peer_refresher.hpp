@@ -43,6 +43,9 @@ public:
     // The tunnels found no unused peer for a free slot, or found one again.
     void want_peers(Clock::time_point now);
     void satisfied();
+    // A tunnel came up: the private URL may be reachable now, so a failed
+    // refresh is retried soon rather than after its grown delay.
+    void tunnel_up(Clock::time_point now);
 
     void run(Clock::time_point now);
     Clock::time_point due() const;

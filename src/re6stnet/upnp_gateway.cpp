@@ -11,6 +11,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 namespace re6st {
@@ -28,6 +30,22 @@ namespace {
 std::string upnp_error(const char* what, int code)
 {
     return std::string(what) + ": " + strupnperror(code) + " (" + std::to_string(code) + ")";
+}
+
+// SSDP goes to a multicast group: without a default route, miniupnpc's
+// default interface cannot send it (and says so on stderr).
+bool has_default_route()
+{
+    std::ifstream routes("/proc/net/route");
+    std::string line;
+    std::getline(routes, line);   // header
+    while (std::getline(routes, line)) {
+        std::istringstream fields(line);
+        std::string interface, destination;
+        if (fields >> interface >> destination && destination == "00000000")
+            return true;
+    }
+    return false;
 }
 
 std::vector<std::string> ipv4_interfaces()
@@ -55,7 +73,9 @@ UpnpGateway::~UpnpGateway() = default;
 
 std::unique_ptr<UpnpGateway> UpnpGateway::discover(std::chrono::milliseconds delay)
 {
-    std::vector<std::string> interfaces{""};
+    std::vector<std::string> interfaces;
+    if (has_default_route())
+        interfaces.push_back("");
     for (auto& name : ipv4_interfaces())
         interfaces.push_back(name);
     for (const auto& interface : interfaces) {

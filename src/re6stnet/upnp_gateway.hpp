@@ -18,9 +18,9 @@ public:
 
 class UpnpGateway {
 public:
-    // Searches for a gateway for `delay` on the default multicast interface,
-    // then on each other interface with an IPv4 address (a host with no
-    // default route must name one). Null when none answers.
+    // Searches for a gateway for `delay` on the default multicast interface
+    // (if there is a default route), then on each interface with an IPv4
+    // address. Null when none answers.
     static std::unique_ptr<UpnpGateway> discover(std::chrono::milliseconds delay);
     ~UpnpGateway();
     UpnpGateway(const UpnpGateway&) = delete;

@@ -279,7 +279,8 @@ class TestBed:
                 for message in reversed(list(mailbox.Maildir(self.maildir, create=False))):
                     if email in message["To"]:
                         body = message.get_payload(decode=True).decode()
-                        found = re.search(r"token[^:\n]*:\s*(\S+)", body, re.I)
+                        # The token is alone on its line.
+                        found = re.search(r"^\s*([A-Za-z0-9]{8,})\s*$", body, re.M)
                         if found:
                             return found.group(1)
             time.sleep(0.1)
@@ -292,6 +293,7 @@ class TestBed:
         mail and typed on stdin; returns the Node."""
         email = "%s@example.com" % host.name
         conf_dir = os.path.join(host.dir, "conf")
+        os.makedirs(conf_dir)
         process = subprocess.Popen(
             host.argv([PROGRAMS["re6st-conf"], "--registry", self.registry_url,
                        "-d", conf_dir, "--email", email]),

@@ -275,3 +275,21 @@ TEST_F(PeerRefresherTest, NewEndpointsAreDeclaredAtOnce)
     refresher.set_address("198.51.100.7,1194,udp", t0 + 11s);   // unchanged: nothing new
     EXPECT_EQ(refresher.due(), t0 + 10s);
 }
+
+TEST_F(PeerRefresherTest, TunnelComingUpCutsTheRetryDelayShort)
+{
+    registry.reachable = false;
+    refresher.run(t0);
+    registry.answer_all();
+    refresher.run(t0 + 5s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 15s);
+    refresher.tunnel_up(t0 + 6s);
+    EXPECT_EQ(refresher.due(), t0 + 11s);
+    registry.reachable = true;
+    refresher.run(t0 + 11s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 11s + 3600s);
+    refresher.tunnel_up(t0 + 20s);   // nothing failed: nothing to hurry
+    EXPECT_EQ(refresher.due(), t0 + 11s + 3600s);
+}
