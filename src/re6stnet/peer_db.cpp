@@ -76,6 +76,19 @@ std::size_t PeerDb::unused_count()
                 .query_value<std::int64_t>();
 }
 
+std::size_t PeerDb::fresh_count()
+{
+    return *db_.prepare("SELECT count(*) FROM peers WHERE used = 0").query_value<std::int64_t>();
+}
+
+std::optional<PeerDb::Use> PeerDb::use_of(const std::string& prefix)
+{
+    auto use = db_.prepare("SELECT used FROM peers WHERE prefix = ?").query_value<int>(prefix);
+    if (!use)
+        return std::nullopt;
+    return Use(*use);
+}
+
 std::optional<Peer> PeerDb::find(const std::string& prefix)
 {
     auto row = db_.prepare("SELECT address FROM peers WHERE prefix = ?")

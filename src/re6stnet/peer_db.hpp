@@ -37,8 +37,10 @@ public:
     // Up to `count` peers not in use and not in `exclude`: unused ones first,
     // then those that failed, in random order within each group.
     std::vector<Peer> unused_peers(std::size_t count, const std::set<std::string>& exclude);
-    std::size_t unused_count();
+    std::size_t unused_count();   // failed ones included
+    std::size_t fresh_count();    // unused and not failed
     std::optional<Peer> find(const std::string& prefix);
+    std::optional<Use> use_of(const std::string& prefix);
 
     void set_use(const std::string& prefix, Use use);
 

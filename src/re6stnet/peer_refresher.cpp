@@ -195,7 +195,7 @@ void PeerRefresher::bootstrap(Clock::time_point now)
             parse_endpoints(peer.address);
             if (db_.add(peer, wall_seconds())) {
                 log::info("bootstrap peer ", cn_from_bits(peer.prefix), " at ", peer.address);
-                starving_ = db_.unused_count() == 0;
+                starving_ = db_.fresh_count() == 0;
             } else {
                 log::warning("the bootstrap peer ", cn_from_bits(peer.prefix),
                              " is blacklisted (ourselves or on our LAN)");
@@ -216,7 +216,7 @@ void PeerRefresher::succeeded()
     last_success_ = started_;
     retry_ = settings_.first_retry;
     next_refresh_ = started_ + settings_.interval;
-    if (starving_ && db_.unused_count() > 0)
+    if (starving_ && db_.fresh_count() > 0)
         starving_ = false;
     if (starving_)   // every peer is in use: look again later
         next_refresh_ = std::min(next_refresh_, started_ + settings_.starving);

@@ -61,14 +61,18 @@ unsigned TunnelManager::fill()
         return 0;
     std::set<std::string> skip(incoming_.begin(), incoming_.end());
     auto candidates = db_.unused_peers(free.size(), skip);
-    std::size_t next = 0;
+    std::size_t next = 0, fresh = 0;
     for (const auto& peer : candidates) {
         if (next == free.size())
             break;
-        if (start(*free[next], peer))
+        bool failed_before = db_.use_of(peer.prefix) == PeerDb::Use::failed;
+        if (start(*free[next], peer)) {
             ++next;
+            if (!failed_before)
+                ++fresh;
+        }
     }
-    return free.size() - next;
+    return free.size() - fresh;
 }
 
 bool TunnelManager::start(Slot& slot, const Peer& peer)

@@ -36,8 +36,9 @@ public:
                   PeerDb& db, Settings settings, HookChannel::Handler on_hook);
     ~TunnelManager();
 
-    // Starts tunnels in free slots; returns how many slots stay free for
-    // want of an unused peer.
+    // Starts tunnels in free slots; returns how many slots found no fresh
+    // peer: no unused peer at all, or only one whose tunnel failed before
+    // (retried meanwhile, but fresh peers are wanted).
     unsigned fill();
 
     // The tunnel refresh: forget LAN peers of the previous count, blacklist

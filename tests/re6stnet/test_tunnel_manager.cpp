@@ -193,3 +193,17 @@ TEST_F(TunnelManagerTest, LogFilesArePerSlot)
     EXPECT_TRUE(std::filesystem::exists(dir / "re6stnet-client1.log"));
     stop(*tunnels);
 }
+
+TEST_F(TunnelManagerTest, FailedPeersAreRetriedWhileFreshOnesAreWanted)
+{
+    db.merge({peer(2)}, 200, 0);
+    auto tunnels = make(1);
+    EXPECT_EQ(tunnels->fill(), 0u);
+    launcher.crash(launcher.pids.at(0));
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->peers().empty(); }));
+    EXPECT_EQ(db.fresh_count(), 0u);
+    // The failed peer is tried again, yet the slot asks for a fresh one.
+    EXPECT_EQ(tunnels->fill(), 1u);
+    EXPECT_EQ(tunnels->peers(), std::vector<std::string>{bits(2)});
+    stop(*tunnels);
+}
