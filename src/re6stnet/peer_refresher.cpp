@@ -172,10 +172,10 @@ void PeerRefresher::bootstrap(Clock::time_point now)
                                     const std::string& error) {
         auto done = [this](bool ok) {
             busy_ = false;
-            if (ok)
-                bootstrap_due_ = false;
-            else
-                next_bootstrap_ = started_ + settings_.first_retry;
+            // A peer we knew and failed to reach is no progress: ask again
+            // soon, the registry picks at random among the declared nodes.
+            bootstrap_due_ = !ok || starving_;
+            next_bootstrap_ = started_ + settings_.first_retry;
             finish();
         };
         if (!encrypted) {

@@ -293,3 +293,24 @@ TEST_F(PeerRefresherTest, TunnelComingUpCutsTheRetryDelayShort)
     refresher.tunnel_up(t0 + 20s);   // nothing failed: nothing to hurry
     EXPECT_EQ(refresher.due(), t0 + 11s + 3600s);
 }
+
+TEST_F(PeerRefresherTest, BootstrapPeerAlreadyFailingIsNoProgress)
+{
+    registry.reachable = false;
+    db.add(peer(2), 0);
+    db.set_use(bits(2), PeerDb::Use::failed);   // its server has no slot for us
+    registry.bootstrap = encrypted_for_us(peer(2).prefix + " " + peer(2).address);
+    refresher.want_peers(t0);
+    refresher.run(t0);
+    registry.answer_all();
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(registry.calls.back(), "getBootstrapPeer");
+    EXPECT_EQ(refresher.due(), t0 + 5s);   // asks again, whatever the refresh delay
+    registry.bootstrap = encrypted_for_us(peer(3).prefix + " " + peer(3).address);
+    refresher.run(t0 + 5s);
+    registry.answer_all();
+    EXPECT_EQ(registry.calls.back(), "getBootstrapPeer");
+    EXPECT_TRUE(db.find(bits(3)));
+    EXPECT_EQ(refresher.due(), t0 + 5s);   // the refresh, still due since t0 + 5 s
+}
