@@ -122,9 +122,12 @@ public:
     template <class... Args>
     int execute(const Args&... args);
 
-    // Binds and starts a query; iterate with Rows::next().
+    // Binds and starts a query; iterate with Rows::next(). Rows refers to
+    // the statement, so a temporary statement cannot be queried this way.
     template <class... Args>
-    Rows query(const Args&... args);
+    Rows query(const Args&... args) &;
+    template <class... Args>
+    Rows query(const Args&... args) && = delete;
 
     // The first row of a query, if any, as a tuple of the requested types.
     template <class... Columns, class... Args>
@@ -221,7 +224,7 @@ int Statement::execute(const Args&... args)
 }
 
 template <class... Args>
-Rows Statement::query(const Args&... args)
+Rows Statement::query(const Args&... args) &
 {
     bind_all(args...);
     return Rows(*this);
