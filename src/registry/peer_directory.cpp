@@ -1,0 +1,141 @@
+// The known peers and random samples of them.
+#include "registry/peer_directory.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace re6st::registry {
+
+PeerDirectory::PeerDirectory(sqlite::Database& db, Settings settings, std::int64_t now,
+                             Encoder encode)
+    : settings_(settings),
+      encode_(std::move(encode)),
+      upsert_(db.prepare("INSERT OR REPLACE INTO peers (prefix, address, date) VALUES (?, ?, ?)")),
+      delete_expired_(db.prepare("DELETE FROM peers WHERE date <= ?")),
+      last_purge_(now),
+      random_(std::random_device{}())
+{
+    auto select = db.prepare("SELECT prefix, address, date FROM peers");
+    auto rows = select.query();
+    while (rows.next()) {
+        auto row = rows.row();
+        Peer peer{row.get<std::string>(0), row.get<std::string>(1), row.get<std::int64_t>(2), {}};
+        if (encode_)
+            peer.encoded = encode_(peer.prefix, peer.address);
+        index_.emplace(peer.prefix, peers_.size());
+        peers_.push_back(std::move(peer));
+    }
+    std::lock_guard lock(mutex_);
+    purge(now);
+}
+
+void PeerDirectory::declare(const std::string& prefix, const std::string& address,
+                            std::int64_t now)
+{
+    Peer peer{prefix, address, now, encode_ ? encode_(prefix, address) : std::string()};
+    std::lock_guard lock(mutex_);
+    upsert_.execute(prefix, address, now);
+    if (auto found = index_.find(prefix); found != index_.end()) {
+        peers_[found->second] = std::move(peer);
+    } else {
+        index_.emplace(prefix, peers_.size());
+        peers_.push_back(std::move(peer));
+    }
+}
+
+void PeerDirectory::choose(std::size_t k)
+{
+    auto size = peers_.size();
+    chosen_.clear();
+    if (2 * k >= size) {
+        // Dense: a partial Fisher-Yates shuffle of all indices, O(size) <= O(2k).
+        chosen_.resize(size);
+        std::iota(chosen_.begin(), chosen_.end(), std::size_t(0));
+        for (std::size_t i = 0; i < k; ++i) {
+            std::uniform_int_distribution<std::size_t> pick(i, size - 1);
+            std::swap(chosen_[i], chosen_[pick(random_)]);
+        }
+        chosen_.resize(k);
+        return;
+    }
+    // Sparse: Floyd's algorithm, k draws whatever the size, then a shuffle
+    // because Floyd's order is not uniform.
+    seen_.clear();
+    for (std::size_t j = size - k; j < size; ++j) {
+        std::uniform_int_distribution<std::size_t> pick(0, j);
+        auto t = pick(random_);
+        if (!seen_.insert(t).second) {   // taken already: j is new (all taken are < j)
+            t = j;
+            seen_.insert(j);
+        }
+        chosen_.push_back(t);
+    }
+    std::shuffle(chosen_.begin(), chosen_.end(), random_);
+}
+
+std::size_t PeerDirectory::sample(std::size_t n, std::string_view caller_bits,
+                                  const std::function<void(const Peer&)>& visit)
+{
+    std::lock_guard lock(mutex_);
+    // One more than asked, in case the caller is among them.
+    choose(std::min(n + 1, peers_.size()));
+    std::size_t visited = 0;
+    for (auto i : chosen_) {
+        if (visited == n)
+            break;
+        const auto& peer = peers_[i];
+        if (caller_bits.starts_with(peer.prefix))
+            continue;
+        visit(peer);
+        ++visited;
+    }
+    return visited;
+}
+
+std::optional<Peer> PeerDirectory::find(const std::string& prefix) const
+{
+    std::lock_guard lock(mutex_);
+    auto found = index_.find(prefix);
+    if (found == index_.end())
+        return std::nullopt;
+    return peers_[found->second];
+}
+
+std::size_t PeerDirectory::size() const
+{
+    std::lock_guard lock(mutex_);
+    return peers_.size();
+}
+
+std::size_t PeerDirectory::purge_if_due(std::int64_t now)
+{
+    std::lock_guard lock(mutex_);
+    if (now < last_purge_ + settings_.purge_interval.count())
+        return 0;
+    return purge(now);
+}
+
+std::size_t PeerDirectory::purge(std::int64_t now)
+{
+    auto limit = now - settings_.expiry.count();   // expired: date <= limit
+    delete_expired_.execute(limit);
+    last_purge_ = now;
+    std::size_t removed = 0;
+    for (std::size_t i = 0; i < peers_.size();) {
+        if (peers_[i].date > limit) {
+            ++i;
+            continue;
+        }
+        // Swap-remove: the last peer takes position i.
+        index_.erase(peers_[i].prefix);
+        if (i + 1 != peers_.size()) {
+            peers_[i] = std::move(peers_.back());
+            index_[peers_[i].prefix] = i;
+        }
+        peers_.pop_back();
+        ++removed;
+    }
+    return removed;
+}
+
+}  // namespace re6st::registry

@@ -1,0 +1,64 @@
+// The buddy allocator of node prefixes.
+#include "registry/prefix_allocator.hpp"
+
+#include <stdexcept>
+
+namespace re6st::registry {
+
+PrefixAllocator::PrefixAllocator(sqlite::Database& db, unsigned max_length)
+    : max_length_(max_length),
+      longest_free_(db.prepare("SELECT prefix FROM vpn WHERE cert IS NULL AND length(prefix) <= ?"
+                               " ORDER BY length(prefix) DESC, prefix LIMIT 1")),
+      rename_(db.prepare("UPDATE vpn SET prefix = ?2 WHERE prefix = ?1")),
+      insert_free_(db.prepare("INSERT INTO vpn VALUES (?, NULL, NULL)")),
+      assign_(db.prepare("UPDATE vpn SET email = ?2, cert = ?3 WHERE prefix = ?1 AND cert IS NULL")),
+      floor_(db.prepare("SELECT prefix, cert FROM vpn WHERE prefix <= ? ORDER BY prefix DESC LIMIT 1")),
+      certificate_(db.prepare("SELECT cert FROM vpn WHERE prefix = ?"))
+{
+}
+
+std::optional<std::string> PrefixAllocator::allocate(unsigned length)
+{
+    if (length == 0 || length > max_length_)
+        throw std::invalid_argument("prefix length " + std::to_string(length)
+                                    + " outside 1.." + std::to_string(max_length_));
+    auto prefix = longest_free_.query_value<std::string>(length);
+    if (!prefix)
+        return std::nullopt;
+    while (prefix->size() < length) {
+        rename_.execute(*prefix, *prefix + "1");
+        *prefix += "0";
+        insert_free_.execute(*prefix);
+    }
+    return prefix;
+}
+
+void PrefixAllocator::assign(const std::string& prefix, const std::string& email,
+                             const std::string& cert)
+{
+    if (assign_.execute(prefix, email, cert) != 1)
+        throw std::logic_error("prefix \"" + prefix + "\" is not a free row of the vpn table");
+}
+
+std::optional<std::string> PrefixAllocator::owner_of(std::string_view node_bits)
+{
+    // The leaves never overlap, so the leaf containing node_bits is the
+    // greatest row not after it in string order.
+    auto row = floor_.query_row<std::string, std::optional<std::string>>(node_bits);
+    if (!row)
+        return std::nullopt;
+    auto& [prefix, cert] = *row;
+    if (!cert || !node_bits.starts_with(prefix))
+        return std::nullopt;
+    return prefix;
+}
+
+std::optional<std::string> PrefixAllocator::certificate(const std::string& prefix)
+{
+    auto cert = certificate_.query_value<std::optional<std::string>>(prefix);
+    if (!cert || !*cert)
+        return std::nullopt;
+    return **cert;
+}
+
+}  // namespace re6st::registry
