@@ -140,6 +140,7 @@ public:
     bool step();     // true: a row is available
     void reset();    // ends the current execution; bindings are kept
     Row row() const { return Row(stmt_.get()); }
+    int column_count() const { return sqlite3_column_count(stmt_.get()); }
     std::string_view sql() const;
 
 private:

@@ -1,0 +1,162 @@
+// One client connection of the HTTP server.
+#include "registry/http_connection.hpp"
+
+#include "common/log.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace re6st::registry {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+HttpConnection::HttpConnection(std::shared_ptr<HttpServer> server,
+                               boost::asio::ip::tcp::socket socket)
+    : server_(std::move(server)), stream_(std::move(socket))
+{
+    entry_ = server_->add(this);
+    boost::system::error_code error;
+    auto remote = stream_.socket().remote_endpoint(error);
+    peer_ = error ? std::string("unknown") : client_address_text(remote.address());
+}
+
+HttpConnection::~HttpConnection()
+{
+    if (waiting_)
+        server_->stop_waiting(*waiting_);
+    server_->remove(entry_);
+}
+
+void HttpConnection::start()
+{
+    read_request();
+}
+
+void HttpConnection::close()
+{
+    if (waiting_) {
+        server_->stop_waiting(*waiting_);
+        waiting_.reset();
+    }
+    stream_.close();
+}
+
+void HttpConnection::read_request()
+{
+    parser_.emplace();
+    parser_->header_limit(std::uint32_t(server_->limits().max_header));
+    parser_->body_limit(server_->limits().max_body);
+    // One deadline for the whole request: a client that trickles bytes gets
+    // no more time than a silent one.
+    stream_.expires_after(server_->limits().request_timeout);
+    waiting_ = server_->start_waiting(this);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                         self->on_read(error);
+                     });
+}
+
+void HttpConnection::on_read(beast::error_code error)
+{
+    if (waiting_) {
+        server_->stop_waiting(*waiting_);
+        waiting_.reset();
+    }
+    if (error == http::error::body_limit)
+        return refuse(http::status::payload_too_large, "request body over the size limit");
+    if (error == http::error::header_limit)
+        return refuse(http::status::request_header_fields_too_large, "request header too large");
+    if (error && error.category() == http::make_error_code(http::error::bad_target).category()
+        && error != http::error::end_of_stream && error != http::error::partial_message)
+        return refuse(http::status::bad_request, "malformed HTTP request");
+    if (error) {
+        // Closed, reset, timed out, or stopped: nobody to answer.
+        if (error == beast::error::timeout)
+            log::debug("HTTP: ", peer_, " sent no complete request in time");
+        return;
+    }
+
+    auto request = parser_->release();
+    version_ = request.version();
+    keep_alive_ = request.keep_alive();
+    if (request.target() != "/" && request.target() != "/RPC2")
+        return refuse(http::status::not_found, "XML-RPC is served on / and /RPC2");
+    if (request.method() != http::verb::post)
+        return refuse(http::status::method_not_allowed, "XML-RPC calls are POST requests");
+
+    // The handler answers from a worker thread; the answer comes back to the
+    // io thread, which alone touches the socket.
+    server_->handler()(std::move(request.body()), peer_,
+                       [self = shared_from_this()](std::string xml) {
+                           auto executor = self->stream_.get_executor();
+                           boost::asio::post(executor, [self = std::move(self),
+                                                        xml = std::move(xml)]() mutable {
+                               self->answer(std::move(xml));
+                           });
+                       });
+}
+
+void HttpConnection::answer(std::string xml)
+{
+    response_ = Response(http::status::ok, version_);
+    response_.set(http::field::server, "re6st-registry");
+    response_.set(http::field::content_type, "text/xml");
+    response_.body() = std::move(xml);
+    response_.keep_alive(keep_alive_);
+    response_.prepare_payload();
+    send(!keep_alive_);
+}
+
+void HttpConnection::refuse(http::status status, std::string_view reason)
+{
+    log::debug("HTTP: ", peer_, ": ", int(status), " ", reason);
+    response_ = Response(status, version_);
+    response_.set(http::field::server, "re6st-registry");
+    response_.set(http::field::content_type, "text/plain");
+    if (status == http::status::method_not_allowed)
+        response_.set(http::field::allow, "POST");
+    response_.body() = std::string(reason) + "\n";
+    response_.keep_alive(false);
+    response_.prepare_payload();
+    send(true);
+}
+
+void HttpConnection::send(bool then_close)
+{
+    stream_.expires_after(server_->limits().request_timeout);
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), then_close](beast::error_code error, std::size_t) {
+                          self->on_written(error, then_close);
+                      });
+}
+
+void HttpConnection::on_written(beast::error_code error, bool then_close)
+{
+    if (error)
+        return;
+    if (!then_close)
+        return read_request();
+    beast::error_code ignored;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    // The deadline covers every read of linger().
+    stream_.expires_after(std::chrono::seconds(2));
+    linger();
+}
+
+// After an answer that ends the connection, the client may still be sending
+// (a body over the limit): closing with unread data would reset the
+// connection and could destroy the answer before the client reads it. Read
+// and drop what comes, until the client closes or the deadline passes.
+void HttpConnection::linger()
+{
+    stream_.async_read_some(boost::asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                if (!error)
+                                    self->linger();
+                            });
+}
+
+}  // namespace re6st::registry

@@ -1,0 +1,229 @@
+// The registry's methods.
+#include "registry/registry_service.hpp"
+
+#include "common/crypto_error.hpp"
+#include "common/endpoint.hpp"
+#include "common/log.hpp"
+#include "common/rsa_cipher.hpp"
+#include "registry/request_error.hpp"
+
+#include <random>
+
+namespace re6st::registry {
+
+namespace {
+
+using Kind = RequestError::Kind;
+
+RequestError invalid(const std::string& message) { return RequestError(Kind::invalid, message); }
+
+template <class T>
+const T& pick_at_random(const std::vector<T>& items)
+{
+    thread_local std::mt19937 random(std::random_device{}());
+    return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(random)];
+}
+
+}  // namespace
+
+std::int64_t system_clock_now()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+RegistryService::RegistryService(ServiceSettings settings, CertificateAuthority ca,
+                                 sqlite::Database& enrolment_db, PeerDirectory& peers,
+                                 Mailer& mailer, Clock clock)
+    : settings_(std::move(settings)),
+      ca_(std::move(ca)),
+      network_(Network::from_ca_serial(ca_.certificate().serial())),
+      ca_pem_(ca_.certificate().to_pem()),
+      peers_(peers),
+      mailer_(mailer),
+      clock_(std::move(clock)),
+      enrolment_db_(enrolment_db),
+      tokens_(enrolment_db, settings_.token_lifetime),
+      allocator_(enrolment_db, network_.max_node_bits())
+{
+    if (settings_.prefix_length == 0 || settings_.prefix_length > network_.max_node_bits())
+        throw std::invalid_argument("prefix length " + std::to_string(settings_.prefix_length)
+                                    + " does not fit in network " + network_.prefix().to_string());
+}
+
+void RegistryService::request_token(const std::string& email)
+{
+    if (!is_mail_address(email))
+        throw invalid("not a plain e-mail address (user@domain): \"" + email + "\"");
+    auto token = TokenStore::generate();
+    MailMessage message{settings_.mail_from, email, "[re6stnet] Token Request",
+                        "Hello,\n\n"
+                        "Your token to join the re6st network "
+                            + network_.prefix().to_string() + " is:\n\n"
+                            + token + "\n\n"
+                            "Give it to re6st-conf (--token) within "
+                            + std::to_string(settings_.token_lifetime.count() / 3600)
+                            + " hours. It can be used once.\n"};
+    try {
+        mailer_.send(message);
+    } catch (const MailError& error) {
+        log::error("requestToken: ", error.what());
+        throw RequestError(Kind::failed, "could not mail a token to " + email);
+    }
+
+    std::lock_guard lock(enrolment_mutex_);
+    auto now = clock_();
+    sqlite::Transaction transaction(enrolment_db_);
+    tokens_.purge(now);
+    tokens_.add(token, email, settings_.prefix_length, now);
+    transaction.commit();
+    log::info("requestToken: mailed a token to ", email);
+}
+
+std::string RegistryService::request_certificate(const std::string& token,
+                                                 const std::string& csr_pem)
+{
+    // Everything about the CSR is checked before the database is touched.
+    std::optional<CertificateRequest> csr;
+    try {
+        csr = CertificateRequest::from_pem(csr_pem);
+    } catch (const CryptoError&) {
+        throw invalid("req is not a PEM certificate request");
+    }
+    if (!csr->signature_valid())
+        throw invalid("the certificate request's signature does not match its key");
+    if (!csr->key_is_rsa() || csr->key_bits() < CertificateAuthority::min_key_bits)
+        throw invalid("the certificate request's key must be RSA of at least "
+                      + std::to_string(CertificateAuthority::min_key_bits) + " bits");
+
+    std::lock_guard lock(enrolment_mutex_);
+    auto now = clock_();
+    sqlite::Transaction transaction(enrolment_db_);
+    auto taken = tokens_.take(token, now);
+    switch (taken.status) {
+    case TokenStore::Status::valid: break;
+    case TokenStore::Status::unknown: throw invalid("unknown or already used token");
+    case TokenStore::Status::expired: throw invalid("expired token: request a new one");
+    }
+    auto prefix = allocator_.allocate(taken.grant.prefix_length);
+    if (!prefix) {
+        log::error("requestCertificate: no free /", taken.grant.prefix_length,
+                   " prefix left in the network");
+        throw RequestError(Kind::failed, "no free prefix left in the network");
+    }
+    auto cn = cn_from_bits(*prefix);
+    std::string pem;
+    try {
+        pem = ca_.sign(*csr, cn, settings_.certificate_validity, now).to_pem();
+    } catch (const CryptoError& error) {
+        throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
+    }
+    allocator_.assign(*prefix, taken.grant.email, pem);
+    transaction.commit();
+    log::info("requestCertificate: issued ", cn, " (", network_.node_subnet(*prefix).to_string(),
+              ") to ", taken.grant.email);
+    return pem;
+}
+
+std::string RegistryService::private_address() const
+{
+    if (settings_.private_address.empty())
+        throw RequestError(Kind::failed, "this registry has no private address (--private)");
+    return "http://[" + settings_.private_address + "]:" + std::to_string(settings_.port);
+}
+
+std::string RegistryService::bootstrap_peer(const std::string& prefix)
+{
+    if (prefix.empty() || prefix.size() > network_.max_node_bits() || !is_bit_string(prefix))
+        throw invalid("not a binary node prefix: \"" + prefix + "\"");
+    std::optional<std::string> cert;
+    {
+        std::lock_guard lock(enrolment_mutex_);
+        cert = allocator_.certificate(prefix);
+    }
+    if (!cert)
+        throw invalid("no certificate was issued for prefix " + prefix);
+
+    std::vector<Peer> bootstrap;
+    for (const auto& candidate : settings_.bootstrap)
+        if (candidate != prefix)
+            if (auto peer = peers_.find(candidate))
+                bootstrap.push_back(std::move(*peer));
+    std::optional<Peer> chosen;
+    if (!bootstrap.empty())
+        chosen = pick_at_random(bootstrap);
+    else
+        peers_.sample(1, prefix, [&](const Peer& peer) { chosen = peer; });
+    if (!chosen)
+        throw RequestError(Kind::failed, "no bootstrap peer known yet: try again later");
+
+    log::info("getBootstrapPeer: sending ", chosen->prefix, " to ", prefix);
+    auto plaintext = chosen->prefix + " " + chosen->address;
+    try {
+        return rsa_encrypt(Certificate::from_pem(*cert), plaintext);
+    } catch (const CryptoError& error) {
+        log::error("getBootstrapPeer: cannot encrypt to ", prefix, ": ", error.what());
+        throw RequestError(Kind::failed, "cannot encrypt the bootstrap peer to your certificate");
+    }
+}
+
+std::optional<std::string> RegistryService::authorised_caller(const char* method,
+                                                              const std::string& client_ip,
+                                                              std::string_view source) const
+{
+    auto claimed = Ipv6Address::try_parse(client_ip);
+    if (!claimed)
+        throw invalid("client_ip is not an IPv6 address: \"" + client_ip + "\"");
+    auto real = Ipv6Address::try_parse(source);
+    if (!real || *real != *claimed || !network_.contains(*claimed)) {
+        log::warning(method, ": refused a call from ", source, " claiming ", client_ip,
+                     ": the source must be the claimed address, inside ",
+                     network_.prefix().to_string());
+        return std::nullopt;
+    }
+    return bits_of(*claimed, network_.length(), 128 - network_.length());
+}
+
+bool RegistryService::declare(const std::string& client_ip, const std::string& address,
+                              std::string_view source)
+{
+    auto caller = authorised_caller("declare", client_ip, source);
+    if (!caller)
+        return false;
+    std::string canonical;
+    try {
+        canonical = format_endpoints(parse_endpoints(address));
+    } catch (const EndpointError& error) {
+        throw invalid(error.what());
+    }
+    std::optional<std::string> prefix;
+    {
+        std::lock_guard lock(enrolment_mutex_);
+        prefix = allocator_.owner_of(*caller);
+    }
+    if (!prefix) {
+        log::warning("declare: refused ", client_ip, ": no certificate covers that address");
+        return false;
+    }
+    peers_.declare(*prefix, canonical, clock_());
+    log::debug("declare: ", *prefix, " at ", canonical);
+    return true;
+}
+
+std::size_t RegistryService::peer_list(int n, const std::string& client_ip,
+                                       std::string_view source,
+                                       const std::function<void(const Peer&)>& visit)
+{
+    if (n <= 0 || n >= 1000)
+        throw invalid("n must be between 1 and 999, not " + std::to_string(n));
+    auto caller = authorised_caller("getPeerList", client_ip, source);
+    if (!caller)
+        throw RequestError(Kind::refused, "getPeerList must come from client_ip, inside "
+                                              + network_.prefix().to_string());
+    if (auto purged = peers_.purge_if_due(clock_()))
+        log::info("getPeerList: forgot ", purged, " peers not declared for too long");
+    return peers_.sample(std::size_t(n), *caller, visit);
+}
+
+}  // namespace re6st::registry

@@ -1,0 +1,100 @@
+// What the registry's seven XML-RPC methods do (SPEC A.3), with the original's
+// defects fixed (SPEC B.1-B.7, B.13), free of any XML-RPC or HTTP type.
+// Failures the caller should read are RequestErrors; anything else is a bug or
+// a broken database.
+#pragma once
+
+#include "common/certificate_authority.hpp"
+#include "common/prefix.hpp"
+#include "common/sqlite.hpp"
+#include "registry/mailer.hpp"
+#include "registry/peer_directory.hpp"
+#include "registry/prefix_allocator.hpp"
+#include "registry/token_store.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace re6st::registry {
+
+struct ServiceSettings {
+    unsigned prefix_length = 16;                                // of the prefixes tokens grant
+    std::chrono::seconds certificate_validity{365 * 86400};
+    std::chrono::seconds token_lifetime{86400};
+    std::string private_address;    // overlay IPv6 address of the registry's node; "" when none
+    std::uint16_t port = 0;         // the registry's port, for getPrivateAddress
+    std::vector<std::string> bootstrap;   // binary prefixes handed out first
+    std::string mail_from;
+};
+
+// Seconds since the epoch.
+using Clock = std::function<std::int64_t()>;
+std::int64_t system_clock_now();
+
+class RegistryService {
+public:
+    // `enrolment_db` holds tokens and the prefix tree; the service locks it
+    // itself. `peers` has its own connection and lock, so that issuing a
+    // certificate never delays a peer list.
+    RegistryService(ServiceSettings settings, CertificateAuthority ca,
+                    sqlite::Database& enrolment_db, PeerDirectory& peers, Mailer& mailer,
+                    Clock clock = system_clock_now);
+
+    const Network& network() const { return network_; }
+
+    // Mails a new token to `email`; the token is stored only once the mail is
+    // handed over, so a mail failure leaves no usable token.
+    void request_token(const std::string& email);
+
+    // Consumes the token, allocates a prefix of its length, signs the CSR for
+    // it and records it, all in one transaction: any failure leaves the token
+    // and the prefix tree as they were. Returns the PEM certificate.
+    std::string request_certificate(const std::string& token, const std::string& csr_pem);
+
+    const std::string& ca_certificate() const { return ca_pem_; }
+    std::string private_address() const;
+
+    // "<prefix> <address>" of a --bootstrap peer if one is known, else of a
+    // random peer, never the caller, RSA-encrypted to the certificate issued
+    // for `prefix`.
+    std::string bootstrap_peer(const std::string& prefix);
+
+    // `source` is the request's real source address (text, as the HTTP layer
+    // reports it). declare and peer_list serve only a caller whose source is
+    // inside the network and equals the client_ip it claims (SPEC B.1).
+
+    // Records the endpoints `address` of the node that owns `client_ip`.
+    // Returns false (and logs) when the caller is not authorised or owns no
+    // certificate.
+    bool declare(const std::string& client_ip, const std::string& address, std::string_view source);
+
+    // Visits up to n random known peers, never the caller; purges expired
+    // peers when due. An unauthorised caller is a RequestError (refused).
+    std::size_t peer_list(int n, const std::string& client_ip, std::string_view source,
+                          const std::function<void(const Peer&)>& visit);
+
+private:
+    // The caller's node bits (after the network prefix) if authorised.
+    std::optional<std::string> authorised_caller(const char* method, const std::string& client_ip,
+                                                 std::string_view source) const;
+
+    ServiceSettings settings_;
+    CertificateAuthority ca_;
+    Network network_;
+    std::string ca_pem_;
+    PeerDirectory& peers_;
+    Mailer& mailer_;
+    Clock clock_;
+
+    std::mutex enrolment_mutex_;   // guards the connection and the two below
+    sqlite::Database& enrolment_db_;
+    TokenStore tokens_;
+    PrefixAllocator allocator_;
+};
+
+}  // namespace re6st::registry

@@ -1,0 +1,228 @@
+// The XML-RPC methods and the processing of a request body.
+#include "registry/xmlrpc_methods.hpp"
+
+#include "common/log.hpp"
+#include "registry/peer_list_xml.hpp"
+
+#include <openssl/rand.h>
+#include <xmlrpc-c/base.hpp>
+#include <xmlrpc-c/girerr.hpp>
+#include <xmlrpc-c/xml.hpp>
+
+#include <cstdio>
+
+namespace re6st::registry {
+
+using xmlrpc_c::fault;
+
+int fault_code(RequestError::Kind kind)
+{
+    switch (kind) {
+    case RequestError::Kind::invalid: return 1;
+    case RequestError::Kind::failed: return 2;
+    case RequestError::Kind::refused: return fault::CODE_REQUEST_REFUSED;
+    case RequestError::Kind::busy: return fault::CODE_LIMIT_EXCEEDED;
+    }
+    return fault::CODE_INTERNAL;
+}
+
+std::string fault_response(int code, const std::string& message)
+{
+    std::string xml;
+    xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(fault(message, fault::code_t(code))), &xml);
+    return xml;
+}
+
+namespace {
+
+const CallContext& context_of(const xmlrpc_c::callInfo* info)
+{
+    auto context = dynamic_cast<const CallContext*>(info);
+    if (!context)
+        throw std::logic_error("call without a CallContext");
+    return *context;
+}
+
+std::string string_in(const xmlrpc_c::value& value, const char* what)
+{
+    if (value.type() != xmlrpc_c::value::TYPE_STRING)
+        throw fault(std::string(what) + " must be a string", fault::CODE_TYPE);
+    return xmlrpc_c::value_string(value);
+}
+
+// Every method: its parameters are checked by xmlrpc-c's paramList (faults
+// with code -501), its RequestErrors become faults the caller reads, and
+// anything else is logged and hidden behind "internal error".
+class Method : public xmlrpc_c::method2 {
+public:
+    Method(const char* name, RegistryService& service) : name_(name), service_(service) {}
+
+    void execute(const xmlrpc_c::paramList& params, const xmlrpc_c::callInfo* info,
+                 xmlrpc_c::value* result) final
+    {
+        try {
+            *result = call(params, context_of(info));
+        } catch (const RequestError& error) {
+            throw fault(error.what(), fault::code_t(fault_code(error.kind())));
+        } catch (const fault&) {
+            throw;
+        } catch (const std::exception& error) {
+            log::error(name_, ": ", error.what());
+            throw fault("internal error", fault::CODE_INTERNAL);
+        }
+    }
+
+protected:
+    virtual xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext& context) = 0;
+
+    const char* name_;
+    RegistryService& service_;
+};
+
+class RequestToken : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext& context) override
+    {
+        params.verifyEnd(1);
+        auto email = params.getString(0);
+        if (!context.on_mail_pool)
+            // The dispatcher did not recognise the call (an unusual spelling
+            // of the method name): it must not block a general worker on SMTP.
+            throw RequestError(RequestError::Kind::invalid,
+                               "write the method name of requestToken plainly");
+        service_.request_token(email);
+        return xmlrpc_c::value_nil();
+    }
+};
+
+class RequestCertificate : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext&) override
+    {
+        params.verifyEnd(2);
+        return xmlrpc_c::value_string(
+            service_.request_certificate(params.getString(0), params.getString(1)));
+    }
+};
+
+class GetCa : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext&) override
+    {
+        params.verifyEnd(0);
+        return xmlrpc_c::value_string(service_.ca_certificate());
+    }
+};
+
+class GetPrivateAddress : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext&) override
+    {
+        params.verifyEnd(0);
+        return xmlrpc_c::value_string(service_.private_address());
+    }
+};
+
+class GetBootstrapPeer : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext&) override
+    {
+        params.verifyEnd(1);
+        auto sealed = service_.bootstrap_peer(params.getString(0));
+        return xmlrpc_c::value_bytestring(xmlrpc_c::cbytestring(sealed.begin(), sealed.end()));
+    }
+};
+
+class Declare : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext& context) override
+    {
+        params.verifyEnd(1);
+        auto pair = params.getArray(0, 2, 2);
+        return xmlrpc_c::value_boolean(service_.declare(string_in(pair[0], "client_ip"),
+                                                        string_in(pair[1], "address"),
+                                                        context.peer_address));
+    }
+};
+
+// Writes its array itself (see peer_list_xml.hpp) and returns a placeholder.
+class GetPeerList : public Method {
+public:
+    GetPeerList(const char* name, RegistryService& service, const std::string& placeholder)
+        : Method(name, service), placeholder_(placeholder) {}
+
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext& context) override
+    {
+        params.verifyEnd(2);
+        auto n = params.getInt(0);
+        auto client_ip = params.getString(1);
+        std::string xml(array_value_head());
+        xml.reserve(std::size_t(std::max(n, 0)) * 200 + 64);
+        service_.peer_list(n, client_ip, context.peer_address,
+                           [&](const Peer& peer) { xml += peer.encoded; });
+        xml += array_value_tail();
+        auto placeholder = placeholder_ + std::to_string(context.raw_values.size());
+        context.raw_values.push_back(std::move(xml));
+        return xmlrpc_c::value_string(placeholder);
+    }
+
+private:
+    const std::string& placeholder_;
+};
+
+std::string random_placeholder()
+{
+    unsigned char random[16];
+    if (RAND_bytes(random, sizeof random) != 1)
+        throw std::runtime_error("the system random number generator failed");
+    std::string text = "re6st-raw-";
+    for (unsigned char byte : random) {
+        char hex[3];
+        std::snprintf(hex, sizeof hex, "%02x", byte);
+        text += hex;
+    }
+    return text + "-";
+}
+
+}  // namespace
+
+XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_size)
+    : placeholder_(random_placeholder())
+{
+    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, max_call_size);
+    registry_.disableIntrospection();
+    registry_.addMethod("requestToken", new RequestToken("requestToken", service));
+    registry_.addMethod("requestCertificate", new RequestCertificate("requestCertificate", service));
+    registry_.addMethod("getCa", new GetCa("getCa", service));
+    registry_.addMethod("getPrivateAddress", new GetPrivateAddress("getPrivateAddress", service));
+    registry_.addMethod("getBootstrapPeer", new GetBootstrapPeer("getBootstrapPeer", service));
+    registry_.addMethod("declare", new Declare("declare", service));
+    registry_.addMethod("getPeerList", new GetPeerList("getPeerList", service, placeholder_));
+}
+
+std::string XmlRpcProcessor::process(const std::string& body, const CallContext& context) const
+{
+    std::string response;
+    try {
+        registry_.processCall(body, &context, &response);
+    } catch (const std::exception& error) {
+        log::error("processing a call: ", error.what());
+        return fault_response(fault::CODE_INTERNAL, "internal error");
+    }
+    // Each placeholder string value becomes the XML its method wrote, wherever
+    // it sits (alone, or inside a system.multicall result).
+    for (std::size_t i = 0; i < context.raw_values.size(); ++i) {
+        auto value = "<value><string>" + placeholder_ + std::to_string(i) + "</string></value>";
+        if (auto at = response.find(value); at != response.npos)
+            response.replace(at, value.size(), context.raw_values[i]);
+    }
+    return response;
+}
+
+}  // namespace re6st::registry

@@ -1,0 +1,40 @@
+// The seven XML-RPC methods of SPEC A.3 over a RegistryService, and the
+// processing of one request body into one response body with xmlrpc-c.
+#pragma once
+
+#include "registry/call_context.hpp"
+#include "registry/registry_service.hpp"
+#include "registry/request_error.hpp"
+
+#include <xmlrpc-c/registry.hpp>
+
+#include <string>
+
+namespace re6st::registry {
+
+// The XML-RPC fault code of each kind of RequestError; other failures are
+// xmlrpc-c's own codes (-501 wrong parameter type or count, -503 malformed or
+// oversized XML, -506 unknown method) or -500 (internal error).
+int fault_code(RequestError::Kind kind);
+
+// A methodResponse carrying a fault.
+std::string fault_response(int code, const std::string& message);
+
+class XmlRpcProcessor {
+public:
+    // `max_call_size` raises xmlrpc-c's own limit on a call's XML (512 KiB by
+    // default, process-wide) to what the HTTP layer accepts.
+    XmlRpcProcessor(RegistryService& service, std::size_t max_call_size);
+
+    // The response to one request body. Never throws.
+    std::string process(const std::string& body, const CallContext& context) const;
+
+private:
+    // A method that writes its XML itself returns, through xmlrpc-c, a string
+    // holding this secret and an index; process() swaps that string value for
+    // the XML. Random per process, so no caller can forge it.
+    std::string placeholder_;
+    xmlrpc_c::registry registry_;
+};
+
+}  // namespace re6st::registry

@@ -1,0 +1,109 @@
+// Calls run off the HTTP thread; requestToken on its own bounded pool, so a
+// mail server that does not answer delays no other method (SPEC B.5).
+#include "registry/call_dispatcher.hpp"
+
+#include "service_fixture.hpp"
+
+#include <xmlrpc-c/base.hpp>
+#include <xmlrpc-c/xml.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <future>
+#include <thread>
+
+using namespace re6st::registry;
+using namespace re6st::test;
+
+TEST(PeekMethodName, PlainNames)
+{
+    struct Case {
+        const char* body;
+        const char* name;
+    };
+    for (auto [body, name] : {
+             Case{"<?xml version='1.0'?><methodCall><methodName>requestToken</methodName>", "requestToken"},
+             Case{"<methodCall>\n<methodName>\n  getCa \t</methodName>", "getCa"},
+             Case{"<methodName>requestToken", ""},
+             Case{"<methodName></methodName>", ""},
+             Case{"<methodCall><params/>", ""},
+             Case{"", ""},
+             Case{"<methodName>request&#84;oken</methodName>", "request&#84;oken"},
+         })
+        EXPECT_EQ(peek_method_name(body), name) << body;
+}
+
+namespace {
+
+std::string call_body(const std::string& method, const xmlrpc_c::paramList& params)
+{
+    std::string body;
+    xmlrpc_c::xml::generateCall(method, params, &body);
+    return body;
+}
+
+int fault_code_of(const std::string& response)
+{
+    xmlrpc_c::rpcOutcome outcome;
+    xmlrpc_c::xml::parseResponse(response, &outcome);
+    return outcome.succeeded() ? 0 : outcome.getFault().getCode();
+}
+
+class Dispatcher : public ServiceFixture {};
+
+}  // namespace
+
+// The mail "server" is a FIFO nobody reads: sending blocks in open() until
+// the test starts reading, like an SMTP server that does not answer.
+TEST_F(Dispatcher, StalledMailDelaysNobodyAndIsBounded)
+{
+    auto fifo = dir / "stalled-mail";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    MboxMailer stalled(fifo);
+    make(&stalled);
+    XmlRpcProcessor processor(*service, 1 << 20);
+    CallDispatcher dispatcher(processor, {2, 1, 2});
+
+    auto token_call = call_body("requestToken",
+                                xmlrpc_c::paramList().add(xmlrpc_c::value_string("a@example.org")));
+    std::vector<std::future<std::string>> tokens;
+    for (int i = 0; i < 3; ++i) {
+        auto done = std::make_shared<std::promise<std::string>>();
+        tokens.push_back(done->get_future());
+        dispatcher.dispatch(token_call, "192.0.2.1",
+                            [done](std::string response) { done->set_value(std::move(response)); });
+    }
+    // The third exceeds the queue of two: refused at once.
+    ASSERT_EQ(tokens[2].wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    EXPECT_EQ(fault_code_of(tokens[2].get()), -509);
+
+    // Other methods go on.
+    for (int i = 0; i < 5; ++i) {
+        std::promise<std::string> done;
+        auto answer = done.get_future();
+        dispatcher.dispatch(call_body("getCa", xmlrpc_c::paramList()), "192.0.2.1",
+                            [&done](std::string response) { done.set_value(std::move(response)); });
+        ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+        EXPECT_EQ(fault_code_of(answer.get()), 0);
+    }
+    EXPECT_NE(tokens[0].wait_for(std::chrono::milliseconds(0)), std::future_status::ready);
+
+    // Unblock the mail: both queued requests complete.
+    std::thread reader([&] {
+        for (int mails = 0; mails < 2; ++mails) {
+            int fd = ::open(fifo.c_str(), O_RDONLY);
+            char buffer[4096];
+            while (::read(fd, buffer, sizeof buffer) > 0) {}
+            ::close(fd);
+        }
+    });
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_EQ(tokens[i].wait_for(std::chrono::seconds(30)), std::future_status::ready);
+        EXPECT_EQ(fault_code_of(tokens[i].get()), 0);
+    }
+    reader.join();
+    dispatcher.join();
+    EXPECT_EQ(enrolment_db.prepare("SELECT count(*) FROM tokens").query_value<int>(), 2);
+}

@@ -1,0 +1,372 @@
+// The registry's methods (SPEC A.3) with the original's defects fixed (SPEC
+// B.1-B.7, B.13), on a real CA, a real SQLite file and an mbox mailer.
+#include "registry/registry_service.hpp"
+
+#include "common/rsa_cipher.hpp"
+#include "service_fixture.hpp"
+
+#include <openssl/evp.h>
+
+#include <set>
+
+using namespace re6st;
+using namespace re6st::registry;
+using namespace re6st::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Service = ServiceFixture;
+
+// Base64 of DER with one byte of the signature flipped: still PEM, still a
+// CSR, but its signature no longer matches.
+std::string with_bad_signature(const std::string& pem)
+{
+    auto begin = pem.find('\n') + 1;
+    auto end = pem.find("-----END");
+    std::string base64;
+    for (char c : pem.substr(begin, end - begin))
+        if (c != '\n')
+            base64 += c;
+    std::vector<unsigned char> der(base64.size());
+    int size = EVP_DecodeBlock(der.data(), reinterpret_cast<const unsigned char*>(base64.data()),
+                               int(base64.size()));
+    size -= int(std::count(base64.end() - 2, base64.end(), '='));
+    der.resize(size);
+    der[der.size() - 10] ^= 0x55;   // inside the signature, the last field
+    std::string encoded(4 * ((der.size() + 2) / 3) + 1, '\0');
+    encoded.resize(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), der.data(),
+                                   int(der.size())));
+    std::string out = "-----BEGIN CERTIFICATE REQUEST-----\n";
+    for (std::size_t i = 0; i < encoded.size(); i += 64)
+        out += encoded.substr(i, 64) + "\n";
+    return out + "-----END CERTIFICATE REQUEST-----\n";
+}
+
+}  // namespace
+
+// --- requestToken ---
+
+TEST_F(Service, TokenIsMailedAndStored)
+{
+    service->request_token("node@example.org");
+    auto mail = read_file(dir / "mbox");
+    EXPECT_NE(mail.find("Subject: [re6stnet] Token Request\n"), mail.npos);
+    EXPECT_NE(mail.find("To: node@example.org\n"), mail.npos);
+    EXPECT_NE(mail.find("From: registry@example.org\n"), mail.npos);
+    auto token = mailed_token();
+    ASSERT_EQ(token.size(), 16u);
+    auto row = enrolment_db.prepare("SELECT email, prefix_len, date FROM tokens WHERE token = ?")
+                   .query_row<std::string, int, std::int64_t>(token);
+    ASSERT_TRUE(row);
+    EXPECT_EQ(*row, std::make_tuple(std::string("node@example.org"), 16, t0));
+}
+
+TEST_F(Service, BadEmailIsRefusedBeforeAnyMail)
+{
+    auto before = dump(enrolment_db);
+    for (const char* email : {"", "no-at-sign", "a@b\r\nBcc: c@d", "<a@b>"})
+        EXPECT_EQ(kind_of([&] { service->request_token(email); }), RequestError::Kind::invalid);
+    EXPECT_EQ(dump(enrolment_db), before);
+    EXPECT_TRUE(read_file(dir / "mbox").empty());
+}
+
+// A mail that cannot be sent is a fault, and leaves no token behind.
+TEST_F(Service, MailFailureLeavesNoToken)
+{
+    MboxMailer broken("/nonexistent-directory/mbox");
+    make(&broken);
+    auto before = dump(enrolment_db);
+    EXPECT_EQ(kind_of([&] { service->request_token("node@example.org"); }),
+              RequestError::Kind::failed);
+    EXPECT_EQ(dump(enrolment_db), before);
+}
+
+TEST_F(Service, ExpiredTokensArePurgedByLaterRequests)
+{
+    service->request_token("a@example.org");
+    now += 3600;
+    service->request_token("b@example.org");
+    EXPECT_EQ(enrolment_db.prepare("SELECT email FROM tokens").query_value<std::string>(),
+              "b@example.org");
+}
+
+// --- requestCertificate ---
+
+TEST_F(Service, CertificateForTheFirstPrefix)
+{
+    auto node = make_node();
+    auto pem = service->request_certificate(token(), node.csr_pem);
+    auto cert = Certificate::from_pem(pem);
+    auto ca = Certificate::load(TestCa::get().certificate_path);
+    EXPECT_EQ(verify_certificate(cert, ca, t0), "");
+    EXPECT_EQ(cert.subject_cn(), "0/16");
+    EXPECT_TRUE(cert.matches_key(node.key));
+    EXPECT_FALSE(cert.is_ca());
+    EXPECT_EQ(cert.not_after() - t0, 365 * 86400);
+
+    auto row = enrolment_db.prepare("SELECT email, cert FROM vpn WHERE prefix = ?")
+                   .query_row<std::string, std::string>(std::string(16, '0'));
+    ASSERT_TRUE(row);
+    EXPECT_EQ(*row, std::make_tuple(std::string("node@example.org"), pem));
+    EXPECT_EQ(enrolment_db.prepare("SELECT count(*) FROM tokens").query_value<int>(), 0);
+}
+
+TEST_F(Service, EachCertificateGetsItsOwnPrefixAndSerial)
+{
+    std::set<std::string> prefixes, serials;
+    for (int i = 0; i < 4; ++i) {
+        auto enrolled = enrol();
+        prefixes.insert(enrolled.prefix);
+        serials.insert(Certificate::from_pem(enrolled.certificate).serial_hex());
+    }
+    EXPECT_EQ(prefixes, (std::set<std::string>{"0000000000000000", "0000000000000001",
+                                                "0000000000000010", "0000000000000011"}));
+    EXPECT_EQ(serials.size(), 4u);
+}
+
+// Each refused request is a fault that changes nothing: the token is still
+// usable afterwards.
+TEST_F(Service, BadRequestsChangeNothing)
+{
+    auto good = token();
+    auto node = make_node();
+    auto weak = make_node(1024);
+    struct Case {
+        const char* what;
+        std::string token;
+        std::string csr;
+    };
+    for (const auto& [what, t, csr] : {
+             Case{"not PEM", good, "hello"},
+             Case{"truncated PEM", good, node.csr_pem.substr(0, node.csr_pem.size() / 2)},
+             Case{"a certificate, not a CSR", good, read_file(TestCa::get().certificate_path)},
+             Case{"bad signature", good, with_bad_signature(node.csr_pem)},
+             Case{"1024-bit key", good, weak.csr_pem},
+             Case{"unknown token", "aaaaaaaaaaaaaaaa", node.csr_pem},
+             Case{"empty token", "", node.csr_pem},
+         }) {
+        auto before = dump(enrolment_db);
+        EXPECT_EQ(kind_of([&] { service->request_certificate(t, csr); }), RequestError::Kind::invalid)
+            << what;
+        EXPECT_EQ(dump(enrolment_db), before) << what;
+    }
+    EXPECT_NO_THROW(service->request_certificate(good, node.csr_pem));
+}
+
+TEST_F(Service, TokenIsSingleUse)
+{
+    auto t = token();
+    auto node = make_node();
+    service->request_certificate(t, node.csr_pem);
+    auto before = dump(enrolment_db);
+    EXPECT_EQ(kind_of([&] { service->request_certificate(t, node.csr_pem); }),
+              RequestError::Kind::invalid);
+    EXPECT_EQ(dump(enrolment_db), before);
+}
+
+TEST_F(Service, ExpiredTokenIsRefused)
+{
+    auto t = token();
+    auto node = make_node();
+    now += 3600;
+    auto before = dump(enrolment_db);
+    try {
+        service->request_certificate(t, node.csr_pem);
+        FAIL() << "expired token accepted";
+    } catch (const RequestError& error) {
+        EXPECT_NE(std::string(error.what()).find("expired"), std::string::npos);
+    }
+    EXPECT_EQ(dump(enrolment_db), before);
+}
+
+// When the network is full the request fails and the token stays usable.
+TEST_F(Service, FullNetworkKeepsTheToken)
+{
+    settings.prefix_length = 1;
+    make();
+    enrol();
+    enrol();
+    auto t = token();
+    auto node = make_node();
+    auto before = dump(enrolment_db);
+    EXPECT_EQ(kind_of([&] { service->request_certificate(t, node.csr_pem); }),
+              RequestError::Kind::failed);
+    EXPECT_EQ(dump(enrolment_db), before);
+}
+
+TEST_F(Service, PrefixLengthMustFitTheNetwork)
+{
+    settings.prefix_length = 80;   // 2001:db8:42::/48 leaves 79 bits
+    EXPECT_THROW(make(), std::invalid_argument);
+    settings.prefix_length = 0;
+    EXPECT_THROW(make(), std::invalid_argument);
+}
+
+// --- getCa, getPrivateAddress ---
+
+TEST_F(Service, CaAndPrivateAddress)
+{
+    EXPECT_EQ(service->ca_certificate(), Certificate::load(TestCa::get().certificate_path).to_pem());
+    EXPECT_EQ(service->private_address(), "http://[2001:db8:42::1]:1234");
+    settings.private_address.clear();
+    make();
+    EXPECT_EQ(kind_of([&] { service->private_address(); }), RequestError::Kind::failed);
+}
+
+// --- declare ---
+
+TEST_F(Service, DeclareFromTheNodeItself)
+{
+    auto node = enrol();
+    EXPECT_TRUE(service->declare(node.ip, "192.0.2.1,1194,udp;192.0.2.1,01194,tcp", node.ip));
+    auto peer = peers.find(node.prefix);
+    ASSERT_TRUE(peer);
+    EXPECT_EQ(peer->address, "192.0.2.1,1194,udp;192.0.2.1,1194,tcp");   // canonical form
+    EXPECT_EQ(peer->date, t0);
+}
+
+// Any address of the node's subnet is the node; the network check uses the
+// real source address, never the claim alone (SPEC B.1).
+TEST_F(Service, DeclareAuthorisation)
+{
+    auto node = enrol();
+    auto other = enrol();
+    auto subnet_address = service->network().node_subnet(node.prefix).address().to_string() + "5";
+    struct Case {
+        const char* what;
+        std::string claimed;
+        std::string source;
+        bool accepted;
+    };
+    for (const auto& [what, claimed, source, accepted] : {
+             Case{"itself", node.ip, node.ip, true},
+             Case{"another address of its subnet", subnet_address, subnet_address, true},
+             Case{"claims another node", other.ip, node.ip, false},
+             Case{"claims itself from elsewhere", node.ip, "2001:db8:ff::1", false},
+             Case{"from IPv4", node.ip, "192.0.2.7", false},
+             Case{"outside the network", "2001:db8:43::1", "2001:db8:43::1", false},
+             Case{"no certificate there", "2001:db8:42:ff::1", "2001:db8:42:ff::1", false},
+         }) {
+        auto before = dump(peer_db);
+        EXPECT_EQ(service->declare(claimed, "192.0.2.1,1194,udp", source), accepted) << what;
+        if (!accepted) {
+            EXPECT_EQ(dump(peer_db), before) << what;
+        }
+    }
+}
+
+TEST_F(Service, DeclareBadValuesAreFaults)
+{
+    auto node = enrol();
+    auto before = dump(peer_db);
+    for (const auto& [ip, address] : std::vector<std::pair<std::string, std::string>>{
+             {"not an address", "192.0.2.1,1194,udp"},
+             {"192.0.2.1", "192.0.2.1,1194,udp"},
+             {node.ip, "192.0.2.1,1194"},
+             {node.ip, "192.0.2.1,1194,tcp-server"},
+             {node.ip, "192.0.2.1,99999,udp"},
+             {node.ip, "<script>,1,udp"},
+         })
+        EXPECT_EQ(kind_of([&] { service->declare(ip, address, ip); }), RequestError::Kind::invalid)
+            << ip << " " << address;
+    EXPECT_EQ(dump(peer_db), before);
+}
+
+// --- getPeerList ---
+
+TEST_F(Service, PeerListNeverHoldsTheCaller)
+{
+    std::vector<Enrolled> nodes;
+    for (int i = 0; i < 3; ++i) {
+        nodes.push_back(enrol());
+        service->declare(nodes.back().ip, "192.0.2." + std::to_string(i) + ",1194,udp",
+                         nodes.back().ip);
+    }
+    for (int round = 0; round < 20; ++round) {
+        auto seen = peer_list(10, nodes[0].ip);
+        EXPECT_EQ(std::set(seen.begin(), seen.end()),
+                  (std::set<std::string>{nodes[1].prefix, nodes[2].prefix}));
+    }
+    EXPECT_EQ(peer_list(1, nodes[1].ip).size(), 1u);
+}
+
+TEST_F(Service, PeerListChecksItsArguments)
+{
+    auto node = enrol();
+    for (int n : {0, -1, 1000, 1 << 30})
+        EXPECT_EQ(kind_of([&] { peer_list(n, node.ip); }), RequestError::Kind::invalid) << n;
+    EXPECT_EQ(kind_of([&] { peer_list(10, "garbage"); }), RequestError::Kind::invalid);
+    EXPECT_EQ(kind_of([&] { service->peer_list(10, node.ip, "2001:db8:42:ff::1", [](auto&) {}); }),
+              RequestError::Kind::refused);
+    EXPECT_EQ(kind_of([&] { peer_list(10, "2001:db8:43::1"); }), RequestError::Kind::refused);
+    EXPECT_EQ(peer_list(999, node.ip).size(), 0u);
+}
+
+// Expired peers go when getPeerList runs and the purge is due (B.6).
+TEST_F(Service, PeerListPurgesExpiredPeers)
+{
+    auto a = enrol();
+    auto b = enrol();
+    service->declare(a.ip, "192.0.2.1,1194,udp", a.ip);
+    now += 86400 - 300;
+    service->declare(b.ip, "192.0.2.2,1194,udp", b.ip);
+    now += 300;   // a expires now; the last purge (at load) is long past
+    EXPECT_TRUE(peer_list(10, b.ip).empty());
+    EXPECT_FALSE(peers.find(a.prefix));
+    EXPECT_TRUE(peers.find(b.prefix));
+}
+
+// --- getBootstrapPeer ---
+
+TEST_F(Service, BootstrapPeerIsEncryptedToTheCaller)
+{
+    auto caller = enrol();
+    auto other = enrol();
+    service->declare(other.ip, "192.0.2.9,1194,udp", other.ip);
+    auto sealed = service->bootstrap_peer(caller.prefix);
+    EXPECT_EQ(sealed.size(), 256u);
+    EXPECT_EQ(rsa_decrypt(caller.key, sealed), other.prefix + " 192.0.2.9,1194,udp");
+    EXPECT_THROW(rsa_decrypt(other.key, sealed), std::exception);
+}
+
+// Never the caller itself; a clear fault when nobody else is known (B.13).
+TEST_F(Service, BootstrapPeerNeverTheCaller)
+{
+    auto caller = enrol();
+    EXPECT_EQ(kind_of([&] { service->bootstrap_peer(caller.prefix); }), RequestError::Kind::failed);
+    service->declare(caller.ip, "192.0.2.1,1194,udp", caller.ip);
+    EXPECT_EQ(kind_of([&] { service->bootstrap_peer(caller.prefix); }), RequestError::Kind::failed);
+}
+
+TEST_F(Service, BootstrapPeerChecksThePrefix)
+{
+    enrol();
+    for (const std::string& prefix :
+         std::vector<std::string>{"", "012", "0000000000000111", std::string(80, '0')})
+        EXPECT_EQ(kind_of([&] { service->bootstrap_peer(prefix); }), RequestError::Kind::invalid)
+            << prefix;
+}
+
+// --bootstrap peers come first when known; otherwise any peer.
+TEST_F(Service, BootstrapPreference)
+{
+    std::vector<Enrolled> nodes;
+    for (int i = 0; i < 4; ++i) {
+        nodes.push_back(enrol());
+        if (i)
+            service->declare(nodes.back().ip, "192.0.2." + std::to_string(i) + ",1194,udp",
+                             nodes.back().ip);
+    }
+    settings.bootstrap = {nodes[2].prefix, "1111111111111111", nodes[0].prefix};
+    make();
+    for (int round = 0; round < 10; ++round)
+        EXPECT_TRUE(rsa_decrypt(nodes[0].key, service->bootstrap_peer(nodes[0].prefix))
+                        .starts_with(nodes[2].prefix + " "));
+    // For node 2 itself, the only other bootstrap peer (node 0) never
+    // declared: a random peer, never node 2.
+    std::set<std::string> seen;
+    for (int round = 0; round < 30; ++round)
+        seen.insert(rsa_decrypt(nodes[2].key, service->bootstrap_peer(nodes[2].prefix)).substr(0, 16));
+    EXPECT_EQ(seen, (std::set<std::string>{nodes[1].prefix, nodes[3].prefix}));
+}
