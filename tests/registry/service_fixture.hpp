@@ -71,7 +71,7 @@ struct Enrolled {
 
 class ServiceFixture : public ::testing::Test {
 protected:
-    ScratchDir dir;
+    TempDir dir;
     // The CA is valid from when it was made: the fake clock starts at the
     // real time.
     const std::int64_t t0 = system_clock_now();

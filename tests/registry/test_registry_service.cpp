@@ -4,8 +4,7 @@
 
 #include "common/rsa_cipher.hpp"
 #include "service_fixture.hpp"
-
-#include <openssl/evp.h>
+#include "support/openssl_cli.hpp"
 
 #include <set>
 
@@ -17,31 +16,6 @@ using namespace std::chrono_literals;
 namespace {
 
 using Service = ServiceFixture;
-
-// Base64 of DER with one byte of the signature flipped: still PEM, still a
-// CSR, but its signature no longer matches.
-std::string with_bad_signature(const std::string& pem)
-{
-    auto begin = pem.find('\n') + 1;
-    auto end = pem.find("-----END");
-    std::string base64;
-    for (char c : pem.substr(begin, end - begin))
-        if (c != '\n')
-            base64 += c;
-    std::vector<unsigned char> der(base64.size());
-    int size = EVP_DecodeBlock(der.data(), reinterpret_cast<const unsigned char*>(base64.data()),
-                               int(base64.size()));
-    size -= int(std::count(base64.end() - 2, base64.end(), '='));
-    der.resize(size);
-    der[der.size() - 10] ^= 0x55;   // inside the signature, the last field
-    std::string encoded(4 * ((der.size() + 2) / 3) + 1, '\0');
-    encoded.resize(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), der.data(),
-                                   int(der.size())));
-    std::string out = "-----BEGIN CERTIFICATE REQUEST-----\n";
-    for (std::size_t i = 0; i < encoded.size(); i += 64)
-        out += encoded.substr(i, 64) + "\n";
-    return out + "-----END CERTIFICATE REQUEST-----\n";
-}
 
 }  // namespace
 
@@ -132,6 +106,8 @@ TEST_F(Service, BadRequestsChangeNothing)
     auto good = token();
     auto node = make_node();
     auto weak = make_node(1024);
+    tamper_csr_signature(dir.write("node.csr", node.csr_pem), dir / "bad.csr");
+    auto bad_signature = dir.read("bad.csr");
     struct Case {
         const char* what;
         std::string token;
@@ -141,7 +117,7 @@ TEST_F(Service, BadRequestsChangeNothing)
              Case{"not PEM", good, "hello"},
              Case{"truncated PEM", good, node.csr_pem.substr(0, node.csr_pem.size() / 2)},
              Case{"a certificate, not a CSR", good, read_file(TestCa::get().certificate_path)},
-             Case{"bad signature", good, with_bad_signature(node.csr_pem)},
+             Case{"bad signature", good, bad_signature},
              Case{"1024-bit key", good, weak.csr_pem},
              Case{"unknown token", "aaaaaaaaaaaaaaaa", node.csr_pem},
              Case{"empty token", "", node.csr_pem},
