@@ -46,6 +46,7 @@ struct SmtpSettings {
     bool starttls = false;            // refuse to send without STARTTLS
     std::string username;             // empty: no authentication
     std::string password;
+    std::string ca_file;              // CAs that sign the relay's certificate; empty: the system's
     std::chrono::seconds timeout{30};   // for the whole exchange
 };
 

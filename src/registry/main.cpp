@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -65,6 +66,8 @@ po::options_description option_descriptions()
         ("mail-from", po::value<std::string>(),
          "sender of token mails [re6st-registry@<host name>]")
         ("smtp-starttls", po::bool_switch(), "require STARTTLS with the SMTP relay")
+        ("smtp-ca", po::value<std::string>(),
+         "CA certificates (PEM) that sign the relay's certificate [the system's]")
         ("smtp-user", po::value<std::string>(), "SMTP authentication user name")
         ("smtp-password-file", po::value<std::string>(),
          "file holding the SMTP password (first line)")
@@ -146,7 +149,6 @@ int run(const CommandLine& command)
     auto network = about("--ca " + ca_path, [&] {
         return Network::from_ca_serial(ca.certificate().serial());
     });
-    log::info("network ", network.prefix().to_string());
 
     ServiceSettings settings;
     settings.prefix_length = value<unsigned>(command, "prefix-length");
@@ -179,6 +181,11 @@ int run(const CommandLine& command)
     SmtpSettings smtp;
     smtp.starttls = value<bool>(command, "smtp-starttls");
     smtp.timeout = std::chrono::seconds(value<unsigned>(command, "smtp-timeout"));
+    if (command.values.count("smtp-ca")) {
+        smtp.ca_file = value<std::string>(command, "smtp-ca");
+        if (::access(smtp.ca_file.c_str(), R_OK) != 0)
+            throw StartupError("--smtp-ca " + smtp.ca_file + ": " + std::strerror(errno));
+    }
     if (command.values.count("smtp-user"))
         smtp.username = value<std::string>(command, "smtp-user");
     if (command.values.count("smtp-password-file"))
@@ -208,7 +215,6 @@ int run(const CommandLine& command)
         return std::make_unique<PeerDirectory>(peer_db, directory, system_clock_now(),
                                                encode_peer_element);
     });
-    log::info(peers->size(), " known peers");
 
     RegistryService service(settings, std::move(ca), enrolment_db, *peers, *mailer);
     XmlRpcProcessor processor(service, limits.max_body);
@@ -226,7 +232,9 @@ int run(const CommandLine& command)
         mailer->cancel();
         io.stop();
     });
-    log::info("listening on 0.0.0.0:", server->port(), " and [::]:", server->port());
+    // Said once everything is ready, so that a start-up error is the only line.
+    log::info("network ", network.prefix().to_string(), ", ", peers->size(),
+              " known peers; listening on 0.0.0.0:", server->port(), " and [::]:", server->port());
     io.run();
     dispatcher.join();
     return 0;

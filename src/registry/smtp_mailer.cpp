@@ -83,6 +83,8 @@ void SmtpMailer::send(const MailMessage& message)
     curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, std::min(timeout, 10L));
     if (settings_.starttls)
         curl_easy_setopt(handle, CURLOPT_USE_SSL, long(CURLUSESSL_ALL));
+    if (!settings_.ca_file.empty())
+        curl_easy_setopt(handle, CURLOPT_CAINFO, settings_.ca_file.c_str());
     if (!settings_.username.empty()) {
         curl_easy_setopt(handle, CURLOPT_USERNAME, settings_.username.c_str());
         curl_easy_setopt(handle, CURLOPT_PASSWORD, settings_.password.c_str());

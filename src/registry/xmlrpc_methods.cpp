@@ -9,6 +9,7 @@
 #include <xmlrpc-c/girerr.hpp>
 #include <xmlrpc-c/xml.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace re6st::registry {
@@ -163,7 +164,8 @@ public:
         auto n = params.getInt(0);
         auto client_ip = params.getString(1);
         std::string xml(array_value_head());
-        xml.reserve(std::size_t(std::max(n, 0)) * 200 + 64);
+        // n is checked by the service; until then it may be anything.
+        xml.reserve(64 + 200 * std::size_t(std::clamp(n, 0, 999)));
         service_.peer_list(n, client_ip, context.peer_address,
                            [&](const Peer& peer) { xml += peer.encoded; });
         xml += array_value_tail();
@@ -208,6 +210,11 @@ XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_
 
 std::string XmlRpcProcessor::process(const std::string& body, const CallContext& context) const
 {
+    // xmlrpc-c's parser expands internal entities without limit: a few
+    // hundred bytes of nested entities make gigabytes ("billion laughs").
+    // XML-RPC has no use for a document type declaration.
+    if (body.find("<!DOCTYPE") != body.npos)
+        return fault_response(fault::CODE_PARSE, "document type declarations are not allowed");
     std::string response;
     try {
         registry_.processCall(body, &context, &response);

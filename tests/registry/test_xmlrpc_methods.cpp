@@ -9,6 +9,7 @@
 #include <xmlrpc-c/base.hpp>
 #include <xmlrpc-c/xml.hpp>
 
+#include <climits>
 #include <set>
 
 using namespace re6st;
@@ -226,6 +227,16 @@ TEST_F(XmlRpc, BadCallsAreFaults)
     std::string deep = "<?xml version='1.0'?><methodCall><methodName>getCa</methodName><params><param>";
     for (int i = 0; i < 5000; ++i)
         deep += "<value><array><data>";
+    // 10^9 characters from 300 bytes, if the parser expanded them.
+    std::string laughs = "<?xml version='1.0'?><!DOCTYPE call [<!ENTITY a0 'aaaaaaaaaa'>";
+    for (int i = 1; i < 10; ++i) {
+        laughs += "<!ENTITY a" + std::to_string(i) + " '";
+        for (int j = 0; j < 10; ++j)
+            laughs += "&a" + std::to_string(i - 1) + ";";
+        laughs += "'>";
+    }
+    laughs += "]><methodCall><methodName>getPrivateAddress</methodName><params><param><value>"
+              "<string>&a9;</string></value></param></params></methodCall>";
     std::string huge = "<?xml version='1.0'?><methodCall><methodName>requestToken</methodName>"
                        "<params><param><value><string>"
                        + std::string(1 << 20, 'a') + "</string></value></param></params></methodCall>";
@@ -234,6 +245,7 @@ TEST_F(XmlRpc, BadCallsAreFaults)
              Case{"not XML-RPC", call_xml("<?xml version='1.0'?><html/>"), -503},
              Case{"empty body", call_xml(""), -503},
              Case{"too deep", call_xml(deep), -503},
+             Case{"entity expansion", call_xml(laughs), -503},
              Case{"too large", call_xml(huge), -503},
              Case{"unknown method", call("getEverything", paramList()), -506},
              Case{"introspection", call("system.listMethods", paramList()), -508},
@@ -241,6 +253,7 @@ TEST_F(XmlRpc, BadCallsAreFaults)
              Case{"n is a string", call("getPeerList", paramList().add(value_string("5")).add(value_string(node.ip)), node.ip), -501},
              Case{"n missing", call("getPeerList", paramList().add(value_string(node.ip)), node.ip), -501},
              Case{"n out of range", call("getPeerList", paramList().add(value_int(1000)).add(value_string(node.ip)), node.ip), 1},
+             Case{"n huge", call("getPeerList", paramList().add(value_int(INT_MAX)).add(value_string(node.ip)), node.ip), 1},
              Case{"getPeerList from elsewhere", call("getPeerList", paramList().add(value_int(5)).add(value_string(node.ip))), -507},
              Case{"declare with two parameters", call("declare", paramList().add(value_string(node.ip)).add(value_string("x")), node.ip), -501},
              Case{"declare with one string", call("declare", paramList().add(value_array(strings({node.ip}))), node.ip), -501},
