@@ -22,8 +22,7 @@ PeerDirectory::PeerDirectory(sqlite::Database& db, Settings settings, std::int64
         Peer peer{row.get<std::string>(0), row.get<std::string>(1), row.get<std::int64_t>(2), {}};
         if (encode_)
             peer.encoded = encode_(peer.prefix, peer.address);
-        index_.emplace(peer.prefix, peers_.size());
-        peers_.push_back(std::move(peer));
+        add(std::move(peer));
     }
     std::lock_guard lock(mutex_);
     purge(now);
@@ -35,12 +34,17 @@ void PeerDirectory::declare(const std::string& prefix, const std::string& addres
     Peer peer{prefix, address, now, encode_ ? encode_(prefix, address) : std::string()};
     std::lock_guard lock(mutex_);
     upsert_.execute(prefix, address, now);
-    if (auto found = index_.find(prefix); found != index_.end()) {
+    if (auto found = index_.find(prefix); found != index_.end())
         peers_[found->second] = std::move(peer);
-    } else {
-        index_.emplace(prefix, peers_.size());
-        peers_.push_back(std::move(peer));
-    }
+    else
+        add(std::move(peer));
+}
+
+void PeerDirectory::add(Peer peer)
+{
+    ++lengths_[peer.prefix.size()];
+    index_.emplace(peer.prefix, peers_.size());
+    peers_.push_back(std::move(peer));
 }
 
 void PeerDirectory::choose(std::size_t k)
@@ -59,37 +63,58 @@ void PeerDirectory::choose(std::size_t k)
         return;
     }
     // Sparse: Floyd's algorithm, k draws whatever the size, then a shuffle
-    // because Floyd's order is not uniform.
-    seen_.clear();
+    // because Floyd's order is not uniform. taken_ marks the chosen.
+    if (taken_.size() < size)
+        taken_.resize(size);
     for (std::size_t j = size - k; j < size; ++j) {
         std::uniform_int_distribution<std::size_t> pick(0, j);
         auto t = pick(random_);
-        if (!seen_.insert(t).second) {   // taken already: j is new (all taken are < j)
+        if (taken_[t])   // then j is free: everything taken is below j
             t = j;
-            seen_.insert(j);
-        }
+        taken_[t] = true;
         chosen_.push_back(t);
     }
+    for (auto t : chosen_)
+        taken_[t] = false;
     std::shuffle(chosen_.begin(), chosen_.end(), random_);
+}
+
+std::optional<std::size_t> PeerDirectory::position_of(std::string_view bits) const
+{
+    // Prefixes never overlap, so at most one length matches; there are as
+    // many lookups as distinct prefix lengths (usually one).
+    for (auto [length, count] : lengths_) {
+        if (length > bits.size())
+            break;
+        if (auto found = index_.find(bits.substr(0, length)); found != index_.end())
+            return found->second;
+    }
+    return std::nullopt;
 }
 
 std::size_t PeerDirectory::sample(std::size_t n, std::string_view caller_bits,
                                   const std::function<void(const Peer&)>& visit)
 {
     std::lock_guard lock(mutex_);
+    auto caller = position_of(caller_bits);
     // One more than asked, in case the caller is among them.
     choose(std::min(n + 1, peers_.size()));
-    std::size_t visited = 0;
-    for (auto i : chosen_) {
-        if (visited == n)
-            break;
-        const auto& peer = peers_[i];
-        if (caller_bits.starts_with(peer.prefix))
-            continue;
-        visit(peer);
-        ++visited;
+    if (caller) {
+        if (auto at = std::find(chosen_.begin(), chosen_.end(), *caller); at != chosen_.end())
+            chosen_.erase(at);
     }
-    return visited;
+    if (chosen_.size() > n)
+        chosen_.resize(n);
+    // In a large table each peer is a cache miss, twice (the Peer, then its
+    // encoding): ask for them all before using any, so that the misses
+    // overlap instead of following one another.
+    for (auto i : chosen_)
+        __builtin_prefetch(&peers_[i]);
+    for (auto i : chosen_)
+        __builtin_prefetch(peers_[i].encoded.data());
+    for (auto i : chosen_)
+        visit(peers_[i]);
+    return chosen_.size();
 }
 
 std::optional<Peer> PeerDirectory::find(const std::string& prefix) const
@@ -127,6 +152,8 @@ std::size_t PeerDirectory::purge(std::int64_t now)
             continue;
         }
         // Swap-remove: the last peer takes position i.
+        if (--lengths_[peers_[i].prefix.size()] == 0)
+            lengths_.erase(peers_[i].prefix.size());
         index_.erase(peers_[i].prefix);
         if (i + 1 != peers_.size()) {
             peers_[i] = std::move(peers_.back());

@@ -9,13 +9,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace re6st::registry {
@@ -60,8 +60,17 @@ public:
     std::size_t purge_if_due(std::int64_t now);
 
 private:
+    // Heterogeneous lookup: a string_view finds a std::string key unallocated.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
+
     std::size_t purge(std::int64_t now);   // with mutex_ held
+    void add(Peer peer);                   // with mutex_ held; a new prefix
     void choose(std::size_t k);            // fills chosen_ with k distinct indices
+    // The position of the peer whose prefix starts `bits`, if known.
+    std::optional<std::size_t> position_of(std::string_view bits) const;
 
     Settings settings_;
     Encoder encode_;
@@ -70,11 +79,12 @@ private:
 
     mutable std::mutex mutex_;
     std::vector<Peer> peers_;
-    std::unordered_map<std::string, std::size_t> index_;   // prefix -> position in peers_
-    std::int64_t last_purge_;                               // seconds since the epoch
+    std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> index_;   // prefix -> position
+    std::map<std::size_t, std::size_t> lengths_;   // prefix length -> how many peers have it
+    std::int64_t last_purge_;                      // seconds since the epoch
     std::mt19937_64 random_;
-    std::vector<std::size_t> chosen_;                       // scratch for sample()
-    std::unordered_set<std::size_t> seen_;                  // scratch for choose()
+    std::vector<std::size_t> chosen_;   // scratch for sample()
+    std::vector<bool> taken_;           // scratch for choose(): all false between calls
 };
 
 }  // namespace re6st::registry
