@@ -128,14 +128,14 @@ class Registry:
     """The re6st-registry binary, on a port it picks, logging to a file."""
 
     def __init__(self, directory, ca, key, mailhost, *extra, db=None, netns=None, port="0",
-                 raw_args=None):
+                 raw_args=None, verbosity=2):
         self.directory = directory
         self.proxies = []
         self.db = db or os.path.join(directory, "registry.db")
         self.log_path = os.path.join(directory, "registry-%d.log" % time.monotonic_ns())
         if raw_args is None:
             argv = [BINARY, port, "--db", self.db, "--ca", ca, "--key", key,
-                    "--mailhost", mailhost, "-v", "2", *extra]
+                    "--mailhost", mailhost, "-v", str(verbosity), *extra]
         else:
             argv = [BINARY, *raw_args]
         if netns:

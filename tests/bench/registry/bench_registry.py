@@ -1,0 +1,230 @@
+"""Benchmark of re6st-registry on loopback: requests per second and median
+latency of getPeerList(200) with 100, 10 000 and 100 000 known peers, of
+declare, and certificates issued per second (the figures of
+docs/performance.rst). Run as root through ./run.
+
+getPeerList and declare are only served to a caller whose real source
+address is the node address it claims (SPEC B.1). So the benchmark runs in a
+network namespace of its own where the enrolled node's overlay address is on
+lo, and wrk connects to that address: the kernel then speaks from it, and
+every request takes the same authorisation path as in production. The peers
+table is filled directly with N rows (what N nodes' declares leave), since
+enrolling 100 000 nodes would only measure certificate signing.
+
+Usage: bench_registry.py RE6ST_REGISTRY [--runs N] [--duration S] [--sizes N,N,...]
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import os
+import platform
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import xmlrpc.client
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "registry"))
+import registry_harness as harness   # noqa: E402  (the CA and the registry process)
+
+PREFIX_LENGTH = 20   # room for 100 000 nodes (a /16 holds 65 536)
+
+
+def wrk(url, body_file, duration, connections=8):
+    """wrk -t1 -cN: (requests/s, median latency in ms, errors)."""
+    result = subprocess.run(
+        ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration, "--latency",
+         "-s", os.path.join(HERE, "post_body.lua"), url],
+        capture_output=True, text=True, env={**os.environ, "RE6ST_BENCH_BODY": body_file},
+        check=True)
+    out = result.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"\s50%\s+([\d.]+)(us|ms|s)\b", out).groups()
+    median = float(value) * {"us": 1e-3, "ms": 1, "s": 1e3}[unit]
+    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors:.*?):?\s+(\d+)",
+                                            out))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return rate, median, errors
+
+
+def fill_peers(db, count, caller_prefix):
+    """count rows as count nodes' declares leave them, never the caller."""
+    connection = sqlite3.connect(db)
+    now = int(time.time())
+    prefixes = set()
+    while len(prefixes) < count:
+        prefix = format(random.getrandbits(PREFIX_LENGTH), "0%db" % PREFIX_LENGTH)
+        if prefix != caller_prefix:
+            prefixes.add(prefix)
+    rows = []
+    for prefix in prefixes:
+        n = int(prefix, 2)
+        ip = "198.%d.%d.%d" % (18 + (n >> 16 & 1), n >> 8 & 255, n & 255)
+        rows.append((prefix, "%s,1194,udp;%s,1194,tcp" % (ip, ip), now))
+    with connection:
+        connection.execute("DELETE FROM peers")
+        connection.executemany("INSERT INTO peers VALUES (?, ?, ?)", rows)
+    connection.close()
+
+
+class Bench:
+
+    def __init__(self, binary, directory, runs, duration):
+        harness.BINARY = binary
+        self.directory = directory
+        self.runs = runs
+        self.duration = duration
+        self.mbox = os.path.join(directory, "mbox")
+        self.ca, self.key = harness.make_ca(directory)
+        self.registry = None
+
+    def start(self):
+        self.registry = harness.Registry(self.directory, self.ca, self.key, self.mbox,
+                                         "--prefix-length", str(PREFIX_LENGTH), verbosity=1)
+
+    def stop(self):
+        assert self.registry.stop() == 0, self.registry.text()
+
+    def enrol(self, proxy, email):
+        proxy.requestToken(email)
+        with open(self.mbox) as f:
+            token = harness.TOKEN.findall(f.read())[-1]
+        _, csr = harness.make_csr(self.directory, "node")
+        return harness.cn_prefix(proxy.requestCertificate(token, csr))
+
+    def body(self, name, method, *params):
+        path = os.path.join(self.directory, name + ".xml")
+        with open(path, "w") as f:
+            f.write(xmlrpc.client.dumps(params, method))
+        return path
+
+    def measure(self, url, body):
+        results = [wrk(url, body, self.duration) for _ in range(self.runs)]
+        errors = sum(e for _, _, e in results)
+        assert errors == 0, "wrk saw %d errors" % errors
+        return (statistics.median(r for r, _, _ in results),
+                statistics.median(m for _, m, _ in results))
+
+    def certificates(self, count=150, clients=8):
+        """Certificates issued per second, `clients` at a time."""
+        proxy = self.registry.proxy()
+        emails = ["bench%d-%d@example.org" % (time.monotonic_ns(), i) for i in range(count)]
+        for email in emails:
+            proxy.requestToken(email)
+        with open(self.mbox) as f:
+            mails = f.read().split("\nFrom ")
+        wanted = set(emails)
+        tokens = [harness.TOKEN.findall(mail)[-1] for mail in mails
+                  if re.search(r"^To: (\S+)$", mail, re.M).group(1) in wanted]
+        assert len(tokens) == count
+        _, csr = harness.make_csr(self.directory, "bench")
+
+        def issue(batch):
+            local = xmlrpc.client.ServerProxy(self.registry.url("[::1]"))
+            for token in batch:
+                local.requestCertificate(token, csr)
+            local("close")()
+
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            list(pool.map(issue, [tokens[i::clients] for i in range(clients)]))
+        return count / (time.monotonic() - started)
+
+    def run(self, sizes):
+        self.start()
+        caller_prefix = self.enrol(self.registry.proxy("[::1]"), "node@example.org")
+        node = harness.node_address(caller_prefix)
+        subprocess.run(["ip", "address", "add", node + "/128", "dev", "lo", "nodad"], check=True)
+        peer_list = self.body("getPeerList", "getPeerList", 200, node)
+        declare = self.body("declare", "declare", [node, "192.0.2.1,1194,udp;192.0.2.1,1194,tcp"])
+        rows = []
+        for size in sizes:
+            self.stop()
+            fill_peers(self.registry.db, size, caller_prefix)
+            self.start()
+            url = "http://[%s]:%d/RPC2" % (node, self.registry.port)
+            # One checked call first: a full list, no fault.
+            listed = xmlrpc.client.ServerProxy("http://[%s]:%d" % (node, self.registry.port))
+            assert len(listed.getPeerList(200, node)) == min(200, size)
+            listed("close")()
+            rate, median = self.measure(url, peer_list)
+            rows.append(("getPeerList(200), %d peers" % size, rate, median))
+            print(rows[-1], file=sys.stderr)
+        url = "http://[%s]:%d/RPC2" % (node, self.registry.port)
+        rate, median = self.measure(url, declare)
+        rows.append(("declare", rate, median))
+        print(rows[-1], file=sys.stderr)
+        certificates = statistics.median(self.certificates() for _ in range(self.runs))
+        rows.append(("requestCertificate (8 clients)", certificates, None))
+        print(rows[-1], file=sys.stderr)
+        assert "refused" not in self.registry.text(), self.registry.text()
+        self.stop()
+        return rows
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def table(rows, runs, duration):
+    lines = ["%s, %s, %d CPUs, Linux %s; wrk -t1 -c8, median of %d runs of %d s"
+             % (datetime.date.today().isoformat(), cpu_model(), os.cpu_count(),
+                platform.release(), runs, duration),
+             "",
+             "=================================  ============  ==============",
+             "workload                           requests/s    median latency",
+             "=================================  ============  =============="]
+    for name, rate, median in rows:
+        lines.append("%-33s  %12.0f  %14s" % (name, rate,
+                                             "%.2f ms" % median if median is not None else "-"))
+    lines.append("=================================  ============  ==============")
+    return "\n".join(lines)
+
+
+def inside(args):
+    directory = tempfile.mkdtemp(prefix="re6st-bench-")
+    try:
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        bench = Bench(os.path.abspath(args.binary), directory, args.runs, args.duration)
+        rows = bench.run([int(n) for n in args.sizes.split(",")])
+        print(table(rows, args.runs, args.duration))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("binary")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--sizes", default="100,10000,100000")
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        return inside(args)
+    if os.geteuid() != 0:
+        sys.exit("bench_registry: needs root (a network namespace)")
+    if not shutil.which("wrk"):
+        sys.exit("bench_registry: wrk is missing (packaging/install-deps installs it)")
+    netns = "re6st-bench-registry-%d" % os.getpid()
+    subprocess.run(["ip", "netns", "add", netns], check=True)
+    try:
+        subprocess.run(["ip", "netns", "exec", netns, sys.executable, os.path.abspath(__file__),
+                        "--inside", *sys.argv[1:]], check=True)
+    finally:
+        subprocess.run(["ip", "netns", "del", netns], check=True)
+
+
+if __name__ == "__main__":
+    main()
