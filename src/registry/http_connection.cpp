@@ -4,6 +4,8 @@
 #include "common/log.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -25,9 +27,16 @@ HttpConnection::HttpConnection(std::shared_ptr<HttpServer> server,
 
 HttpConnection::~HttpConnection()
 {
-    if (waiting_)
-        server_->stop_waiting(*waiting_);
+    leave_waiting();
     server_->remove(entry_);
+}
+
+void HttpConnection::leave_waiting()
+{
+    if (waiting_) {
+        server_->stop_waiting(*waiting_);
+        waiting_.reset();
+    }
 }
 
 void HttpConnection::start()
@@ -37,10 +46,7 @@ void HttpConnection::start()
 
 void HttpConnection::close()
 {
-    if (waiting_) {
-        server_->stop_waiting(*waiting_);
-        waiting_.reset();
-    }
+    leave_waiting();
     stream_.close();
 }
 
@@ -53,43 +59,69 @@ void HttpConnection::read_request()
     // no more time than a silent one.
     stream_.expires_after(server_->limits().request_timeout);
     waiting_ = server_->start_waiting(this);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                         self->on_read(error);
-                     });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code error, std::size_t) {
+                                self->on_header(error);
+                            });
+}
+
+// The request line and headers are in: refuse a wrong path or method before
+// its body comes, and let a client that waits for "100 Continue" send it.
+void HttpConnection::on_header(beast::error_code error)
+{
+    if (failed(error))
+        return;
+    const auto& header = parser_->get();
+    version_ = header.version();
+    keep_alive_ = header.keep_alive();
+    if (header.target() != "/" && header.target() != "/RPC2")
+        return refuse(http::status::not_found, "XML-RPC is served on / and /RPC2");
+    if (header.method() != http::verb::post)
+        return refuse(http::status::method_not_allowed, "XML-RPC calls are POST requests");
+
+    auto read_body = [self = shared_from_this()] {
+        http::async_read(self->stream_, self->buffer_, *self->parser_,
+                         [self](beast::error_code error, std::size_t) { self->on_read(error); });
+    };
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+        boost::asio::async_write(stream_, boost::asio::buffer(go_on.data(), go_on.size()),
+                                 [read_body](beast::error_code error, std::size_t) {
+                                     if (!error)
+                                         read_body();
+                                 });
+    } else {
+        read_body();
+    }
+}
+
+bool HttpConnection::failed(beast::error_code error)
+{
+    if (!error)
+        return false;
+    leave_waiting();
+    if (error == http::error::body_limit)
+        refuse(http::status::payload_too_large, "request body over the size limit");
+    else if (error == http::error::header_limit)
+        refuse(http::status::request_header_fields_too_large, "request header too large");
+    else if (error.category() == http::make_error_code(http::error::bad_target).category()
+             && error != http::error::end_of_stream && error != http::error::partial_message)
+        refuse(http::status::bad_request, "malformed HTTP request");
+    else if (error == beast::error::timeout)
+        // Otherwise closed, reset or stopped: nobody to answer.
+        log::debug("HTTP: ", peer_, " sent no complete request in time");
+    return true;
 }
 
 void HttpConnection::on_read(beast::error_code error)
 {
-    if (waiting_) {
-        server_->stop_waiting(*waiting_);
-        waiting_.reset();
-    }
-    if (error == http::error::body_limit)
-        return refuse(http::status::payload_too_large, "request body over the size limit");
-    if (error == http::error::header_limit)
-        return refuse(http::status::request_header_fields_too_large, "request header too large");
-    if (error && error.category() == http::make_error_code(http::error::bad_target).category()
-        && error != http::error::end_of_stream && error != http::error::partial_message)
-        return refuse(http::status::bad_request, "malformed HTTP request");
-    if (error) {
-        // Closed, reset, timed out, or stopped: nobody to answer.
-        if (error == beast::error::timeout)
-            log::debug("HTTP: ", peer_, " sent no complete request in time");
+    if (failed(error))
         return;
-    }
-
-    auto request = parser_->release();
-    version_ = request.version();
-    keep_alive_ = request.keep_alive();
-    if (request.target() != "/" && request.target() != "/RPC2")
-        return refuse(http::status::not_found, "XML-RPC is served on / and /RPC2");
-    if (request.method() != http::verb::post)
-        return refuse(http::status::method_not_allowed, "XML-RPC calls are POST requests");
+    leave_waiting();
 
     // The handler answers from a worker thread; the answer comes back to the
     // io thread, which alone touches the socket.
-    server_->handler()(std::move(request.body()), peer_,
+    server_->handler()(std::move(parser_->get().body()), peer_,
                        [self = shared_from_this()](std::string xml) {
                            auto executor = self->stream_.get_executor();
                            boost::asio::post(executor, [self = std::move(self),
@@ -112,6 +144,7 @@ void HttpConnection::answer(std::string xml)
 
 void HttpConnection::refuse(http::status status, std::string_view reason)
 {
+    leave_waiting();
     log::debug("HTTP: ", peer_, ": ", int(status), " ", reason);
     response_ = Response(status, version_);
     response_.set(http::field::server, "re6st-registry");

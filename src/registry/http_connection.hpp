@@ -1,5 +1,6 @@
 // One client connection of the HTTP server: reads a request within the
-// deadline and the size limits, hands its body to the server's handler,
+// deadline and the size limits (header first, so that a wrong path, method or
+// size is refused before the body comes), hands its body to the server's handler,
 // writes the answer, and goes on with the next request (keep-alive) or
 // closes. Lives as long as an operation of its own holds it.
 #pragma once
@@ -29,7 +30,12 @@ private:
     using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
     void read_request();
+    void leave_waiting();   // no longer a candidate for eviction
+    void on_header(boost::beast::error_code error);
     void on_read(boost::beast::error_code error);
+    // Handles a read error (answering it if it is the client's); true if
+    // there was one.
+    bool failed(boost::beast::error_code error);
     void answer(std::string xml);
     void refuse(boost::beast::http::status status, std::string_view reason);
     void send(bool then_close);

@@ -24,6 +24,21 @@ const T& pick_at_random(const std::vector<T>& items)
     return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(random)];
 }
 
+// "24 hours", "90 minutes", "1 second": the largest unit that divides it.
+std::string in_words(std::chrono::seconds duration)
+{
+    auto count = duration.count();
+    const char* unit = "second";
+    if (count >= 3600 && count % 3600 == 0) {
+        count /= 3600;
+        unit = "hour";
+    } else if (count >= 60 && count % 60 == 0) {
+        count /= 60;
+        unit = "minute";
+    }
+    return std::to_string(count) + " " + unit + (count == 1 ? "" : "s");
+}
+
 }  // namespace
 
 std::int64_t system_clock_now()
@@ -63,8 +78,7 @@ void RegistryService::request_token(const std::string& email)
                             + network_.prefix().to_string() + " is:\n\n"
                             + token + "\n\n"
                             "Give it to re6st-conf (--token) within "
-                            + std::to_string(settings_.token_lifetime.count() / 3600)
-                            + " hours. It can be used once.\n"};
+                            + in_words(settings_.token_lifetime) + ". It can be used once.\n"};
     try {
         mailer_.send(message);
     } catch (const MailError& error) {

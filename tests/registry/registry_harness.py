@@ -188,7 +188,13 @@ class Registry:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
+            # In a sanitizer build, a report is a failure of the test.
+            text = self.text()
+            for report in ("Sanitizer", "runtime error:"):
+                if report in text:
+                    raise AssertionError("re6st-registry: %s report:\n%s" % (report, text))
 
 
 def snapshot(db):

@@ -67,6 +67,20 @@ class Http(RegistryTestCase):
         self.assertTrue(answer.startswith(b"HTTP/1.0 200 OK\r\n"), answer[:100])
         self.assertIn(b"BEGIN CERTIFICATE", answer)
 
+    # curl asks before sending a large body; the registry says go on, or
+    # refuses a wrong path before the body comes.
+    def test_expect_100_continue(self):
+        with socket.create_connection(("127.0.0.1", self.registry.port), timeout=10) as s:
+            s.sendall(b"POST /RPC2 HTTP/1.1\r\nContent-Length: %d\r\n"
+                      b"Expect: 100-continue\r\n\r\n" % len(GET_CA))
+            self.assertEqual(s.recv(100), b"HTTP/1.1 100 Continue\r\n\r\n")
+            s.sendall(GET_CA)
+            answer = s.recv(100000)
+            self.assertTrue(answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:100])
+        answer = self.raw(b"POST /nowhere HTTP/1.1\r\nContent-Length: 10\r\n"
+                          b"Expect: 100-continue\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 404 "), answer[:100])
+
     def test_paths_and_methods(self):
         for method, path, status in (("GET", "/", 405), ("PUT", "/RPC2", 405),
                                      ("POST", "/index.html", 404), ("POST", "/RPC2/", 404),

@@ -28,6 +28,7 @@ TEST_F(Service, TokenIsMailedAndStored)
     EXPECT_NE(mail.find("Subject: [re6stnet] Token Request\n"), mail.npos);
     EXPECT_NE(mail.find("To: node@example.org\n"), mail.npos);
     EXPECT_NE(mail.find("From: registry@example.org\n"), mail.npos);
+    EXPECT_NE(mail.find(" within 1 hour. "), mail.npos) << mail;   // --token-lifetime 3600
     auto token = mailed_token();
     ASSERT_EQ(token.size(), 16u);
     auto row = enrolment_db.prepare("SELECT email, prefix_len, date FROM tokens WHERE token = ?")
