@@ -20,9 +20,10 @@ public:
     const std::string peer_address;
     // requestToken may block on SMTP: it only runs on the bounded mail pool.
     const bool on_mail_pool;
-    // XML values written directly by methods, in call order; see
-    // XmlRpcProcessor. xmlrpc-c hands methods a const callInfo.
-    mutable std::vector<std::string> raw_values;
+    // Responses written directly by methods, in call order, each the whole
+    // response the call has when it is alone; see XmlRpcProcessor.
+    // (xmlrpc-c hands methods a const callInfo.)
+    mutable std::vector<std::string> raw_responses;
 };
 
 }  // namespace re6st::registry

@@ -109,9 +109,12 @@ std::size_t PeerDirectory::sample(std::size_t n, std::string_view caller_bits,
     // encoding): ask for them all before using any, so that the misses
     // overlap instead of following one another.
     for (auto i : chosen_)
-        __builtin_prefetch(&peers_[i]);
-    for (auto i : chosen_)
-        __builtin_prefetch(peers_[i].encoded.data());
+        __builtin_prefetch(&peers_[i].encoded);
+    for (auto i : chosen_) {
+        const auto& encoded = peers_[i].encoded;
+        for (std::size_t line = 0; line < encoded.size(); line += 64)
+            __builtin_prefetch(encoded.data() + line);
+    }
     for (auto i : chosen_)
         visit(peers_[i]);
     return chosen_.size();

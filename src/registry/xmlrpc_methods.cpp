@@ -152,31 +152,47 @@ public:
     }
 };
 
-// Writes its array itself (see peer_list_xml.hpp) and returns a placeholder.
+// Writes its whole response itself (see peer_list_xml.hpp) and returns a
+// placeholder.
 class GetPeerList : public Method {
 public:
-    GetPeerList(const char* name, RegistryService& service, const std::string& placeholder)
-        : Method(name, service), placeholder_(placeholder) {}
+    GetPeerList(const char* name, RegistryService& service, const std::string& placeholder,
+                const XmlRpcProcessor::Frame& frame)
+        : Method(name, service), placeholder_(placeholder), frame_(frame) {}
 
     xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext& context) override
     {
         params.verifyEnd(2);
         auto n = params.getInt(0);
         auto client_ip = params.getString(1);
-        std::string xml(array_value_head());
+        std::string xml;
         // n is checked by the service; until then it may be anything.
-        xml.reserve(64 + 200 * std::size_t(std::clamp(n, 0, 999)));
+        xml.reserve(512 + 200 * std::size_t(std::clamp(n, 0, 999)));
+        xml += frame_.head;
+        xml += array_value_head();
         service_.peer_list(n, client_ip, context.peer_address,
                            [&](const Peer& peer) { xml += peer.encoded; });
         xml += array_value_tail();
-        auto placeholder = placeholder_ + std::to_string(context.raw_values.size());
-        context.raw_values.push_back(std::move(xml));
+        xml += frame_.tail;
+        auto placeholder = placeholder_ + std::to_string(context.raw_responses.size());
+        context.raw_responses.push_back(std::move(xml));
         return xmlrpc_c::value_string(placeholder);
     }
 
 private:
     const std::string& placeholder_;
+    const XmlRpcProcessor::Frame& frame_;
 };
+
+XmlRpcProcessor::Frame response_frame()
+{
+    std::string marker = "<value><string>VALUE</string></value>";
+    std::string response;
+    xmlrpc_c::xml::generateResponse(xmlrpc_c::rpcOutcome(xmlrpc_c::value_string("VALUE")),
+                                    &response);
+    auto at = response.find(marker);
+    return {response.substr(0, at), response.substr(at + marker.size())};
+}
 
 std::string random_placeholder()
 {
@@ -195,7 +211,7 @@ std::string random_placeholder()
 }  // namespace
 
 XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_size)
-    : placeholder_(random_placeholder())
+    : placeholder_(random_placeholder()), frame_(response_frame())
 {
     xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, max_call_size);
     registry_.disableIntrospection();
@@ -205,7 +221,7 @@ XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_
     registry_.addMethod("getPrivateAddress", new GetPrivateAddress("getPrivateAddress", service));
     registry_.addMethod("getBootstrapPeer", new GetBootstrapPeer("getBootstrapPeer", service));
     registry_.addMethod("declare", new Declare("declare", service));
-    registry_.addMethod("getPeerList", new GetPeerList("getPeerList", service, placeholder_));
+    registry_.addMethod("getPeerList", new GetPeerList("getPeerList", service, placeholder_, frame_));
 }
 
 std::string XmlRpcProcessor::process(const std::string& body, const CallContext& context) const
@@ -222,12 +238,22 @@ std::string XmlRpcProcessor::process(const std::string& body, const CallContext&
         log::error("processing a call: ", error.what());
         return fault_response(fault::CODE_INTERNAL, "internal error");
     }
-    // Each placeholder string value becomes the XML its method wrote, wherever
-    // it sits (alone, or inside a system.multicall result).
-    for (std::size_t i = 0; i < context.raw_values.size(); ++i) {
-        auto value = "<value><string>" + placeholder_ + std::to_string(i) + "</string></value>";
-        if (auto at = response.find(value); at != response.npos)
-            response.replace(at, value.size(), context.raw_values[i]);
+    auto& raw = context.raw_responses;
+    if (raw.empty())
+        return response;
+    auto value_of = [&](std::size_t i) {
+        return "<value><string>" + placeholder_ + std::to_string(i) + "</string></value>";
+    };
+    // Alone, the call's response is the one its method wrote: no copy.
+    if (raw.size() == 1 && response == frame_.head + value_of(0) + frame_.tail)
+        return std::move(raw.front());
+    // Inside system.multicall, each written value takes its placeholder's place.
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        auto placeholder = value_of(i);
+        auto value = std::string_view(raw[i]).substr(
+            frame_.head.size(), raw[i].size() - frame_.head.size() - frame_.tail.size());
+        if (auto at = response.find(placeholder); at != response.npos)
+            response.replace(at, placeholder.size(), value);
     }
     return response;
 }

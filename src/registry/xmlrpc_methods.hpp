@@ -29,11 +29,20 @@ public:
     // The response to one request body. Never throws.
     std::string process(const std::string& body, const CallContext& context) const;
 
+    // What xmlrpc-c writes around the value of a successful response.
+    struct Frame {
+        std::string head;
+        std::string tail;
+    };
+
 private:
-    // A method that writes its XML itself returns, through xmlrpc-c, a string
-    // holding this secret and an index; process() swaps that string value for
-    // the XML. Random per process, so no caller can forge it.
+    // A method that writes its response itself (head + value + tail) returns,
+    // through xmlrpc-c, a string holding this secret and an index. When the
+    // call is alone, process() answers with the written response as it is;
+    // inside system.multicall, it swaps the placeholder's value for the
+    // written value. Random per process, so no caller can forge it.
     std::string placeholder_;
+    Frame frame_;
     xmlrpc_c::registry registry_;
 };
 

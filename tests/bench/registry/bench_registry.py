@@ -55,14 +55,12 @@ def wrk(url, body_file, duration, connections=8):
 
 
 def fill_peers(db, count, caller_prefix):
-    """count rows as count nodes' declares leave them, never the caller."""
+    """count rows as count nodes' declares leave them, the caller among them."""
     connection = sqlite3.connect(db)
     now = int(time.time())
-    prefixes = set()
+    prefixes = {caller_prefix}
     while len(prefixes) < count:
-        prefix = format(random.getrandbits(PREFIX_LENGTH), "0%db" % PREFIX_LENGTH)
-        if prefix != caller_prefix:
-            prefixes.add(prefix)
+        prefixes.add(format(random.getrandbits(PREFIX_LENGTH), "0%db" % PREFIX_LENGTH))
     rows = []
     for prefix in prefixes:
         n = int(prefix, 2)
@@ -83,14 +81,15 @@ class Bench:
         self.duration = duration
         self.mbox = os.path.join(directory, "mbox")
         self.ca, self.key = harness.make_ca(directory)
-        self.registry = None
 
-    def start(self):
-        self.registry = harness.Registry(self.directory, self.ca, self.key, self.mbox,
-                                         "--prefix-length", str(PREFIX_LENGTH), verbosity=1)
+    def start(self, db=None):
+        return harness.Registry(self.directory, self.ca, self.key, self.mbox,
+                                "--prefix-length", str(PREFIX_LENGTH), db=db, verbosity=1)
 
-    def stop(self):
-        assert self.registry.stop() == 0, self.registry.text()
+    @staticmethod
+    def stop(registry):
+        assert registry.stop() == 0, registry.text()
+        assert "refused" not in registry.text(), registry.text()
 
     def enrol(self, proxy, email):
         proxy.requestToken(email)
@@ -105,16 +104,26 @@ class Bench:
             f.write(xmlrpc.client.dumps(params, method))
         return path
 
-    def measure(self, url, body):
-        results = [wrk(url, body, self.duration) for _ in range(self.runs)]
-        errors = sum(e for _, _, e in results)
-        assert errors == 0, "wrk saw %d errors" % errors
-        return (statistics.median(r for r, _, _ in results),
-                statistics.median(m for _, m, _ in results))
+    def measure(self, workloads):
+        """{name: (url, body)}: the median rate and latency of each, its
+        runs interleaved with the others' so that a change in the machine's
+        load (it is shared) weighs on all of them alike."""
+        results = {name: [] for name in workloads}
+        for _ in range(self.runs):
+            for name, (url, body) in workloads.items():
+                results[name].append(wrk(url, body, self.duration))
+                print(name, results[name][-1], file=sys.stderr)
+        measured = {}
+        for name, runs in results.items():
+            errors = sum(e for _, _, e in runs)
+            assert errors == 0, "%s: wrk saw %d errors" % (name, errors)
+            measured[name] = (statistics.median(r for r, _, _ in runs),
+                              statistics.median(m for _, m, _ in runs))
+        return measured
 
-    def certificates(self, count=150, clients=8):
+    def certificates(self, registry, count=150, clients=8):
         """Certificates issued per second, `clients` at a time."""
-        proxy = self.registry.proxy()
+        proxy = registry.proxy("[::1]")
         emails = ["bench%d-%d@example.org" % (time.monotonic_ns(), i) for i in range(count)]
         for email in emails:
             proxy.requestToken(email)
@@ -127,7 +136,7 @@ class Bench:
         _, csr = harness.make_csr(self.directory, "bench")
 
         def issue(batch):
-            local = xmlrpc.client.ServerProxy(self.registry.url("[::1]"))
+            local = xmlrpc.client.ServerProxy(registry.url("[::1]"))
             for token in batch:
                 local.requestCertificate(token, csr)
             local("close")()
@@ -138,34 +147,36 @@ class Bench:
         return count / (time.monotonic() - started)
 
     def run(self, sizes):
-        self.start()
-        caller_prefix = self.enrol(self.registry.proxy("[::1]"), "node@example.org")
+        first = self.start()
+        caller_prefix = self.enrol(first.proxy("[::1]"), "node@example.org")
+        self.stop(first)
         node = harness.node_address(caller_prefix)
         subprocess.run(["ip", "address", "add", node + "/128", "dev", "lo", "nodad"], check=True)
+
+        # One registry per table size, each on a copy of the database.
+        registries = {}
+        for size in sizes:
+            db = os.path.join(self.directory, "registry-%d.db" % size)
+            shutil.copy(first.db, db)
+            fill_peers(db, size, caller_prefix)
+            registries[size] = self.start(db)
+            # One checked call first: a full list, no fault.
+            proxy = registries[size].proxy("[%s]" % node)
+            assert len(proxy.getPeerList(200, node)) == min(200, size - 1)
+        url = lambda size: "http://[%s]:%d/RPC2" % (node, registries[size].port)
+
         peer_list = self.body("getPeerList", "getPeerList", 200, node)
         declare = self.body("declare", "declare", [node, "192.0.2.1,1194,udp;192.0.2.1,1194,tcp"])
-        rows = []
-        for size in sizes:
-            self.stop()
-            fill_peers(self.registry.db, size, caller_prefix)
-            self.start()
-            url = "http://[%s]:%d/RPC2" % (node, self.registry.port)
-            # One checked call first: a full list, no fault.
-            listed = xmlrpc.client.ServerProxy("http://[%s]:%d" % (node, self.registry.port))
-            assert len(listed.getPeerList(200, node)) == min(200, size)
-            listed("close")()
-            rate, median = self.measure(url, peer_list)
-            rows.append(("getPeerList(200), %d peers" % size, rate, median))
-            print(rows[-1], file=sys.stderr)
-        url = "http://[%s]:%d/RPC2" % (node, self.registry.port)
-        rate, median = self.measure(url, declare)
-        rows.append(("declare", rate, median))
-        print(rows[-1], file=sys.stderr)
-        certificates = statistics.median(self.certificates() for _ in range(self.runs))
+        workloads = {"getPeerList(200), %d peers" % size: (url(size), peer_list) for size in sizes}
+        workloads["declare"] = (url(sizes[0]), declare)
+        measured = self.measure(workloads)
+        rows = [(name, *measured[name]) for name in workloads]
+
+        certificates = statistics.median(self.certificates(registries[sizes[0]])
+                                         for _ in range(self.runs))
         rows.append(("requestCertificate (8 clients)", certificates, None))
-        print(rows[-1], file=sys.stderr)
-        assert "refused" not in self.registry.text(), self.registry.text()
-        self.stop()
+        for registry in registries.values():
+            self.stop(registry)
         return rows
 
 
