@@ -37,21 +37,31 @@ import registry_harness as harness   # noqa: E402  (the CA and the registry proc
 PREFIX_LENGTH = 20   # room for 100 000 nodes (a /16 holds 65 536)
 
 
-def wrk(url, body_file, duration, connections=8):
-    """wrk -t1 -cN: (requests/s, median latency in ms, errors)."""
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, body_file, duration, pid, connections=8):
+    """wrk -t1 -cN against the registry `pid`: (requests/s, median latency
+    in ms, registry CPU per request in µs, errors)."""
+    before = cpu_seconds(pid)
     result = subprocess.run(
         ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration, "--latency",
          "-s", os.path.join(HERE, "post_body.lua"), url],
         capture_output=True, text=True, env={**os.environ, "RE6ST_BENCH_BODY": body_file},
         check=True)
+    cpu = cpu_seconds(pid) - before
     out = result.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     value, unit = re.search(r"\s50%\s+([\d.]+)(us|ms|s)\b", out).groups()
     median = float(value) * {"us": 1e-3, "ms": 1, "s": 1e3}[unit]
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors:.*?):?\s+(\d+)",
-                                            out))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return rate, median, errors
+    return rate, median, cpu / requests * 1e6, errors
 
 
 def fill_peers(db, count, caller_prefix):
@@ -105,20 +115,19 @@ class Bench:
         return path
 
     def measure(self, workloads):
-        """{name: (url, body)}: the median rate and latency of each, its
-        runs interleaved with the others' so that a change in the machine's
-        load (it is shared) weighs on all of them alike."""
+        """{name: (registry, url, body)}: the median rate, latency and CPU per
+        request of each, its runs interleaved with the others' so that a
+        change in the machine's load (it is shared) weighs on all alike."""
         results = {name: [] for name in workloads}
         for _ in range(self.runs):
-            for name, (url, body) in workloads.items():
-                results[name].append(wrk(url, body, self.duration))
+            for name, (registry, url, body) in workloads.items():
+                results[name].append(wrk(url, body, self.duration, registry.process.pid))
                 print(name, results[name][-1], file=sys.stderr)
         measured = {}
         for name, runs in results.items():
-            errors = sum(e for _, _, e in runs)
+            errors = sum(run[3] for run in runs)
             assert errors == 0, "%s: wrk saw %d errors" % (name, errors)
-            measured[name] = (statistics.median(r for r, _, _ in runs),
-                              statistics.median(m for _, m, _ in runs))
+            measured[name] = tuple(statistics.median(run[i] for run in runs) for i in range(3))
         return measured
 
     def certificates(self, registry, count=150, clients=8):
@@ -163,18 +172,20 @@ class Bench:
             # One checked call first: a full list, no fault.
             proxy = registries[size].proxy("[%s]" % node)
             assert len(proxy.getPeerList(200, node)) == min(200, size - 1)
-        url = lambda size: "http://[%s]:%d/RPC2" % (node, registries[size].port)
+        def target(size):
+            return registries[size], "http://[%s]:%d/RPC2" % (node, registries[size].port)
 
         peer_list = self.body("getPeerList", "getPeerList", 200, node)
         declare = self.body("declare", "declare", [node, "192.0.2.1,1194,udp;192.0.2.1,1194,tcp"])
-        workloads = {"getPeerList(200), %d peers" % size: (url(size), peer_list) for size in sizes}
-        workloads["declare"] = (url(sizes[0]), declare)
+        workloads = {"getPeerList(200), %d peers" % size: (*target(size), peer_list)
+                     for size in sizes}
+        workloads["declare"] = (*target(sizes[0]), declare)
         measured = self.measure(workloads)
         rows = [(name, *measured[name]) for name in workloads]
 
         certificates = statistics.median(self.certificates(registries[sizes[0]])
                                          for _ in range(self.runs))
-        rows.append(("requestCertificate (8 clients)", certificates, None))
+        rows.append(("requestCertificate (8 clients)", certificates, None, None))
         for registry in registries.values():
             self.stop(registry)
         return rows
@@ -189,17 +200,19 @@ def cpu_model():
 
 
 def table(rows, runs, duration):
+    rule = "=" * 33 + "  " + "=" * 10 + "  " + "=" * 9 + "  " + "=" * 14
     lines = ["%s, %s, %d CPUs, Linux %s; wrk -t1 -c8, median of %d runs of %d s"
              % (datetime.date.today().isoformat(), cpu_model(), os.cpu_count(),
                 platform.release(), runs, duration),
-             "",
-             "=================================  ============  ==============",
-             "workload                           requests/s    median latency",
-             "=================================  ============  =============="]
-    for name, rate, median in rows:
-        lines.append("%-33s  %12.0f  %14s" % (name, rate,
-                                             "%.2f ms" % median if median is not None else "-"))
-    lines.append("=================================  ============  ==============")
+             "", rule,
+             "%-33s  %10s  %9s  %14s" % ("workload", "requests/s", "latency", "CPU/request"),
+             "%-33s  %10s  %9s  %14s" % ("", "", "(median)", "(registry)"),
+             rule]
+    for name, rate, median, cpu in rows:
+        lines.append("%-33s  %10.0f  %9s  %14s" % (
+            name, rate, "%.2f ms" % median if median is not None else "-",
+            "%.0f µs" % cpu if cpu is not None else "-"))
+    lines.append(rule)
     return "\n".join(lines)
 
 
