@@ -91,10 +91,17 @@ class Bench:
         self.duration = duration
         self.mbox = os.path.join(directory, "mbox")
         self.ca, self.key = harness.make_ca(directory)
+        self.started = []   # killed whatever happens
 
     def start(self, db=None):
-        return harness.Registry(self.directory, self.ca, self.key, self.mbox,
-                                "--prefix-length", str(PREFIX_LENGTH), db=db, verbosity=1)
+        registry = harness.Registry(self.directory, self.ca, self.key, self.mbox,
+                                    "--prefix-length", str(PREFIX_LENGTH), db=db, verbosity=1)
+        self.started.append(registry)
+        return registry
+
+    def kill_all(self):
+        for registry in self.started:
+            registry.kill()
 
     @staticmethod
     def stop(registry):
@@ -221,7 +228,10 @@ def inside(args):
     try:
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
         bench = Bench(os.path.abspath(args.binary), directory, args.runs, args.duration)
-        rows = bench.run([int(n) for n in args.sizes.split(",")])
+        try:
+            rows = bench.run([int(n) for n in args.sizes.split(",")])
+        finally:
+            bench.kill_all()
         print(table(rows, args.runs, args.duration))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
