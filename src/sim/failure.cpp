@@ -55,6 +55,22 @@ double cut_pair_fraction(const std::vector<std::size_t>& sizes)
     return double(n * (n - 1) - together) / double(n * (n - 1));
 }
 
+double isolation_estimate(const DegreeStats& degrees, std::size_t nodes, std::size_t dead)
+{
+    std::size_t survivors = nodes - dead;
+    if (survivors < 2)
+        return 0.0;
+    double alone = 0;   // expected isolated survivors
+    for (auto [degree, count] : degrees.histogram) {
+        double all_dead = 1;
+        for (std::size_t i = 0; i < degree; ++i)
+            all_dead *= i < dead ? double(dead - i) / double(nodes - 1 - i) : 0.0;
+        alone += double(count) * double(survivors) / double(nodes) * all_dead;
+    }
+    // Each cuts n - 1 of the n (n - 1) / 2 pairs.
+    return alone * 2 / double(survivors);
+}
+
 FailureStats failure_statistics(const Graph& graph, double fraction, std::size_t trials,
                                 unsigned threads, std::uint64_t seed)
 {

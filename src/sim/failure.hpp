@@ -4,6 +4,7 @@
 #pragma once
 
 #include "sim/graph.hpp"
+#include "sim/statistics.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -25,6 +26,13 @@ struct FailureStats {
     double std_error = 0;          // of that mean
     double worst = 0;              // largest cut pair fraction of a trial
 };
+
+// The cut pair fraction due to survivors whose every neighbour died, from
+// degrees alone: with `dead` of `nodes` killed, a survivor of degree d is
+// alone with probability prod_{i<d} (dead - i) / (nodes - 1 - i), about
+// 2^-d when half die, and cuts itself from the n - 1 others. Counting
+// nothing else, it explains how the degree distribution sets resilience.
+double isolation_estimate(const DegreeStats& degrees, std::size_t nodes, std::size_t dead);
 
 // `trials` times: kill round(fraction * size) nodes drawn at random, and
 // measure the cut pair fraction among the survivors exactly.

@@ -86,6 +86,10 @@ void report(const SimOptions& options, const Overlay& overlay, std::ostream& out
                       "worst %.3g)",
                       failure.trials, failure.dead, graph.size() - failure.dead,
                       failure.cut_trials, failure.worst)
+            << "\n"
+            << format("  isolation only    %.3g (expected from the degrees: survivors whose every "
+                      "neighbour died)",
+                      isolation_estimate(degrees, graph.size(), failure.dead))
             << "\n";
     }
     out << format("  measured in %.2f s", watch.seconds()) << "\n";

@@ -55,6 +55,7 @@ def check_stage(text, nodes, clients, max_clients):
     trials = number(r"\((\d+) trials of", text)
     assert 0 <= cut <= 1 and trials == 200, text
     assert number(r"trials of (\d+) dead", text) == nodes // 2, text
+    assert 0 <= number(r"isolation only +([\d.e+-]+) ", text) <= 1, text
 
 
 def main():

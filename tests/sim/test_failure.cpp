@@ -107,3 +107,29 @@ TEST(FailureStatistics, RejectsFractionsOutsideZeroToOne)
     EXPECT_THROW(failure_statistics(graph, 1.0, 1, 1, 1), std::invalid_argument);
     EXPECT_THROW(failure_statistics(graph, -0.1, 1, 1, 1), std::invalid_argument);
 }
+
+TEST(IsolationEstimate, RingOfTenTwoDead)
+{
+    // A survivor (8/10) is alone if both its neighbours are the 2 dead:
+    // (2/9)(1/8). 10 nodes: 2/9 isolated survivors, each cutting 2/8 of pairs.
+    auto overlay = ring(10);
+    auto degrees = degree_statistics(Graph(overlay));
+    EXPECT_DOUBLE_EQ(isolation_estimate(degrees, 10, 2), 2.0 / 9.0 * 2.0 / 8.0);
+    EXPECT_DOUBLE_EQ(isolation_estimate(degrees, 10, 1), 0.0);   // degree 2 > 1 dead
+    EXPECT_DOUBLE_EQ(isolation_estimate(degrees, 10, 0), 0.0);
+}
+
+TEST(IsolationEstimate, MatchesTrialsWhenIsolationDominates)
+{
+    // Degree 8 everywhere, half dead: a survivor is alone once in about 2^8;
+    // two neighbours cut off together need 14 dead around them, a few
+    // percent of the cuts.
+    std::mt19937_64 random(12);
+    Overlay overlay(400, 4, 4);
+    fill_all(overlay, random);
+    Graph graph(overlay);
+    auto measured = failure_statistics(graph, 0.5, 4000, 2, 12);
+    double estimate = isolation_estimate(degree_statistics(graph), 400, measured.dead);
+    EXPECT_GT(measured.mean, 0.0);
+    EXPECT_NEAR(estimate / measured.mean, 1.0, 0.1) << estimate << " vs " << measured.mean;
+}
