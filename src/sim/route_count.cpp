@@ -1,6 +1,7 @@
 // Routes per link on the simulated network.
 #include "sim/route_count.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace re6st::sim {

@@ -18,9 +18,9 @@ namespace {
 constexpr std::size_t exact_hops_up_to = 5000;
 constexpr std::size_t default_sources = 1000;
 
-unsigned long long count(const po::variables_map& values, const char* name,
-                         unsigned long long least,
-                         unsigned long long most = std::numeric_limits<unsigned>::max())
+unsigned long long bounded(const po::variables_map& values, const char* name,
+                           unsigned long long least,
+                           unsigned long long most = std::numeric_limits<unsigned>::max())
 {
     long long value = values[name].as<long long>();
     if (value < 0 || (unsigned long long)value < least || (unsigned long long)value > most)
@@ -89,22 +89,22 @@ std::optional<SimOptions> parse_sim_options(const std::vector<std::string>& args
     SimOptions options;
     if (!values.count("nodes"))
         throw UsageError("the number of nodes is required: --nodes N");
-    options.nodes = count(values, "nodes", 2, std::numeric_limits<Node>::max());
+    options.nodes = bounded(values, "nodes", 2, std::numeric_limits<Node>::max());
     if (values.count("plain")) {
         if (!values["connection-count"].defaulted() || values.count("max-clients"))
             throw UsageError("option '--plain' excludes --connection-count and --max-clients");
-        options.plain_links = unsigned(count(values, "plain", 1));
+        options.plain_links = unsigned(bounded(values, "plain", 1));
         options.client_tunnels = *options.plain_links;
         options.max_clients = unlimited_clients;
     } else {
-        options.connection_count = unsigned(count(values, "connection-count", 1));
+        options.connection_count = unsigned(bounded(values, "connection-count", 1));
         options.client_tunnels = (options.connection_count + 1) / 2;
         options.max_clients = values.count("max-clients")
-                                  ? unsigned(count(values, "max-clients", 1))
+                                  ? unsigned(bounded(values, "max-clients", 1))
                                   : options.connection_count;
     }
-    options.rounds = unsigned(count(values, "rounds", 0));
-    options.refresh_count = unsigned(count(values, "refresh-count", 0));
+    options.rounds = unsigned(bounded(values, "rounds", 0));
+    options.refresh_count = unsigned(bounded(values, "refresh-count", 0));
     auto ties = values["ties"].as<std::string>();
     if (ties == "oldest")
         options.ties = TieBreak::oldest;
@@ -118,15 +118,15 @@ std::optional<SimOptions> parse_sim_options(const std::vector<std::string>& args
         throw UsageError("option '--kill' must be a fraction in [0, 1)");
     if (options.nodes - std::size_t(std::llround(options.kill * double(options.nodes))) < 2)
         throw UsageError("option '--kill' leaves fewer than 2 nodes alive");
-    options.samples = count(values, "samples", 0, std::numeric_limits<std::size_t>::max());
+    options.samples = bounded(values, "samples", 0, std::numeric_limits<std::size_t>::max());
     options.sources = values.count("sources")
-                          ? count(values, "sources", 1, std::numeric_limits<std::size_t>::max())
+                          ? bounded(values, "sources", 1, std::numeric_limits<std::size_t>::max())
                           : options.nodes <= exact_hops_up_to ? options.nodes : default_sources;
     options.sources = std::min(options.sources, options.nodes);
     options.progress = values["progress"].as<bool>();
 
     options.seed = values["seed"].as<unsigned long long>();
-    options.threads = values.count("threads") ? unsigned(count(values, "threads", 1, 256))
+    options.threads = values.count("threads") ? unsigned(bounded(values, "threads", 1, 256))
                                               : std::max(1u, hardware_threads);
     return options;
 }
