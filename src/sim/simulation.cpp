@@ -69,8 +69,9 @@ void report(const SimOptions& options, const Overlay& overlay, std::ostream& out
         out << " " << degree << ":" << nodes;
     out << "\n";
 
-    auto hops = hop_statistics(graph, options.sources, options.threads,
-                               options.seed);
+    // The same seed at every stage: the same sources and the same dead nodes
+    // before and after the rounds, so that the stages compare like with like.
+    auto hops = hop_statistics(graph, options.sources, options.threads, options.seed);
     out << "  hops              " << describe_hops(hops, graph.size()) << "\n";
     out << "  unreachable pairs "
         << format("%llu of %llu", (unsigned long long)hops.unreachable,
