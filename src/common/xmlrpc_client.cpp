@@ -1,6 +1,8 @@
 // XML-RPC calls over HTTP/1.1: one connection per call, one deadline per call.
 #include "common/xmlrpc_client.hpp"
 
+#include "common/xml_document_type.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -255,6 +257,12 @@ private:
                                        + reason,
                                    int(response.result_int()), reason));
         }
+        // Whoever answers (a fake registry, a man in the middle) could
+        // otherwise exhaust this process's memory through entity expansion.
+        if (may_declare_document_type(response.body()))
+            return fail(RpcError::Kind::bad_response,
+                        "response refused: a document type declaration (or UTF-16 text, which "
+                        "may hide one) could exhaust memory by entity expansion");
         xmlrpc_c::rpcOutcome outcome;
         try {
             xmlrpc_c::xml::parseResponse(response.body(), &outcome);

@@ -2,6 +2,7 @@
 #include "registry/xmlrpc_methods.hpp"
 
 #include "common/log.hpp"
+#include "common/xml_document_type.hpp"
 #include "registry/peer_list_xml.hpp"
 
 #include <openssl/rand.h>
@@ -226,11 +227,9 @@ XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_
 
 std::string XmlRpcProcessor::process(const std::string& body, const CallContext& context) const
 {
-    // xmlrpc-c's parser expands internal entities without limit: a few
-    // hundred bytes of nested entities make gigabytes ("billion laughs").
-    // XML-RPC has no use for a document type declaration.
-    if (body.find("<!DOCTYPE") != body.npos)
-        return fault_response(fault::CODE_PARSE, "document type declarations are not allowed");
+    if (may_declare_document_type(body))
+        return fault_response(fault::CODE_PARSE,
+                              "document type declarations (and UTF-16) are not allowed");
     std::string response;
     try {
         registry_.processCall(body, &context, &response);

@@ -189,6 +189,24 @@ TEST(XmlRpcClient, ResponseThatIsNotXmlRpc)
         << error.what();
 }
 
+// A fake registry, or a man in the middle, answering a few hundred bytes of
+// nested entities: refused before the parser could expand them.
+TEST(XmlRpcClient, ResponseWithADocumentTypeIsRefused)
+{
+    for (const char* mode : {"laughs", "laughs-utf16"}) {
+        SCOPED_TRACE(mode);
+        TestServer server("127.0.0.1", mode);
+        auto start = std::chrono::steady_clock::now();
+        auto error = call_error(server.url(), "getCa");
+        EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+        EXPECT_EQ(error.kind(), Kind::bad_response);
+        EXPECT_EQ(std::string(error.what()),
+                  server.url().to_string()
+                      + ": getCa: response refused: a document type declaration (or UTF-16 text, "
+                        "which may hide one) could exhaust memory by entity expansion");
+    }
+}
+
 TEST(XmlRpcClient, ResponseSizeLimit)
 {
     TestServer server;

@@ -5,7 +5,10 @@ Binds --bind on port 0, prints the port on stdout, serves until killed.
 --mode silent:  accepts connections and never reads or answers;
 --mode not-xml: answers every request with HTTP 200 and a body that is not XML;
 --mode hang-up: closes every connection without answering;
---mode flood:   answers HTTP 200 with no Content-Length and an endless body.
+--mode flood:   answers HTTP 200 with no Content-Length and an endless body;
+--mode laughs:  answers a "billion laughs" response: 700 bytes of nested
+                entities that a parser expanding them makes 10 GB of;
+--mode laughs-utf16: the same in UTF-16, where "<!DOCTYPE" is other bytes.
 """
 import argparse
 import socket
@@ -15,7 +18,8 @@ import xmlrpc.server
 parser = argparse.ArgumentParser()
 parser.add_argument("--bind", default="127.0.0.1")
 parser.add_argument("--mode", default="xmlrpc",
-                    choices=["xmlrpc", "silent", "not-xml", "hang-up", "flood"])
+                    choices=["xmlrpc", "silent", "not-xml", "hang-up", "flood", "laughs",
+                             "laughs-utf16"])
 args = parser.parse_args()
 family = socket.AF_INET6 if ":" in args.bind else socket.AF_INET
 
@@ -50,6 +54,15 @@ if args.mode == "hang-up":
     raw_server(b"")
 if args.mode == "flood":
     raw_server(b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n", flood=True)
+if args.mode in ("laughs", "laughs-utf16"):
+    encoding = "utf-16" if args.mode == "laughs-utf16" else "utf-8"
+    entities = "<!ENTITY a0 'aaaaaaaaaa'>" + "".join(
+        "<!ENTITY a%d '%s'>" % (i, ("&a%d;" % (i - 1)) * 10) for i in range(1, 10))
+    body = ("<?xml version='1.0' encoding='%s'?><!DOCTYPE r [%s]><methodResponse><params>"
+            "<param><value><string>&a9;</string></value></param></params></methodResponse>"
+            % (encoding.upper(), entities)).encode(encoding)
+    raw_server(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n"
+               b"Connection: close\r\n\r\n%s" % (len(body), body))
 
 
 class Server(xmlrpc.server.SimpleXMLRPCServer):

@@ -83,16 +83,19 @@ class BadInput(RegistryTestCase):
     def test_entity_expansion(self):
         entities = "<!ENTITY a0 'aaaaaaaaaa'>" + "".join(
             "<!ENTITY a%d '%s'>" % (i, ("&a%d;" % (i - 1)) * 10) for i in range(1, 10))
-        body = ("<?xml version='1.0'?><!DOCTYPE c [%s]><methodCall><methodName>requestToken"
-                "</methodName><params><param><value><string>&a9;</string></value></param>"
-                "</params></methodCall>" % entities)
-        before = harness.snapshot(self.registry.db)
-        started = time.monotonic()
-        status, answer = self.post(body.encode())
-        self.assertLess(time.monotonic() - started, 5)
-        with self.assertRaises(xmlrpc.client.Fault):
-            xmlrpc.client.loads(answer)
-        self.assertUnchangedAndServing(before, "entity expansion")
+        # In UTF-16 too, which the parser reads and where "<!DOCTYPE" is other bytes.
+        for encoding in ("utf-8", "utf-16"):
+            body = ("<?xml version='1.0' encoding='%s'?><!DOCTYPE c [%s]><methodCall>"
+                    "<methodName>requestToken</methodName><params><param><value><string>&a9;"
+                    "</string></value></param></params></methodCall>"
+                    % (encoding.upper(), entities))
+            before = harness.snapshot(self.registry.db)
+            started = time.monotonic()
+            status, answer = self.post(body.encode(encoding))
+            self.assertLess(time.monotonic() - started, 5, encoding)
+            with self.assertRaisesRegex(xmlrpc.client.Fault, "document type", msg=encoding):
+                xmlrpc.client.loads(answer)
+            self.assertUnchangedAndServing(before, "entity expansion in " + encoding)
 
     # Over the limit, the HTTP layer answers 413 without reading the body
     # into memory, and the client reads that answer.

@@ -237,6 +237,10 @@ TEST_F(XmlRpc, BadCallsAreFaults)
     }
     laughs += "]><methodCall><methodName>getPrivateAddress</methodName><params><param><value>"
               "<string>&a9;</string></value></param></params></methodCall>";
+    // The same in UTF-16LE, which the parser reads too: "<!DOCTYPE" is other bytes there.
+    std::string laughs16 = "\xFF\xFE";
+    for (char c : laughs)
+        laughs16 += {c, '\0'};
     std::string huge = "<?xml version='1.0'?><methodCall><methodName>requestToken</methodName>"
                        "<params><param><value><string>"
                        + std::string(1 << 20, 'a') + "</string></value></param></params></methodCall>";
@@ -246,6 +250,7 @@ TEST_F(XmlRpc, BadCallsAreFaults)
              Case{"empty body", call_xml(""), -503},
              Case{"too deep", call_xml(deep), -503},
              Case{"entity expansion", call_xml(laughs), -503},
+             Case{"entity expansion in UTF-16", call_xml(laughs16), -503},
              Case{"too large", call_xml(huge), -503},
              Case{"unknown method", call("getEverything", paramList()), -506},
              Case{"introspection", call("system.listMethods", paramList()), -508},
