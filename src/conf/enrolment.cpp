@@ -4,6 +4,7 @@
 #include "common/atomic_file.hpp"
 #include "common/certificate.hpp"
 #include "common/certificate_request.hpp"
+#include "common/created_directories.hpp"
 #include "common/crypto_error.hpp"
 #include "common/dh_params.hpp"
 #include "common/prefix.hpp"
@@ -142,11 +143,13 @@ std::string check_certificate(const Certificate& certificate, const PrivateKey& 
     }
 }
 
-// Fails now, before a token is requested or spent, when the directory is
-// not writable. The temporary files themselves are only created once all is
-// known: a run interrupted at a prompt (Ctrl-C) leaves nothing behind.
+// Fails now, before a token is requested or spent, when the directory
+// cannot be made or written. The directories and the temporary files are
+// only made for good once all is known: a run interrupted at a prompt
+// (Ctrl-C) leaves nothing behind.
 void check_writable(const NodeFiles& files)
 {
+    CreatedDirectories directories(files.directory);
     AtomicFile probe(files.ca(), 0644);
 }
 
@@ -155,7 +158,9 @@ void fetch_ca_only(const ConfOptions& options, const NodeFiles& files, std::ostr
     check_writable(files);
     Registry registry(options.registry);
     auto [ca, network] = check_ca(registry.get_ca(), options.registry);
+    CreatedDirectories directories(files.directory);
     write_file_atomically(files.ca(), ca.to_pem(), 0644);
+    directories.keep();
     out << "Wrote " << files.ca().string() << ", the CA of network " << network.prefix().to_string()
         << "\n";
 }
@@ -211,6 +216,7 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
         // All written before any is renamed, so that a failure leaves none.
         // Key first: after a crash between two renames the next run finds
         // the key and reuses it.
+        CreatedDirectories directories(files.directory);
         std::vector<std::unique_ptr<AtomicFile>> writes;
         auto write = [&](const fs::path& path, mode_t mode, const std::string& content) {
             writes.push_back(std::make_unique<AtomicFile>(path, mode));
@@ -225,6 +231,7 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
         write(files.option_file(), 0644, option_file);
         for (auto& file : writes)
             file->commit();
+        directories.keep();
 
         out << "This node is " << network.node_address(bits).to_string() << " in network "
             << network.prefix().to_string() << ".\n"

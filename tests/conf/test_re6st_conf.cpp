@@ -137,14 +137,31 @@ TEST(Re6stConf, ReadOnlyDirectoryFailsBeforeTheRegistryIsCalled)
     EXPECT_TRUE(fs::is_empty(scratch / "node"));
 }
 
-TEST(Re6stConf, MissingDirectoryIsNamed)
+// A missing directory is made (tests/conf/test_conf_registry.py enrols into
+// one), and removed again when the enrolment fails.
+TEST(Re6stConf, MissingDirectoryIsRemovedAgainWhenEnrolmentFails)
 {
     test::TempDir scratch;
-    Tripwire registry;
-    auto run = run_conf({"--registry", registry.url(), "-d", scratch / "missing", "--token", "t"});
+    asio::io_context io;
+    asio::ip::tcp::socket closed(io, {asio::ip::make_address("127.0.0.1"), 0});
+    auto port = std::to_string(closed.local_endpoint().port());
+
+    auto run = run_conf({"--server", "127.0.0.1", "--port", port, "-d", scratch / "new/node",
+                         "--token", "t"});
     EXPECT_EQ(run.status, 1);
-    EXPECT_EQ(run.err, "re6st-conf: cannot create a file in " + (scratch / "missing")
-                           + ": No such file or directory\n");
+    EXPECT_NE(run.err.find("re6st-conf: registry unreachable: "), std::string::npos) << run.err;
+    EXPECT_FALSE(fs::exists(scratch / "new"));
+}
+
+TEST(Re6stConf, DirectoryThatCannotBeMadeIsNamed)
+{
+    test::TempDir scratch;
+    scratch.write("file", "");
+    Tripwire registry;
+    auto run = run_conf({"--registry", registry.url(), "-d", scratch / "file/node", "--token", "t"});
+    EXPECT_EQ(run.status, 1);
+    EXPECT_EQ(run.err, "re6st-conf: cannot create the directory " + (scratch / "file/node")
+                           + ": Not a directory\n");
     EXPECT_FALSE(registry.touched());
 }
 
