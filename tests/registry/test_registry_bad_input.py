@@ -8,9 +8,11 @@ Usage: test_registry_bad_input.py RE6ST_REGISTRY [unittest arguments]
 import base64
 import http.client
 import os
+import sys
 import time
 import xmlrpc.client
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import registry_harness as harness
 from registry_harness import RegistryTestCase
 

@@ -12,10 +12,12 @@ import http.client
 import os
 import re
 import signal
+import sys
 import threading
 import time
 import xmlrpc.client
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import registry_harness as harness
 from registry_harness import RegistryTestCase
 

@@ -1,11 +1,11 @@
 """re6st-registry as a new node meets it: a token by real SMTP, a certificate
 for a fresh key, the CA, the private address, a bootstrap peer; driven by
 Python's standard XML-RPC client (wire compatibility with the original's
-clients) and by re6st-conf, the project's own client. Also the command
-line: every option, one-line errors, signals.
+clients; tests/conf/test_re6st_conf_enrolment.py drives it with re6st-conf,
+the project's own client). Also the command line: every option, one-line
+errors, signals.
 
 Usage: test_registry_enrolment.py RE6ST_REGISTRY [unittest arguments]
-(RE6ST_CONF_BINARY in the environment enables the re6st-conf case.)
 """
 
 import os
@@ -14,9 +14,11 @@ import sqlite3
 import ssl
 import stat
 import subprocess
+import sys
 import time
 import xmlrpc.client
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import registry_harness as harness
 from registry_harness import RegistryTestCase, openssl
 
@@ -82,33 +84,6 @@ class Enrolment(RegistryTestCase):
         for host, path in (("127.0.0.1", "/"), ("127.0.0.1", "/RPC2"), ("[::1]", "/"),
                            ("[::1]", "/RPC2")):
             self.assertIn("BEGIN CERTIFICATE", self.registry.proxy(host, path).getCa())
-
-    # The re6st-conf program, the project's own client, against the real
-    # registry and the real mail server, the token read from the mail.
-    def test_re6st_conf(self):
-        conf = os.environ.get("RE6ST_CONF_BINARY")
-        if not conf:
-            self.skipTest("RE6ST_CONF_BINARY not set")
-        node = os.path.join(self.dir, "node")
-        os.mkdir(node)
-        process = subprocess.Popen(
-            [conf, "--registry", self.registry.url(path="/"), "-d", node,
-             "--email", "carol@example.org", "-r", "O", "re6st-test"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            token = self.smtp.token_for("carol@example.org", timeout=60)
-            out, err = process.communicate(token + "\n", timeout=120)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-        self.assertEqual(process.returncode, 0, err)
-        crt = os.path.join(node, "cert.crt")
-        self.assertIn(b": OK", openssl("verify", "-CAfile", self.ca, crt))
-        with open(crt) as f:
-            self.assertEqual(harness.cn_prefix(f.read()), "0" * 16)
-        with open(os.path.join(node, "ca.pem")) as f, open(self.ca) as g:
-            self.assertEqual(f.read(), g.read())
 
 
 # getBootstrapPeer needs a declared peer, and declare only listens to

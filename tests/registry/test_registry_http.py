@@ -10,9 +10,11 @@ import http.client
 import os
 import signal
 import socket
+import sys
 import time
 import xmlrpc.client
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import registry_harness as harness
 from registry_harness import RegistryTestCase
 

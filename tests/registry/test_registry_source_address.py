@@ -15,6 +15,7 @@ import subprocess
 import sys
 import xmlrpc.client
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import registry_harness as harness
 from registry_harness import RegistryTestCase
 

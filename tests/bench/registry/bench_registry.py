@@ -31,7 +31,7 @@ import time
 import xmlrpc.client
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "registry"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "support"))
 import registry_harness as harness   # noqa: E402  (the CA and the registry process)
 
 PREFIX_LENGTH = 20   # room for 100 000 nodes (a /16 holds 65 536)

@@ -1,7 +1,8 @@
-"""What the integration tests of re6st-registry run against: a throw-away CA
-made with the openssl tool, a real SMTP server (aiosmtpd) that keeps the mails
-it receives, the registry binary itself on a port of its choosing, and a
-read-only view of its database. Standard library and python3-aiosmtpd only.
+"""What the integration tests of re6st-registry and re6st-conf run against: a
+throw-away CA made with the openssl tool, a real SMTP server (aiosmtpd) that
+keeps the mails it receives, the registry binary itself on a port of its
+choosing, and a read-only view of its database. Standard library and
+python3-aiosmtpd only. Test modules put this directory on sys.path.
 """
 
 import os
@@ -20,7 +21,8 @@ import xmlrpc.client
 TOKEN = re.compile(r"^([a-z2-7]{16})\r?$", re.M)
 SERIAL = "0x120010db80042"   # network 2001:db8:42::/48 (SPEC A.2)
 
-BINARY = None   # set by main()
+BINARY = None     # re6st-registry, set by main()
+PROGRAMS = {}     # the other programs a test module names to main(), by name
 
 
 def openssl(*args, input=None):
@@ -242,10 +244,15 @@ class RegistryTestCase(unittest.TestCase):
         return cn_prefix(certificate), certificate, key
 
 
-def main():
-    """Runs the tests of the calling module: python3 test_x.py BINARY [unittest args]."""
+def main(*others):
+    """Runs the tests of the calling module:
+    python3 test_x.py RE6ST_REGISTRY [OTHER...] [unittest arguments],
+    one OTHER path for each program named in `others` (PROGRAMS["re6st-conf"])."""
     global BINARY
-    if len(sys.argv) < 2:
-        sys.exit("usage: %s RE6ST_REGISTRY_BINARY [unittest arguments]" % sys.argv[0])
+    names = ["RE6ST_REGISTRY"] + [name.upper().replace("-", "_") for name in others]
+    if len(sys.argv) <= len(names):
+        sys.exit("usage: %s %s [unittest arguments]" % (sys.argv[0], " ".join(names)))
     BINARY = os.path.abspath(sys.argv.pop(1))
+    for name in others:
+        PROGRAMS[name] = os.path.abspath(sys.argv.pop(1))
     unittest.main(module="__main__", verbosity=2)
