@@ -137,7 +137,7 @@ TEST(Re6stConf, ReadOnlyDirectoryFailsBeforeTheRegistryIsCalled)
     EXPECT_TRUE(fs::is_empty(scratch / "node"));
 }
 
-// A missing directory is made (tests/conf/test_conf_registry.py enrols into
+// A missing directory is made (test_re6st_conf_enrolment.py enrols into
 // one), and removed again when the enrolment fails.
 TEST(Re6stConf, MissingDirectoryIsRemovedAgainWhenEnrolmentFails)
 {
