@@ -31,8 +31,16 @@ std::vector<std::string> babeld_command(const BabeldSettings& s)
     // Taps are declared up front, even those not created yet: babeld follows
     // them through netlink as they come and go. "type tunnel" turns split
     // horizon off, which a server tap shared by several clients needs.
+    // Frequent hellos, with link-quality estimation so that a lossy link
+    // costs more rather than flapping, keep packets flowing for OpenVPN's
+    // timeout; full route updates keep the --hello pace.
+    auto ms = s.tunnel_hello.count();
+    auto tunnel_hello = std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
+    auto update = std::to_string(4 * s.hello.count());
     for (const auto& tunnel : s.tunnels)
-        argv.insert(argv.end(), {"-C", "interface " + tunnel + " type tunnel"});
+        argv.insert(argv.end(), {"-C", "interface " + tunnel + " type tunnel hello-interval "
+                                           + tunnel_hello + " update-interval " + update
+                                           + " link-quality true"});
     for (const auto& lan : s.lan_interfaces)
         argv.insert(argv.end(), {"-C", "interface " + lan});
     return argv;

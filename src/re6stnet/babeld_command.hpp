@@ -14,7 +14,8 @@ struct BabeldSettings {
     Network network{Ipv6Prefix()};
     Ipv6Prefix subnet;                 // this node's subnet, announced
     Ipv6Address address;               // this node's address, preferred source
-    std::chrono::seconds hello{15};
+    std::chrono::seconds hello{15};                  // LANs; tunnels' updates at 4x
+    std::chrono::milliseconds tunnel_hello{250};     // hellos on taps
     bool wireless = false;
     int debug = 0;                     // babeld -d
     std::string state_file, pid_file, control_socket;

@@ -58,8 +58,19 @@ po::options_description describe()
         ("wireless,w", po::bool_switch(), "treat LAN interfaces as wireless");
     po::options_description tunnels("Tunnel options");
     tunnels.add_options()
+        ("tunnel-timeout", po::value<long>()->value_name("S")->default_value(3),
+         "tear a tunnel down after S seconds without a packet from its peer "
+         "(OpenVPN --ping-exit on clients, --ping-restart on servers)")
+        ("tunnel-ping", po::value<long>()->value_name("S")->default_value(1),
+         "OpenVPN keepalive interval on tunnels (--ping)")
+        ("tunnel-hello", po::value<std::string>()->value_name("S")->default_value("0.2"),
+         "babeld hello interval on tunnels, in seconds (decimals allowed); with "
+         "link-quality estimation on, these hellos keep a lossy tunnel from timing out")
         ("connection-count", po::value<long>()->value_name("N")->default_value(20),
-         "tunnels per node: ceil(N/2) client tunnels, and N clients per server")
+         "tunnels per node: ceil(N/2) client tunnels to random peers")
+        ("max-clients", po::value<long>()->value_name("N"),
+         "clients each OpenVPN server accepts [ceil(connection-count/2), so that a "
+         "node has about as many tunnels in as out]")
         ("refresh-count", po::value<long>()->value_name("N")->default_value(1),
          "tunnels replaced at each tunnel refresh")
         ("tunnel-refresh", po::value<long>()->value_name("S")->default_value(300),
@@ -86,6 +97,24 @@ std::string required(const po::variables_map& values, const char* name)
     if (value.empty())
         throw UsageError(std::string("option '--") + name + "' is empty");
     return value;
+}
+
+// "0.25" -> 250 ms; at most millisecond precision, as babeld reads it.
+std::chrono::milliseconds decimal_seconds(const std::string& text, const char* option)
+{
+    std::size_t dot = text.find('.');
+    auto whole = text.substr(0, dot);
+    auto fraction = dot == text.npos ? std::string() : text.substr(dot + 1);
+    auto digits = [](const std::string& s) {
+        return s.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction)
+        || fraction.size() > 3 || whole.size() > 6)
+        throw UsageError(std::string("option '--") + option + "': bad number of seconds '"
+                         + text + "'");
+    fraction.resize(3, '0');
+    return std::chrono::milliseconds((whole.empty() ? 0 : std::stol(whole)) * 1000
+                                     + std::stol(fraction));
 }
 
 std::uint16_t port_number(const std::string& text, const char* option)
@@ -189,8 +218,18 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
     config.hello = Config::seconds(positive(values, "hello", 1));
     config.wireless = values["wireless"].as<bool>();
     config.connection_count = positive(values, "connection-count", 1);
+    config.max_clients = values.count("max-clients") ? positive(values, "max-clients", 1)
+                                                     : config.client_count();
     config.refresh_count = positive(values, "refresh-count", 0);
     config.tunnel_refresh = Config::seconds(positive(values, "tunnel-refresh", 1));
+    config.tunnel_ping = Config::seconds(positive(values, "tunnel-ping", 1));
+    config.tunnel_timeout = Config::seconds(positive(values, "tunnel-timeout", 2));
+    if (config.tunnel_timeout <= config.tunnel_ping)
+        throw UsageError("option '--tunnel-timeout' must be longer than '--tunnel-ping'");
+    config.tunnel_hello = decimal_seconds(values["tunnel-hello"].as<std::string>(), "tunnel-hello");
+    if (config.tunnel_hello < std::chrono::milliseconds(50)
+        || config.tunnel_hello > std::chrono::seconds(300))
+        throw UsageError("option '--tunnel-hello' must be between 0.05 and 300 seconds");
     config.openvpn_args = line.after_double_dash;
 
     for (const auto& name : config.lan_interfaces)

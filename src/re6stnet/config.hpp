@@ -35,9 +35,16 @@ struct Config {
     std::string run_dir = "/run/re6stnet";
     int verbose = 0;                         // 0..3, also babeld's -d
     std::vector<std::string> lan_interfaces; // -i
-    seconds hello{15};                       // babeld hello interval
+    seconds hello{15};                       // babeld hello interval on LANs
+    // Failure detection on tunnels (see tunnel_ping etc. in --help): OpenVPN
+    // keepalives, the silence after which a tunnel is torn down, and babeld's
+    // hello interval on taps, whose hellos also keep OpenVPN's timer fed.
+    seconds tunnel_ping{1};
+    seconds tunnel_timeout{3};
+    std::chrono::milliseconds tunnel_hello{200};
     bool wireless = false;
-    unsigned connection_count = 20;          // servers' --max-clients
+    unsigned connection_count = 20;
+    unsigned max_clients = 10;               // per server; ceil(connection_count / 2)
     unsigned refresh_count = 1;
     seconds tunnel_refresh{300};
     std::string main_interface = "lo";       // carries the node address

@@ -101,7 +101,8 @@ void Daemon::start()
     openvpn_.key = config_.key;
     openvpn_.hook_dir = hook_dir_;
     openvpn_.management_socket = management_->path();
-    openvpn_.ping_exit = 4 * config_.hello;
+    openvpn_.ping = config_.tunnel_ping;
+    openvpn_.timeout = config_.tunnel_timeout;
     openvpn_.verbosity = config_.verbose;
     openvpn_.extra_args = config_.openvpn_args;
 
@@ -179,7 +180,7 @@ void Daemon::start_servers()
                     io_, s->interface, [this](const HookMessage& m) { on_server_hook(m); });
                 process.spec.argv = openvpn_server_command(
                     openvpn_, {s->interface, s->port.port, s->port.proto,
-                               config_.connection_count, config_.dh});
+                               config_.max_clients, config_.dh});
                 process.child_ends.push_back(s->log->attach());
                 process.spec.output_fd = process.child_ends.back().get();
                 process.child_ends.push_back(s->hooks->take_child_end());
@@ -199,6 +200,7 @@ void Daemon::start_babeld()
     settings.subnet = id.subnet;
     settings.address = id.address;
     settings.hello = config_.hello;
+    settings.tunnel_hello = config_.tunnel_hello;
     settings.wireless = config_.wireless;
     settings.debug = config_.verbose;
     settings.state_file = config_.state_dir + "/babeld.state";

@@ -39,10 +39,8 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
         // SIGKILL, although dropping privileges cleared PR_SET_PDEATHSIG.
         "--management", settings.management_socket, "unix",
         "--management-client",
-        "--ping-exit", std::to_string(settings.ping_exit.count()),
+        "--ping", std::to_string(settings.ping.count()),
     };
-    if (settings.ping.count() > 0)
-        argv.insert(argv.end(), {"--ping", std::to_string(settings.ping.count())});
     return argv;
 }
 
@@ -75,6 +73,8 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
         "--up", hook,
         "--client-connect", hook,
         "--client-disconnect", hook,
+        // Per client: a silent one is dropped and reported disconnected.
+        "--ping-restart", std::to_string(settings.timeout.count()),
     });
     argv.insert(argv.end(), settings.extra_args.begin(), settings.extra_args.end());
     return argv;
@@ -94,6 +94,9 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
         "--verify-x509-name", client.peer_cn, "name",
         // Try each endpoint once, then give up: the daemon picks another peer.
         "--connect-retry-max", "1",
+        // A silent peer ends the process, which deletes the tap: babeld
+        // retracts the routes through it at once (SPEC D.5).
+        "--ping-exit", std::to_string(settings.timeout.count()),
         "--up", hook,
         "--route-up", hook,
     });

@@ -16,8 +16,8 @@ struct OpenVpnSettings {
     std::string ca, cert, key;
     std::string hook_dir;            // ovpn-server and ovpn-client live here
     std::string management_socket;   // the daemon listens; OpenVPN connects
-    std::chrono::seconds ping{0};    // keepalive interval; 0: none
-    std::chrono::seconds ping_exit{60};
+    std::chrono::seconds ping{1};      // keepalive interval
+    std::chrono::seconds timeout{3};   // silence that ends a tunnel
     int verbosity = 0;               // the daemon's -v
     std::vector<std::string> extra_args;
 };

@@ -40,7 +40,7 @@ po::options_description sim_options_description()
         ("connection-count", po::value<long long>()->value_name("N")->default_value(20),
          "as the daemon's: each node opens ceil(N/2) client tunnels to random peers")
         ("max-clients", po::value<long long>()->value_name("N"),
-         "clients each node's server accepts [connection-count, as the daemon]")
+         "clients each node's server accepts [ceil(connection-count/2), as the daemon]")
         ("plain", po::value<long long>()->value_name("K"),
          "instead, the original simulation's plain random graph: each node opens K links "
          "to random nodes, with no limit on links accepted (excludes --connection-count "
@@ -101,7 +101,7 @@ std::optional<SimOptions> parse_sim_options(const std::vector<std::string>& args
         options.client_tunnels = (options.connection_count + 1) / 2;
         options.max_clients = values.count("max-clients")
                                   ? unsigned(bounded(values, "max-clients", 1))
-                                  : options.connection_count;
+                                  : options.client_tunnels;
     }
     options.rounds = unsigned(bounded(values, "rounds", 0));
     options.refresh_count = unsigned(bounded(values, "refresh-count", 0));

@@ -20,7 +20,7 @@ struct SimOptions {
     std::optional<unsigned> plain_links;
     unsigned connection_count = 20;  // the daemon's --connection-count
     unsigned client_tunnels = 10;    // per node: ceil(connection_count / 2), or plain_links
-    unsigned max_clients = 20;       // per server; unlimited_clients for a plain graph
+    unsigned max_clients = 10;       // per server; unlimited_clients for a plain graph
     unsigned refresh_count = 1;      // the daemon's --refresh-count
     unsigned rounds = 0;             // tunnel refreshes of the whole network
     double kill = 0.5;               // fraction of nodes killed in each failure trial

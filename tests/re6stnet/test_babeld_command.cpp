@@ -16,6 +16,7 @@ BabeldSettings settings()
     s.subnet = Ipv6Prefix::parse("2001:db8:42:1::/64");
     s.address = Ipv6Address::parse("2001:db8:42:1::1");
     s.hello = std::chrono::seconds(4);
+    s.tunnel_hello = std::chrono::milliseconds(250);
     s.debug = 1;
     s.state_file = "/var/lib/re6stnet/babeld.state";
     s.pid_file = "/run/re6stnet/babeld.pid";
@@ -51,8 +52,10 @@ TEST(BabeldCommand, CarriesTheStatementsOfTheSpec)
     EXPECT_TRUE(has_pair(argv, "-C", "in ip 2001:db8:42::/48"));
     EXPECT_TRUE(has_pair(argv, "-C", "in deny"));
     EXPECT_TRUE(has_pair(argv, "-C", "install pref-src 2001:db8:42:1::1"));
-    EXPECT_TRUE(has_pair(argv, "-C", "interface re6stnet0 type tunnel"));
-    EXPECT_TRUE(has_pair(argv, "-C", "interface re6st-udp1194 type tunnel"));
+    EXPECT_TRUE(has_pair(argv, "-C", "interface re6stnet0 type tunnel hello-interval 0.250 "
+                                     "update-interval 16 link-quality true"));
+    EXPECT_TRUE(has_pair(argv, "-C", "interface re6st-udp1194 type tunnel hello-interval 0.250 "
+                                     "update-interval 16 link-quality true"));
     EXPECT_TRUE(has_pair(argv, "-C", "interface eth1"));
     EXPECT_EQ(std::count(argv.begin(), argv.end(), "-w"), 0);
 }
@@ -63,6 +66,15 @@ TEST(BabeldCommand, AcceptFiltersComeInOrder)
     auto accept = std::find(argv.begin(), argv.end(), "in ip 2001:db8:42::/48");
     auto deny = std::find(argv.begin(), argv.end(), "in deny");
     EXPECT_LT(accept, deny);
+}
+
+TEST(BabeldCommand, TunnelHelloKeepsMillisecondPrecision)
+{
+    auto s = settings();
+    s.tunnel_hello = std::chrono::milliseconds(2005);
+    auto argv = babeld_command(s);
+    EXPECT_TRUE(has_pair(argv, "-C", "interface re6stnet0 type tunnel hello-interval 2.005 "
+                                     "update-interval 16 link-quality true"));
 }
 
 TEST(BabeldCommand, Wireless)

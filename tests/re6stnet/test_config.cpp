@@ -60,6 +60,10 @@ TEST(Config, DefaultsOfTheOriginal)
     EXPECT_EQ(config.refresh_count, 1u);
     EXPECT_EQ(config.tunnel_refresh.count(), 300);
     EXPECT_EQ(config.main_interface, "lo");
+    EXPECT_EQ(config.tunnel_ping.count(), 1);
+    EXPECT_EQ(config.tunnel_timeout.count(), 3);
+    EXPECT_EQ(config.tunnel_hello.count(), 200);
+    EXPECT_EQ(config.max_clients, 10u);
     EXPECT_TRUE(config.upnp);
     EXPECT_TRUE(config.openvpn_args.empty());
 }
@@ -83,7 +87,23 @@ TEST(Config, FromAnOptionFileWrittenByReConf)
     EXPECT_EQ(config.lan_interfaces, (Tokens{"eth1", "eth2"}));
     EXPECT_EQ(config.hello.count(), 4);
     EXPECT_EQ(config.client_count(), 3u);
+    EXPECT_EQ(config.max_clients, 3u);
     EXPECT_EQ(config.verbose, 2);
+}
+
+TEST(Config, MaxClientsCanBeRaised)
+{
+    EXPECT_EQ(parse_config(with({"--max-clients", "40"}), files({})).max_clients, 40u);
+    EXPECT_EQ(error_of(with({"--max-clients", "0"})), "option '--max-clients' must be at least 1");
+}
+
+TEST(Config, TunnelHelloInDecimalSeconds)
+{
+    for (auto [text, ms] : std::vector<std::pair<std::string, long>>{
+             {"0.25", 250}, {"1", 1000}, {".5", 500}, {"2.", 2000}, {"0.075", 75}}) {
+        auto config = parse_config(with({"--tunnel-hello", text}), files({}));
+        EXPECT_EQ(config.tunnel_hello.count(), ms) << text;
+    }
 }
 
 TEST(Config, OpenVpnArgumentsAfterDoubleDash)
@@ -112,6 +132,13 @@ TEST(Config, ErrorsNameTheOption)
              {with({"--hello", "0"}), "option '--hello' must be at least 1"},
              {with({"--connection-count", "0"}), "option '--connection-count' must be at least 1"},
              {with({"--verbose", "4"}), "option '--verbose' must be between 0 and 3"},
+             {with({"--tunnel-hello", "0.2.5"}), "option '--tunnel-hello': bad number of seconds '0.2.5'"},
+             {with({"--tunnel-hello", "-1"}), "option '--tunnel-hello': bad number of seconds '-1'"},
+             {with({"--tunnel-hello", "0.0001"}), "option '--tunnel-hello': bad number of seconds '0.0001'"},
+             {with({"--tunnel-hello", "0.01"}), "option '--tunnel-hello' must be between 0.05 and 300 seconds"},
+             {with({"--tunnel-timeout", "1"}), "option '--tunnel-timeout' must be at least 2"},
+             {with({"--tunnel-timeout", "2", "--tunnel-ping", "2"}),
+              "option '--tunnel-timeout' must be longer than '--tunnel-ping'"},
              {with({"--interface", "a-very-long-interface-name"}),
               "option '--interface': bad interface name 'a-very-long-interface-name'"},
          })

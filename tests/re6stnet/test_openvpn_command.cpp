@@ -19,7 +19,7 @@ OpenVpnSettings settings()
     s.hook_dir = "/usr/lib/re6stnet";
     s.management_socket = "/run/re6stnet/openvpn.sock";
     s.ping = std::chrono::seconds(1);
-    s.ping_exit = std::chrono::seconds(3);
+    s.timeout = std::chrono::seconds(3);
     s.extra_args = {"--tun-mtu", "1400"};
     return s;
 }
@@ -60,7 +60,9 @@ TEST(OpenVpnCommand, Server)
     EXPECT_EQ(values(argv, "--cert"), Argv{"/etc/re6stnet/cert.crt"});
     EXPECT_EQ(values(argv, "--key"), Argv{"/etc/re6stnet/cert.key"});
     EXPECT_EQ(values(argv, "--ping"), Argv{"1"});
-    EXPECT_EQ(values(argv, "--ping-exit"), Argv{"3"});
+    // A server drops a silent client; it must not exit itself.
+    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"3"});
+    EXPECT_EQ(values(argv, "--ping-exit"), Argv{"<absent>"});
     EXPECT_EQ(values(argv, "--management"), (Argv{"/run/re6stnet/openvpn.sock", "unix"}));
     EXPECT_EQ(values(argv, "--management-client"), Argv{});
     EXPECT_EQ(values(argv, "--disable-dco"), Argv{});
@@ -89,6 +91,8 @@ TEST(OpenVpnCommand, Client)
     EXPECT_EQ(values(argv, "--verify-x509-name"), (Argv{"2/16", "name"}));
     EXPECT_EQ(values(argv, "--up"), Argv{"/usr/lib/re6stnet/ovpn-client"});
     EXPECT_EQ(values(argv, "--route-up"), Argv{"/usr/lib/re6stnet/ovpn-client"});
+    EXPECT_EQ(values(argv, "--ping"), Argv{"1"});
+    EXPECT_EQ(values(argv, "--ping-exit"), Argv{"3"});
     EXPECT_EQ(std::count(argv.begin(), argv.end(), "--remote"), 2);
     EXPECT_EQ(values(argv, "--remote"), (Argv{"192.0.2.1", "1194", "udp"}));
     EXPECT_EQ(values(argv, "--mode"), Argv{"<absent>"});

@@ -60,8 +60,9 @@ def check_stage(text, nodes, clients, max_clients):
 
 def main():
     nodes, rounds = 200, 5
+    # With room to spare on the servers, every slot fills.
     status, out, err = run(nodes, "--rounds", rounds, "--samples", 200, "--seed", 3,
-                           "--progress")
+                           "--max-clients", 20, "--progress")
     assert status == 0, err
     parts = stages(out)
     assert set(parts) == {"initial network", f"after {rounds} rounds"}, out
@@ -73,10 +74,21 @@ def main():
 
     # The same seed gives the same figures, whatever the thread count.
     again = run(nodes, "--rounds", rounds, "--samples", 200, "--seed", 3, "--threads", 1,
-                "--progress")[1]
+                "--max-clients", 20, "--progress")[1]
     strip = lambda text: re.sub(r"(measured in|built in|rounds run in) [\d.]+ s|\d+ threads",
                                 "", text)
     assert strip(again) == strip(out), "results depend on the thread count"
+
+    # The daemon's default: as many clients accepted as tunnels opened, so a
+    # node never has more than twice its client tunnels; the random filling
+    # may leave a few slots free.
+    status, out, err = run(nodes, "--rounds", 2, "--samples", 200)
+    assert status == 0, err
+    for text in stages(out).values():
+        free = number(r"(\d+) client slots left free", text)
+        assert free <= nodes * 10 // 100, text
+        assert number(r"(\d+) tunnels,", text) == nodes * 10 - free, text
+        assert number(r"degree +min \d+, avg [\d.]+, max (\d+)", text) <= 20, text
 
     status, out, err = run(nodes, "--plain", 6, "--samples", 200)
     assert status == 0, err

@@ -28,7 +28,7 @@ TEST(SimOptions, DefaultsFollowTheDaemon)
     EXPECT_FALSE(options.plain_links);
     EXPECT_EQ(options.connection_count, 20u);
     EXPECT_EQ(options.client_tunnels, 10u);
-    EXPECT_EQ(options.max_clients, 20u);
+    EXPECT_EQ(options.max_clients, 10u);   // as the daemon: as many in as out
     EXPECT_EQ(options.refresh_count, 1u);
     EXPECT_EQ(options.rounds, 0u);
     EXPECT_DOUBLE_EQ(options.kill, 0.5);
@@ -42,7 +42,7 @@ TEST(SimOptions, ClientTunnelsAreHalfTheConnectionCountRoundedUp)
 {
     auto options = parse({"--nodes", "100", "--connection-count", "7"});
     EXPECT_EQ(options.client_tunnels, 4u);
-    EXPECT_EQ(options.max_clients, 7u);
+    EXPECT_EQ(options.max_clients, 4u);
     EXPECT_EQ(parse({"100", "--connection-count", "7", "--max-clients", "3"}).max_clients, 3u);
 }
 

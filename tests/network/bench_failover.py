@@ -1,0 +1,189 @@
+"""Failover benchmark (issue 6): how long traffic between two nodes stops
+when the transit node on its path dies, with an alternative path available.
+
+Topology, with the registry down so that nobody makes other tunnels:
+  A ~ B ~ D and A ~ C ~ D, where "~" is an OpenVPN tunnel. In the
+  "servers" orientation A and D run the servers that B and C connect to (the
+  endpoints' first hops are server-side taps, shared with other clients); in
+  the "clients" orientation A and D connect to B and C.
+A pings D every 100 ms; the transit node (B or C, whichever carries A's route
+to D) is then either killed (SIGKILL of its daemon and every child) or cut off
+(nftables drop-all in its namespace). The interruption is the longest gap
+between two answers, minus the 100 ms interval.
+
+Usage: bench_failover.py [--hello 4 15] [--runs 5] [--orientation servers clients]
+Prints one line per run and a summary (median, max, multiple of hello).
+"""
+
+import argparse
+import os
+import re
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+import testbed
+
+
+def babel_routes(host, prefix):
+    """Installed and alternative routes to `prefix` known by the host's
+    babeld, from its control socket."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(os.path.join(host.dir, "run", "babeld.sock"))
+        data = b""
+        s.sendall(b"dump\n")
+        # The greeting ends with "ok", and so does the dump.
+        while data.split(b"\n").count(b"ok") < 2:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return [line for line in data.decode().splitlines()
+            if " route " in line and " prefix %s " % prefix in line
+            and "metric 65535" not in line]
+
+
+def owner_of(link_local, hosts):
+    for host in hosts:
+        if link_local in host.run(["ip", "-6", "address"]).stdout:
+            return host
+    return None
+
+
+class Bench:
+    def __init__(self, bed, hello, orientation):
+        self.bed = bed
+        self.hello = hello
+        self.orientation = orientation
+        reg = bed.add_host("reg")
+        bed.start_registry(reg)
+        self.nodes = {name: bed.enrol(bed.add_host(name)) for name in "ABCD"}
+        bed.stop_registry()
+        ends, transits = ("A", "D"), ("B", "C")
+        clients, servers = (transits, ends) if orientation == "servers" else (ends, transits)
+        for name in clients:
+            self.seed_peers(self.nodes[name], [self.nodes[s] for s in servers])
+        options = ["--hello", str(hello), "--connection-count", "4", "--tunnel-refresh",
+                   "100000", "-v", "2"]
+        for name, node in self.nodes.items():
+            node.options = options + ["--ip", node.host.ipv4, "1194", "udp"]
+            node.start()
+        self.a, self.d = self.nodes["A"], self.nodes["D"]
+        self.d_subnet = re.sub(r"::1$", "::/64", self.d.address)
+
+    @staticmethod
+    def seed_peers(node, peers):
+        state = os.path.join(node.host.dir, "state")
+        os.makedirs(state, exist_ok=True)
+        db = sqlite3.connect(os.path.join(state, "peers.db"))
+        db.execute("CREATE TABLE IF NOT EXISTS peers (prefix TEXT PRIMARY KEY NOT NULL,"
+                   " address TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, date INTEGER)")
+        for peer in peers:
+            prefix, length = (int(x) for x in peer.cn.split("/"))
+            bits = format(prefix, "0%db" % length)
+            db.execute("INSERT OR REPLACE INTO peers (prefix, address) VALUES (?, ?)",
+                       (bits, "%s,1194,udp" % peer.host.ipv4))
+        db.commit()
+        db.close()
+
+    def wait_both_paths(self, timeout):
+        """Until A has a route to D and knows the alternative, both ways."""
+        deadline = time.monotonic() + timeout
+        a_subnet = re.sub(r"::1$", "::/64", self.a.address)
+        while time.monotonic() < deadline:
+            try:
+                if (len(babel_routes(self.a.host, self.d_subnet)) >= 2
+                        and len(babel_routes(self.d.host, a_subnet)) >= 2
+                        and self.a.host.ping(self.d.address)):
+                    return True
+            except OSError:
+                pass
+            time.sleep(1)
+        return False
+
+    def transit(self):
+        route = self.a.host.run(["ip", "-6", "route", "get", self.d.address]).stdout
+        via = re.search(r"via (\S+)", route)
+        if not via:
+            return None
+        hosts = [self.nodes[n].host for n in "BC"]
+        owner = owner_of(via.group(1), hosts)
+        return next((n for n in self.nodes.values() if n.host is owner), None)
+
+    def measure(self, mode):
+        if not self.wait_both_paths(30 * self.hello + 60):
+            raise RuntimeError("no two paths between A and D")
+        time.sleep(2 * self.hello)   # let babeld settle its metrics
+        transit = self.transit()
+        if transit is None:
+            raise RuntimeError("A has no route to D")
+        ping = subprocess.Popen(
+            self.a.host.argv(["ping", "-6", "-n", "-D", "-i", "0.1", "-W", "1",
+                              "-w", str(int(8 * self.hello + 25)), self.d.address]),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        time.sleep(3)
+        struck = time.time()
+        if mode == "kill":
+            for pid in transit.host.pids():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        else:
+            transit.host.run(["nft", "-f", "-"], input=(
+                "table inet r6cut { chain in { type filter hook input priority -300; "
+                "policy drop; } chain out { type filter hook output priority -300; "
+                "policy drop; } }"))
+        times = [float(m.group(1)) for m in
+                 re.finditer(r"^\[(\d+\.\d+)\]", ping.communicate()[0], re.M)]
+        before = [t for t in times if t < struck]
+        after = [t for t in times if t >= struck]
+        if not before or not after:
+            raise RuntimeError("traffic did not resume within the ping's run")
+        gap = after[0] - before[-1] - 0.1
+        # Bring the transit node back for the next run.
+        if mode == "kill":
+            transit.process.wait()
+            transit.start()
+        else:
+            transit.host.run(["nft", "delete", "table", "inet", "r6cut"])
+        return transit.name, gap
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hello", type=int, nargs="+", default=[4, 15])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--orientation", nargs="+", default=["servers", "clients"],
+                        choices=["servers", "clients"])
+    parser.add_argument("--mode", nargs="+", default=["kill", "cut"], choices=["kill", "cut"])
+    args = parser.parse_args()
+    if not testbed.is_root():
+        sys.exit("bench_failover: needs root")
+    summary = []
+    for hello in args.hello:
+        for orientation in args.orientation:
+            with testbed.TestBed("fo") as bed:
+                bench = Bench(bed, hello, orientation)
+                for mode in args.mode:
+                    gaps = []
+                    for run in range(args.runs):
+                        transit, gap = bench.measure(mode)
+                        gaps.append(gap)
+                        print("hello %2d  %-7s  %-4s  run %d  transit %s  interruption %.2f s"
+                              % (hello, orientation, mode, run + 1, transit, gap), flush=True)
+                    summary.append((hello, orientation, mode, gaps))
+    print("\nhello  orientation  mode  runs  median   max    median/hello")
+    for hello, orientation, mode, gaps in summary:
+        median = statistics.median(gaps)
+        print("%5d  %-11s  %-4s  %4d  %5.2f s %5.2f s  %.2f"
+              % (hello, orientation, mode, len(gaps), median, max(gaps), median / hello))
+
+
+if __name__ == "__main__":
+    main()
