@@ -255,6 +255,7 @@ void Daemon::on_client_hook(const HookMessage& message)
 {
     if (message.event != HookMessage::Event::route_up)
         return;
+    log::info("a tunnel is up; our public address as its peer sees it: ", message.argument);
     refresher_->tunnel_up(std::chrono::steady_clock::now());
     schedule_registry();
     // Our public IP as a peer saw it: without --ip or UPnP, that is what

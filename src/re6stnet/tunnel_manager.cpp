@@ -143,6 +143,10 @@ void TunnelManager::refresh(const RouteCount& routes)
         log::debug("node ", cn(prefix), " is on our LAN: no tunnel to it");
         db_.blacklist(prefix, PeerDb::Blacklist::lan);
     }
+    // A tunnel to a node on our LAN only doubles the LAN link.
+    for (auto& slot : slots_)
+        if (slot.state == Slot::State::running && routes.lan_prefixes.count(slot.peer))
+            close(slot);
     std::vector<TunnelUsage> usage;
     for (const auto& slot : slots_) {
         if (slot.state != Slot::State::running)

@@ -42,7 +42,8 @@ public:
     unsigned fill();
 
     // The tunnel refresh: forget LAN peers of the previous count, blacklist
-    // those seen now, and close the tunnels that carry the fewest routes.
+    // those seen now and close our tunnels to them, then close the tunnels
+    // that carry the fewest routes.
     void refresh(const RouteCount& routes);
 
     // Peers connected to one of our servers: a tunnel to them would be a

@@ -136,9 +136,10 @@ class Bench:
                     pass
         else:
             transit.host.run(["nft", "-f", "-"], input=(
-                "table inet r6cut { chain in { type filter hook input priority -300; "
-                "policy drop; } chain out { type filter hook output priority -300; "
-                "policy drop; } }"))
+                "table inet r6cut {\n"
+                " chain input { type filter hook input priority -300; policy drop; }\n"
+                " chain output { type filter hook output priority -300; policy drop; }\n"
+                "}\n"))
         times = [float(m.group(1)) for m in
                  re.finditer(r"^\[(\d+\.\d+)\]", ping.communicate()[0], re.M)]
         before = [t for t in times if t < struck]

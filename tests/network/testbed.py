@@ -149,10 +149,13 @@ class Node:
 
 
 class TestBed:
-    def __init__(self, name="bed"):
+    def __init__(self, name="bed", subnet=None):
+        """`subnet`: the "internet" (IPv4), 10.X.0.0/16 by default."""
         # Interface names are at most 15 characters: keep the tag short.
         self.tag = "r6%s%x" % (name[:3], os.getpid() % 0xfff)
         self.bridge = self.tag + "br"
+        self.bridges = [self.bridge]
+        self.cleanups = []   # extra undo steps, run first at cleanup
         self.dir = tempfile.mkdtemp(prefix="re6st-%s-" % name)
         self.hosts = {}
         self.nodes = {}
@@ -160,8 +163,10 @@ class TestBed:
         self.registry = None
         self.registry_host = None
         self.smtp = None
-        self.subnet = ipaddress.IPv4Network("10.%d.0.0/16" % (40 + os.getpid() % 200))
+        self.subnet = ipaddress.IPv4Network(
+            subnet or "10.%d.0.0/16" % (40 + os.getpid() % 200))
         self._next_ip = 1
+        self._links = 0
         self.keep = os.environ.get("RE6ST_KEEP_TESTBED") == "1"
 
     # --- life cycle ---
@@ -180,6 +185,9 @@ class TestBed:
         self.cleanup()
 
     def cleanup(self):
+        for undo in reversed(self.cleanups):
+            with contextlib.suppress(Exception):
+                undo()
         for process in self.processes:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -198,7 +206,8 @@ class TestBed:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             run(["ip", "netns", "del", host.netns], check=False)
-        run(["ip", "link", "del", self.bridge], check=False)
+        for bridge in self.bridges:
+            run(["ip", "link", "del", bridge], check=False)
         if self.keep:
             print("test bed kept in", self.dir)
         else:
@@ -206,21 +215,39 @@ class TestBed:
 
     # --- hosts ---
 
-    def add_host(self, name, ipv4=None):
-        if ipv4 is None:
+    def add_bridge(self, name):
+        """Another broadcast domain (a LAN); returns the bridge's name."""
+        bridge = self.tag + name
+        run(["ip", "link", "add", bridge, "type", "bridge"])
+        self.bridges.append(bridge)
+        run(["ip", "link", "set", bridge, "up"])
+        return bridge
+
+    def add_host(self, name, ipv4=None, bridge=None, prefixlen=None, gateway=None):
+        """A namespace whose eth0 is on `bridge` (the internet by default)."""
+        if ipv4 is None and bridge is None:
             ipv4 = str(self.subnet.network_address + self._next_ip)
             self._next_ip += 1
         host = Host(self, name, ipv4)
         self.hosts[name] = host
-        veth = "%sv%d" % (self.tag, len(self.hosts))
         run(["ip", "netns", "add", host.netns])
-        run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0",
-             "netns", host.netns])
-        run(["ip", "link", "set", veth, "master", self.bridge, "up"])
         host.run(["ip", "link", "set", "lo", "up"])
-        host.run(["ip", "addr", "add", "%s/%d" % (ipv4, self.subnet.prefixlen), "dev", "eth0"])
-        host.run(["ip", "link", "set", "eth0", "up"])
+        self.attach(host, bridge or self.bridge, "eth0", ipv4,
+                    prefixlen or self.subnet.prefixlen)
+        if gateway:
+            host.run(["ip", "route", "add", "default", "via", gateway])
         return host
+
+    def attach(self, host, bridge, ifname, ipv4=None, prefixlen=24):
+        """Plugs `host` into `bridge` through a new interface `ifname`."""
+        self._links += 1
+        veth = "%sv%d" % (self.tag, self._links)
+        run(["ip", "link", "add", veth, "type", "veth", "peer", "name", ifname,
+             "netns", host.netns])
+        run(["ip", "link", "set", veth, "master", bridge, "up"])
+        if ipv4:
+            host.run(["ip", "addr", "add", "%s/%d" % (ipv4, prefixlen), "dev", ifname])
+        host.run(["ip", "link", "set", ifname, "up"])
 
     # --- the certificate authority, the registry and its mail ---
 
@@ -314,22 +341,29 @@ class TestBed:
         self.nodes[host.name] = node
         return node
 
-    def build_network(self, count, node_options=(), registry_node_options=()):
-        """The registry host runs the first node (its overlay address is the
-        registry's --private, so the registry restarts once it is known) and
-        declares itself with --ip; the others find it by bootstrap."""
-        registry_host = self.add_host("reg")
-        self.start_registry(registry_host)
-        first = self.enrol(registry_host)
+    def setup_registry(self, host=None, node_options=()):
+        """Starts the registry on `host` (a new internet host "reg" by
+        default), which also runs the network's first node: enrolled, then
+        the registry restarted with that node's overlay address as --private
+        (the order the README gives). The node declares itself with --ip;
+        returns it, not started."""
+        host = host or self.add_host("reg")
+        self.start_registry(host)
+        first = self.enrol(host)
         self.stop_registry()
-        self.start_registry(registry_host, first.address)
-        nodes = [first]
+        self.start_registry(host, first.address)
+        first.options = ["--ip", host.ipv4, "1194", "udp",
+                         "--ip", host.ipv4, "1194", "tcp"] + list(node_options)
+        return first
+
+    def build_network(self, count, node_options=(), registry_node_options=()):
+        """The registry's node and count - 1 internet nodes n1, n2..., all
+        enrolled, none started; the others find the first by bootstrap."""
+        nodes = [self.setup_registry(node_options=registry_node_options)]
         for i in range(1, count):
-            nodes.append(self.enrol(self.add_host("n%d" % i)))
-        first.options = ["--ip", registry_host.ipv4, "1194", "udp",
-                         "--ip", registry_host.ipv4, "1194", "tcp"] + list(registry_node_options)
-        for node in nodes[1:]:
+            node = self.enrol(self.add_host("n%d" % i))
             node.options = list(node_options)
+            nodes.append(node)
         return nodes
 
     # --- connectivity ---

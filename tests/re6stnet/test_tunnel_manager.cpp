@@ -188,6 +188,19 @@ TEST_F(TunnelManagerTest, PeersSeenOnTheLanAreBlacklistedUntilTheNextCount)
     stop(*tunnels);
 }
 
+TEST_F(TunnelManagerTest, TunnelToANodeFoundOnTheLanIsClosed)
+{
+    db.merge({peer(2), peer(3)}, 200, 0);
+    auto tunnels = make(3);
+    tunnels->fill();
+    ASSERT_EQ(tunnels->peers().size(), 2u);
+    RouteCount routes;
+    routes.lan_prefixes = {bits(2)};
+    tunnels->refresh(routes);   // slots not full: only the LAN peer goes
+    EXPECT_EQ(tunnels->peers(), std::vector<std::string>{bits(3)});
+    stop(*tunnels);
+}
+
 TEST_F(TunnelManagerTest, LogFilesArePerSlot)
 {
     auto tunnels = make(2);

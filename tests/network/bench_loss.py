@@ -1,0 +1,98 @@
+"""Loss benchmark (issue 6): the default keepalive settings must not flap.
+The "internet" bridge drops a random 10 % of all frames (nftables
+`numgen random mod 100 < 10 drop`; this kernel has no netem) for the given
+duration while the overlay runs: no tunnel may be torn down, and every pair
+of nodes must stay reachable (a check every 10 s; with 10 % loss each way,
+one ping in five is lost, so a pair counts as cut only when 5 pings in a row
+go unanswered).
+
+Usage: bench_loss.py [--nodes 8] [--minutes 5] [--loss 10] [node options...]
+"""
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+
+import testbed
+
+ENDED = re.compile(r"tunnel (\S+) to (\S+) ended|incoming tunnel from (\S+) closed")
+
+
+def torn_down(node, since_line):
+    return [line for line in node.log().splitlines()[since_line:] if ENDED.search(line)]
+
+
+def cut_pairs(bed, nodes):
+    checks = []
+    for a in nodes:
+        for b in nodes:
+            if a is not b:
+                checks.append((a, b, subprocess.Popen(
+                    a.host.argv(["ping", "-6", "-n", "-q", "-c", "5", "-i", "0.2", "-W", "1",
+                                 b.address]),
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
+    cut = []
+    for a, b, p in checks:
+        out = p.communicate()[0]
+        if not re.search(r" [1-5] received", out):
+            cut.append((a, b))
+    return cut
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=8)
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--loss", type=int, default=10, help="percent of frames dropped")
+    parser.add_argument("options", nargs="*", help="extra re6stnet options")
+    args = parser.parse_args()
+    if not testbed.is_root():
+        sys.exit("bench_loss: needs root")
+    options = ["--hello", "4", "--connection-count", "6", "-v", "1"] + args.options
+    with testbed.TestBed("los") as bed:
+        nodes = bed.build_network(args.nodes, options, options)
+        for node in nodes:
+            node.start()
+        print("converged in %.0f s" % bed.wait_connected(nodes, 180), flush=True)
+        time.sleep(30)   # let the tunnel refills settle
+        marks = {n.name: len(n.log().splitlines()) for n in nodes}
+        table = bed.tag + "loss"
+        testbed.run(["nft", "-f", "-"], input=(
+            "table bridge %s { chain forward { type filter hook forward priority 0;"
+            " meta ibrname \"%s\" numgen random mod 100 < %d counter drop; counter; } }"
+            % (table, bed.bridge, args.loss)))
+        bed.cleanups.append(lambda: testbed.run(["nft", "delete", "table", "bridge", table],
+                                                check=False))
+        start = time.monotonic()
+        checks = cuts = 0
+        while time.monotonic() - start < args.minutes * 60:
+            cut = cut_pairs(bed, nodes)
+            checks += 1
+            if cut:
+                cuts += 1
+                print("%5.0f s: %d pairs cut: %s" % (
+                    time.monotonic() - start, len(cut),
+                    " ".join("%s->%s" % (a.name, b.name) for a, b in cut[:8])), flush=True)
+            time.sleep(10)
+        counters = testbed.run(["nft", "list", "table", "bridge", table]).stdout
+        testbed.run(["nft", "delete", "table", "bridge", table])
+        dropped, passed = (int(x) for x in re.findall(r"packets (\d+)", counters)[:2])
+        teardowns = {n.name: torn_down(n, marks[n.name]) for n in nodes}
+        total = sum(len(t) for t in teardowns.values())
+        tunnels = sum(len(re.findall(r"tunnel re6stnet\d+: connecting", n.log())) for n in nodes)
+        print("loss %d %%: %.1f %% of %d frames dropped over %.1f min" % (
+            args.loss, 100.0 * dropped / max(1, dropped + passed), dropped + passed,
+            args.minutes))
+        print("tunnel teardowns during the loss: %d" % total)
+        for name, lines in teardowns.items():
+            for line in lines:
+                print("  %s: %s" % (name, line))
+        print("connectivity checks: %d, with a cut pair: %d" % (checks, cuts))
+        print("tunnels opened since start, all nodes: %d" % tunnels)
+        sys.exit(1 if total or cuts else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""LAN peers (issue 6): two nodes sharing a LAN, both given -i on it, reach
+each other over the LAN link (babeld runs on it) and spend no client tunnel
+on each other once a tunnel refresh has seen the LAN route.
+"""
+
+import os
+import sys
+import time
+import unittest
+
+import testbed
+
+OPTIONS = ["--hello", "2", "--connection-count", "4", "--tunnel-refresh", "15", "-v", "2"]
+
+
+def tunnel_peers(node):
+    """CNs of the peers that `node`'s OpenVPN clients are meant to reach."""
+    cns = []
+    for pid in node.host.pids():
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"--verify-x509-name" in argv:
+            cns.append(argv[argv.index(b"--verify-x509-name") + 1].decode())
+    return cns
+
+
+@unittest.skipUnless(testbed.is_root(), "needs root for network namespaces")
+class LanPeers(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.bed = bed = testbed.TestBed("lan").__enter__()
+        try:
+            lan = bed.add_bridge("lan")
+            cls.others = [bed.setup_registry(node_options=OPTIONS)]
+            node = bed.enrol(bed.add_host("n1"))
+            node.options = list(OPTIONS)
+            cls.others.append(node)
+            cls.lan_nodes = []
+            for name in ("l1", "l2"):
+                node = bed.enrol(bed.add_host(name))
+                bed.attach(node.host, lan, "lan0")   # IPv6 link-local only
+                node.options = OPTIONS + ["-i", "lan0"]
+                cls.lan_nodes.append(node)
+            for node in cls.others + cls.lan_nodes:
+                node.start()
+        except BaseException:
+            bed.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.bed.cleanup()
+
+    def test_1_every_node_connects(self):
+        self.bed.wait_connected(self.others + self.lan_nodes, 90)
+
+    def test_2_lan_nodes_use_the_lan_and_no_tunnel_to_each_other(self):
+        l1, l2 = self.lan_nodes
+        # Two tunnel refreshes after the LAN route is in place.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if l2.cn not in tunnel_peers(l1) and l1.cn not in tunnel_peers(l2) \
+                    and "is on our LAN" in l1.log() + l2.log():
+                break
+            time.sleep(1)
+        time.sleep(20)   # and they stay apart at the next refresh
+        self.assertNotIn(l2.cn, tunnel_peers(l1))
+        self.assertNotIn(l1.cn, tunnel_peers(l2))
+        self.assertEqual(self.bed.unreachable_pairs(self.lan_nodes), [])
+        for a, b in ((l1, l2), (l2, l1)):
+            route = a.host.run(["ip", "-6", "route", "get", b.address]).stdout
+            self.assertIn("dev lan0", route, route)
+
+
+if __name__ == "__main__":
+    if not testbed.is_root():
+        print("skipped: needs root for network namespaces")
+        sys.exit(77)
+    unittest.main(verbosity=2)
