@@ -28,7 +28,11 @@ std::optional<BabelRoute> parse_route(const std::vector<std::string_view>& w)
 {
     BabelRoute route;
     bool have_prefix = false, have_installed = false, have_metric = false,
-         have_via = false, have_if = false;
+         have_refmetric = false, have_via = false, have_if = false;
+    auto number = [](std::string_view text, unsigned& out) {
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+        return error == std::errc() && end == text.data() + text.size();
+    };
     for (std::size_t i = 3; i + 1 < w.size(); i += 2) {
         auto key = w[i], value = w[i + 1];
         if (key == "prefix") {
@@ -46,11 +50,13 @@ std::optional<BabelRoute> parse_route(const std::vector<std::string_view>& w)
             route.installed = value == "yes";
             have_installed = true;
         } else if (key == "metric") {
-            auto [end, error] = std::from_chars(value.data(), value.data() + value.size(),
-                                                route.metric);
-            if (error != std::errc() || end != value.data() + value.size())
+            if (!number(value, route.metric))
                 return std::nullopt;
             have_metric = true;
+        } else if (key == "refmetric") {
+            if (!number(value, route.refmetric))
+                return std::nullopt;
+            have_refmetric = true;
         } else if (key == "via") {
             route.via = value;
             have_via = true;
@@ -59,7 +65,7 @@ std::optional<BabelRoute> parse_route(const std::vector<std::string_view>& w)
             have_if = true;
         }
     }
-    if (!(have_prefix && have_installed && have_metric && have_via && have_if))
+    if (!(have_prefix && have_installed && have_metric && have_refmetric && have_via && have_if))
         return std::nullopt;
     return route;
 }
@@ -102,7 +108,7 @@ RouteCount count_routes(const std::vector<BabelRoute>& routes, const Network& ne
         if (!bits)
             continue;
         ++count.per_interface[route.interface];
-        if (lan_interfaces.count(route.interface))
+        if (lan_interfaces.count(route.interface) && route.refmetric == 0)
             count.lan_prefixes.insert(*bits);
     }
     return count;

@@ -19,6 +19,7 @@ struct BabelRoute {
     Ipv6Prefix prefix;
     bool installed = false;
     unsigned metric = 0;
+    unsigned refmetric = 0;   // as the neighbour announced it: 0 for its own
     std::string via;          // neighbour's link-local address
     std::string interface;
 
@@ -40,8 +41,10 @@ struct RouteCount {
 };
 
 // Counts, for each interface, the installed routes to node subnets inside
-// `network`; routes through one of `lan_interfaces` also give the node prefix
-// of a machine on the LAN (SPEC A.5: such peers are not tunnelled to).
+// `network`. A route through one of `lan_interfaces` whose neighbour
+// announces it as its own (refmetric 0) names a node on the LAN (SPEC A.5:
+// such peers are not tunnelled to); nodes merely reached through a LAN
+// neighbour are not on the LAN.
 RouteCount count_routes(const std::vector<BabelRoute>& routes, const Network& network,
                         const std::set<std::string>& lan_interfaces);
 

@@ -60,8 +60,8 @@ def main():
         marks = {n.name: len(n.log().splitlines()) for n in nodes}
         table = bed.tag + "loss"
         testbed.run(["nft", "-f", "-"], input=(
-            "table bridge %s { chain forward { type filter hook forward priority 0;"
-            " meta ibrname \"%s\" numgen random mod 100 < %d counter drop; counter; } }"
+            "table bridge %s {\n chain forward { type filter hook forward priority 0;"
+            " meta ibrname \"%s\" numgen random mod 100 < %d counter drop; counter; }\n}\n"
             % (table, bed.bridge, args.loss)))
         bed.cleanups.append(lambda: testbed.run(["nft", "delete", "table", "bridge", table],
                                                 check=False))

@@ -28,8 +28,8 @@ class BrokenDirectRoute(unittest.TestCase):
             # The bridge drops IPv4 between A and C, both ways.
             table = bed.tag + "cut"
             testbed.run(["nft", "-f", "-"], input=(
-                "table bridge %s { chain forward { type filter hook forward priority 0;"
-                " ip saddr %s ip daddr %s drop; ip saddr %s ip daddr %s drop; } }"
+                "table bridge %s {\n chain forward { type filter hook forward priority 0;"
+                " ip saddr %s ip daddr %s drop; ip saddr %s ip daddr %s drop; }\n}\n"
                 % (table, cls.a_net, cls.c_net, cls.c_net, cls.a_net)))
             bed.cleanups.append(lambda: testbed.run(["nft", "delete", "table", "bridge", table]))
             registry = bed.setup_registry(bed.add_host("b0", str(group(2)[1])), OPTIONS)

@@ -73,6 +73,10 @@ class LanPeers(unittest.TestCase):
         for a, b in ((l1, l2), (l2, l1)):
             route = a.host.run(["ip", "-6", "route", "get", b.address]).stdout
             self.assertIn("dev lan0", route, route)
+            self.assertIn("node %s is on our LAN" % b.cn, a.log())
+            # Nodes reached through the other LAN node are not on the LAN.
+            for other in self.others:
+                self.assertNotIn("node %s is on our LAN" % other.cn, a.log())
 
 
 if __name__ == "__main__":

@@ -103,11 +103,13 @@ class NatWithUpnp(unittest.TestCase):
         cls.bed.cleanup()
 
     def mappings(self):
-        """(external port, protocol) pairs that miniupnpd forwards now."""
+        """(external port, protocol) pairs that miniupnpd forwards now; its
+        rules match the IP protocol byte: `@nh,72,8 0x11 th dport N dnat`."""
         rules = self.router.run(["nft", "list", "chain", "inet", "filter",
                                  "prerouting_miniupnpd"]).stdout
-        return set((int(port), proto) for proto, port in
-                   re.findall(r"(tcp|udp) dport (\d+) dnat", rules))
+        names = {"0x11": "udp", "0x6": "tcp"}
+        return set((int(port), names[proto]) for proto, port in
+                   re.findall(r"@nh,72,8 (0x11|0x6) th dport (\d+) dnat", rules))
 
     def declared(self, node):
         """The endpoint list the registry holds for `node`, if any."""
@@ -161,7 +163,8 @@ class NatWithUpnp(unittest.TestCase):
                    (format(prefix, "0%db" % length), address))
         db.commit()
         db.close()
-        probe.options = OPTIONS + ["--connection-count", "2", "--no-upnp"]
+        # One client slot, which its first tick fills with nat1.
+        probe.options = [o if o != "4" else "2" for o in OPTIONS] + ["--no-upnp"]
         probe.start()
         self.wait("nat1 accepting the probe's tunnel",
                   lambda: "incoming tunnel from %s" % probe.cn in self.upnp.log(), 60)

@@ -28,7 +28,7 @@ TEST(BabelDump, ParsesARealDump)
     auto dump = parse_babel_dump(read_data("babeld-dump.txt"));
     EXPECT_EQ(dump.malformed_lines, 0u);
     ASSERT_EQ(dump.routes.size(), 6u);
-    EXPECT_EQ(dump.routes[0], (BabelRoute{Ipv6Prefix::parse("2001:db8:42:1::/64"), true, 192,
+    EXPECT_EQ(dump.routes[0], (BabelRoute{Ipv6Prefix::parse("2001:db8:42:1::/64"), true, 192, 96,
                                           "fe80::7067:c3ff:fe1f:150a", "re6stnet0"}));
     EXPECT_FALSE(dump.routes[1].installed);
     EXPECT_EQ(dump.routes[1].metric, 384u);
@@ -43,10 +43,14 @@ TEST(BabelDump, CountsInstalledRoutesPerInterface)
     EXPECT_TRUE(count.lan_prefixes.empty());
 }
 
-TEST(BabelDump, RoutesThroughALanNameTheNode)
+TEST(BabelDump, OnlyNodesThemselvesOnTheLanAreLanPeers)
 {
     auto dump = parse_babel_dump(read_data("babeld-dump.txt"));
-    auto count = count_routes(dump.routes, network, {"re6stnet1"});
+    // Through re6stnet0: 2001:db8:42:2::/64 is the neighbour's own (refmetric
+    // 0); 2001:db8:42:1::/64 lies behind it (refmetric 96).
+    auto count = count_routes(dump.routes, network, {"re6stnet0"});
+    EXPECT_EQ(count.lan_prefixes, (std::set<std::string>{"0000000000000010"}));
+    count = count_routes(dump.routes, network, {"re6stnet1"});
     EXPECT_EQ(count.lan_prefixes, (std::set<std::string>{"0000000000000100"}));
 }
 
@@ -85,4 +89,8 @@ TEST(BabelDump, MalformedRouteLinesAreCountedNotFatal)
         "add route 1 prefix\n");
     EXPECT_TRUE(dump.routes.empty());
     EXPECT_EQ(dump.malformed_lines, 6u);
+    EXPECT_EQ(parse_babel_dump("add route 1 prefix 2001:db8:42:1::/64 from ::/0 installed yes"
+                               " id x metric 96 refmetric x via fe80::1 if a\n")
+                  .malformed_lines,
+              1u);
 }
