@@ -17,29 +17,42 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     static const std::size_t limit = RpcOptions{}.max_response_bytes;
 
-    // As XmlRpcClient reads: the header, then the body under the size limit.
+    // As XmlRpcClient reads: the header alone (async_read_header), then the
+    // body under the size limit (async_read, which parses eagerly). Beast
+    // 1.74 forgets a response's body_limit error when it parses eagerly from
+    // the header on: the order matters.
     http::response_parser<http::string_body> parser;
     parser.body_limit(limit);
-    parser.eager(true);
     boost::asio::const_buffer input(data, size);
     boost::beast::error_code error;
-    while (!parser.is_done()) {
-        if (input.size() == 0) {
-            // Everything there is was sent: the server closed the connection.
-            parser.put_eof(error);
-            break;
+    auto read = [&](auto done) {
+        while (!done()) {
+            if (input.size() == 0) {
+                // Everything there is was sent: the server closed the connection.
+                if (parser.got_some())
+                    parser.put_eof(error);
+                else
+                    error = http::error::end_of_stream;
+                return;
+            }
+            auto used = parser.put(input, error);
+            input += used;
+            if (error == http::error::need_more) {
+                error = {};
+                if (used == 0)
+                    input = {};   // what is left is not enough for the parser
+                continue;
+            }
+            if (error)
+                return;
         }
-        auto used = parser.put(input, error);
-        input += used;
-        if (error == http::error::need_more) {
-            error = {};
-            if (used == 0)
-                input = {};   // what is left is not enough for the parser
-            continue;
-        }
-        if (error)
-            break;
-    }
+    };
+    parser.eager(false);
+    read([&] { return parser.is_header_done(); });
+    if (error)
+        return 0;
+    parser.eager(true);
+    read([&] { return parser.is_done(); });
     if (error || !parser.is_done())
         return 0;
 
