@@ -130,7 +130,7 @@ class Registry:
     """The re6st-registry binary, on a port it picks, logging to a file."""
 
     def __init__(self, directory, ca, key, mailhost, *extra, db=None, netns=None, port="0",
-                 raw_args=None, verbosity=2):
+                 raw_args=None, verbosity=2, wrapper=()):
         self.directory = directory
         self.proxies = []
         self.db = db or os.path.join(directory, "registry.db")
@@ -140,6 +140,7 @@ class Registry:
                     "--mailhost", mailhost, "-v", str(verbosity), *extra]
         else:
             argv = [BINARY, *raw_args]
+        argv = list(wrapper) + argv   # e.g. setpriv, to run as another user
         if netns:
             argv = ["ip", "netns", "exec", netns] + argv
         self.log = open(self.log_path, "w+")
