@@ -120,6 +120,8 @@ class HostilePeers(unittest.TestCase):
             honest = bed.build_network(4, OPTIONS, OPTIONS)
             cls.registry_node, cls.victim, cls.posed, cls.lured = honest
             cls.honest = honest
+            # One daemon at its highest verbosity, for test_5.
+            cls.victim.options = OPTIONS[:-2] + ["-v", "3"]
             cls.impostor = bed.enrol(bed.add_host("imp"))
             cls.impostor.options = ["--ip", cls.impostor.host.ipv4, "1194", "udp"] + OPTIONS
             cls.foreign = cls.make_foreign(bed.add_host("frn"))
@@ -263,6 +265,28 @@ class HostilePeers(unittest.TestCase):
         for node in nodes + [self.foreign]:
             self.assertTrue(node.running(), node.name)
         self.assertLess(seconds, 60)
+
+    def test_5_no_key_or_token_in_any_log(self):
+        secrets = {}
+        for node in self.honest + [self.impostor, self.foreign]:
+            with open(os.path.join(node.conf_dir, "cert.key")) as f:
+                for i, line in enumerate(f.read().splitlines()):
+                    if len(line) >= 40:
+                        secrets["%s key line %d" % (node.name, i)] = line
+            if node is not self.foreign:
+                email = "%s@example.com" % node.name
+                secrets["%s token" % node.name] = self.bed.token_for(email)
+        logs = []
+        for host in self.bed.hosts.values():
+            for directory, _, names in os.walk(host.dir):
+                logs += [os.path.join(directory, n) for n in names
+                         if n.endswith((".log", ".out"))]
+        self.assertGreater(len(logs), 20)
+        for path in logs:
+            text = read(path)
+            self.assertNotIn("PRIVATE KEY", text, path)
+            for what, secret in secrets.items():
+                self.assertNotIn(secret, text, (what, path))
 
 
 if __name__ == "__main__":
