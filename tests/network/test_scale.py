@@ -22,7 +22,7 @@ class TwentyFourNodes(unittest.TestCase):
     def setUpClass(cls):
         cls.bed = testbed.TestBed("big").__enter__()
         try:
-            cls.nodes = cls.bed.build_network(COUNT, OPTIONS, OPTIONS + ["--max-clients", "12"])
+            cls.nodes = cls.bed.build_network(COUNT, OPTIONS, OPTIONS)
         except BaseException:
             cls.bed.cleanup()
             raise

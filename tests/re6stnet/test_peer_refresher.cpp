@@ -114,8 +114,16 @@ struct PeerRefresherTest : ::testing::Test {
     PeerDb db{dir / "peers.db", bits(1)};
     ScriptedRegistry registry;
     Clock::time_point t0 = Clock::now();
-    PeerRefresher refresher{db, registry, PrivateKey::load(*keys / "node.key"),
-                            PeerRefresher::Settings{.interval = 3600s}};
+    PeerRefresher::Decrypt decrypt = [key = PrivateKey::load(*keys / "node.key")](
+                                         const std::string& ciphertext,
+                                         PeerRefresher::Decrypted done) {
+        try {
+            done(rsa_decrypt(key, ciphertext), "");
+        } catch (const std::exception& error) {
+            done(std::nullopt, error.what());
+        }
+    };
+    PeerRefresher refresher{db, registry, decrypt, PeerRefresher::Settings{.interval = 3600s}};
 
     std::string encrypted_for_us(const std::string& text)
     {
@@ -237,7 +245,7 @@ TEST_F(PeerRefresherTest, BootstrapPeerMustBeWellFormed)
     registry.reachable = false;
     for (const auto& text : {std::string("no-space"), bits(2) + " not-an-address",
                              std::string("0x1 10.0.0.2,1194,udp"), bits(1) + " 10.0.0.1,1,udp"}) {
-        PeerRefresher fresh(db, registry, PrivateKey::load(*keys / "node.key"), {});
+        PeerRefresher fresh(db, registry, decrypt, {});
         registry.bootstrap = encrypted_for_us(text);
         registry.calls.clear();
         fresh.want_peers(t0);
