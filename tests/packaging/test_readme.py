@@ -145,6 +145,8 @@ class Readme(unittest.TestCase):
         self.assertEqual(reg.sh("systemctl is-active re6st-registry").stdout.strip(), "active")
         self.report("the two nodes reach each other", time.monotonic() - start)
 
+        for machine in [reg] + nodes:
+            self.check_nothing_denied(machine)
         self.check_logrotate(a)
         self.check_stop(b)
 
@@ -203,6 +205,15 @@ class Readme(unittest.TestCase):
                     return re.search(r"^\s*([a-z2-7]{16})\s*$", body, re.M).group(1)
             time.sleep(0.2)
         self.fail("no token mailed to " + EMAIL)
+
+    def check_nothing_denied(self, machine):
+        """The units' hardening refused the daemons, OpenVPN and babeld
+        nothing they tried."""
+        out = machine.sh("journalctl -b --no-pager -u re6stnet -u re6st-registry;"
+                         " cat /var/log/re6stnet/*").stdout
+        denials = re.findall(r".*(?:Operation not permitted|Permission denied|"
+                             r"Bad system call|Read-only file system).*", out)
+        self.assertEqual(denials, [], machine.name)
 
     def check_logrotate(self, node):
         """The daemon, not logrotate, makes the new log files: they exist
