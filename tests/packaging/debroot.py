@@ -63,19 +63,20 @@ def base_tarball():
         fresh = os.path.exists(path) and time.time() - os.path.getmtime(path) < BASE_MAX_AGE
         if not fresh:
             partial = path + ".partial"
-            subprocess.run(["mmdebstrap", "--quiet", "--variant=important",
-                            "--include=systemd-sysv,man-db", SUITE, partial]
-                           + debian_sources(), check=True)
+            run(["mmdebstrap", "--quiet", "--format=tar", "--variant=important",
+                 "--include=systemd-sysv,man-db", SUITE, partial] + debian_sources())
             os.replace(partial, path)
     return path
 
 
-def run(argv, **kw):
-    kw.setdefault("check", True)
+def run(argv, check=True, **kw):
     kw.setdefault("stdout", subprocess.PIPE)
     kw.setdefault("stderr", subprocess.STDOUT)
     kw.setdefault("text", True)
     result = subprocess.run(argv, **kw)
+    if check and result.returncode:
+        raise RuntimeError("%s exited %d:\n%s%s" % (" ".join(argv), result.returncode,
+                                                     result.stdout or "", result.stderr or ""))
     return result
 
 
