@@ -81,7 +81,7 @@ void PeerRefresher::refresh(Clock::time_point now)
     busy_ = true;
     started_ = now;
     log::debug("refreshing the peer cache from the registry");
-    with_private_url([this](const std::string& url) {
+    with_private_url([this](const Url& url) {
         if (address_.empty())
             fetch_peers(url);
         else
@@ -91,31 +91,36 @@ void PeerRefresher::refresh(Clock::time_point now)
 
 // The private URL is cached in peers.db: a node restarted while the
 // registry is down still knows where to declare once the overlay is back.
-void PeerRefresher::with_private_url(std::function<void(const std::string&)> next)
+void PeerRefresher::with_private_url(std::function<void(const Url&)> next)
 {
     if (auto cached = db_.config("registry")) {
-        next(*cached);
-        return;
+        try {
+            next(Url::parse(*cached));
+            return;
+        } catch (const UrlError& bad) {
+            log::warning("the cached private URL is no good, asking again: ", bad.what());
+        }
     }
-    registry_.private_address([this, next](std::optional<std::string> url,
+    registry_.private_address([this, next](std::optional<std::string> text,
                                            const std::string& error) {
-        if (!url) {
+        if (!text) {
             failed("getPrivateAddress: " + error);
             return;
         }
+        Url url;
         try {
-            Url::parse(*url);
-        } catch (const std::exception& bad) {
+            url = Url::parse(*text);
+        } catch (const UrlError& bad) {
             failed(std::string("getPrivateAddress: ") + bad.what());
             return;
         }
-        db_.set_config("registry", *url);
-        log::info("the registry's private URL is ", *url);
-        next(*url);
+        db_.set_config("registry", *text);
+        log::info("the registry's private URL is ", *text);
+        next(url);
     });
 }
 
-void PeerRefresher::declare(const std::string& url)
+void PeerRefresher::declare(const Url& url)
 {
     registry_.declare(url, address_, [this, url](std::optional<bool> accepted,
                                                  const std::string& error) {
@@ -131,7 +136,7 @@ void PeerRefresher::declare(const std::string& url)
     });
 }
 
-void PeerRefresher::fetch_peers(const std::string& url)
+void PeerRefresher::fetch_peers(const Url& url)
 {
     registry_.peer_list(url, settings_.capacity, [this](std::optional<std::vector<Peer>> peers,
                                                         const std::string& error) {

@@ -60,9 +60,9 @@ public:
 
 private:
     void refresh(Clock::time_point now);
-    void with_private_url(std::function<void(const std::string&)> next);
-    void declare(const std::string& url);
-    void fetch_peers(const std::string& url);
+    void with_private_url(std::function<void(const Url&)> next);
+    void declare(const Url& url);
+    void fetch_peers(const Url& url);
     void bootstrap(Clock::time_point now);
     bool add_bootstrap_peer(const std::string& plaintext);
     void succeeded();
