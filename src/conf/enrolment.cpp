@@ -235,7 +235,10 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
 
         out << "This node is " << network.node_address(bits).to_string() << " in network "
             << network.prefix().to_string() << ".\n"
-            << "Start it with: re6stnet @" << files.option_file().string() << "\n";
+            << (files.option_file() == "/etc/re6stnet/re6stnet.conf"
+                    ? "Start it with: systemctl start re6stnet (or re6stnet @"
+                          + files.option_file().string() + ")\n"
+                    : "Start it with: re6stnet @" + files.option_file().string() + "\n");
     } catch (const FileError& error) {
         throw EnrolmentError(error.what());
     } catch (const CryptoError& error) {

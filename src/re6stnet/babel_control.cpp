@@ -58,9 +58,20 @@ void BabelControl::connect()
 // "BABEL 1.0", "version ...", "host ...", "my-id ...", "ok".
 void BabelControl::read_greeting()
 {
+    read_line([this](const std::string& line) {
+        if (line == "ok")
+            send();
+        else
+            read_greeting();
+    });
+}
+
+void BabelControl::read_line(std::function<void(const std::string&)> handle)
+{
     boost::asio::async_read_until(
         socket_, input_, '\n',
-        [this, generation = generation_](const boost::system::error_code& error, std::size_t) {
+        [this, handle = std::move(handle), generation = generation_](
+            const boost::system::error_code& error, std::size_t) {
             if (generation != generation_)
                 return;
             if (error) {
@@ -70,10 +81,7 @@ void BabelControl::read_greeting()
             std::istream in(&input_);
             std::string line;
             std::getline(in, line);
-            if (line == "ok")
-                send();
-            else
-                read_greeting();
+            handle(line);
         });
 }
 
@@ -95,28 +103,17 @@ void BabelControl::send()
 
 void BabelControl::read_reply()
 {
-    boost::asio::async_read_until(
-        socket_, input_, '\n',
-        [this, generation = generation_](const boost::system::error_code& error, std::size_t) {
-            if (generation != generation_)
-                return;
-            if (error) {
-                reset("babeld closed its control socket: " + error.message());
-                return;
-            }
-            std::istream in(&input_);
-            std::string line;
-            std::getline(in, line);
-            if (line == "ok")
-                finish("");
-            else if (line == "bad" || line == "no" || line.starts_with("no "))
-                finish("babeld refused \"" + queue_.front().line + "\": " + line);
-            else {
-                data_ += line;
-                data_ += '\n';
-                read_reply();
-            }
-        });
+    read_line([this](const std::string& line) {
+        if (line == "ok") {
+            finish("");
+        } else if (line == "bad" || line == "no" || line.starts_with("no ")) {
+            finish("babeld refused \"" + queue_.front().line + "\": " + line);
+        } else {
+            data_ += line;
+            data_ += '\n';
+            read_reply();
+        }
+    });
 }
 
 void BabelControl::finish(const std::string& error)

@@ -40,6 +40,7 @@ private:
     void next();
     void connect();
     void read_greeting();
+    void read_line(std::function<void(const std::string&)> handle);
     void send();
     void read_reply();
     void finish(const std::string& error);

@@ -3,6 +3,7 @@
 
 #include "common/log.hpp"
 #include "re6stnet/babeld_command.hpp"
+#include "re6stnet/async_command.hpp"
 #include "re6stnet/openvpn_command.hpp"
 
 #include <signal.h>
@@ -52,6 +53,7 @@ std::optional<pid_t> live_process(const std::string& pid_file, const std::string
 
 Daemon::Daemon(boost::asio::io_context& io, Config config, std::string hook_dir)
     : io_(io), config_(std::move(config)), hook_dir_(std::move(hook_dir)), reaper_(io),
+      openssl_(run_command),
       tick_timer_(io), tunnel_refresh_timer_(io), registry_timer_(io)
 {
 }
@@ -70,7 +72,7 @@ Daemon::~Daemon()
 
 void Daemon::start()
 {
-    identity_ = NodeIdentity::load(config_.ca, config_.cert, config_.key);
+    identity_ = NodeIdentity::load(openssl_, config_.ca, config_.cert, config_.key);
     const auto& id = *identity_;
     log::info("node ", cn_from_bits(id.prefix), ": address ", id.address.to_string(),
               ", subnet ", id.subnet.to_string(), ", network ", id.network.prefix().to_string());
@@ -236,7 +238,17 @@ void Daemon::start_registry()
                                                  id.address, id.prefix, registry_timeout);
     PeerRefresher::Settings settings;
     settings.interval = config_.peers_db_refresh;
-    refresher_ = std::make_unique<PeerRefresher>(*peers_, *registry_, id.key, settings);
+    // The key is read by openssl, only when a bootstrap peer comes.
+    auto decrypt = [this](const std::string& ciphertext, PeerRefresher::Decrypted done) {
+        run_command_async(io_, launcher_, reaper_, openssl_.decrypt_command(config_.key),
+                          ciphertext, std::chrono::seconds(10), [done](CommandResult result) {
+                              if (result.status == 0)
+                                  done(result.output, "");
+                              else
+                                  done(std::nullopt, result.output);
+                          });
+    };
+    refresher_ = std::make_unique<PeerRefresher>(*peers_, *registry_, decrypt, settings);
     refresher_->changed = [this] {
         schedule_registry();
         // New peers need not wait for the next tick.

@@ -10,6 +10,7 @@
 #include "re6stnet/management_listener.hpp"
 #include "re6stnet/network_setup.hpp"
 #include "re6stnet/node_identity.hpp"
+#include "re6stnet/openssl_tool.hpp"
 #include "re6stnet/peer_db.hpp"
 #include "re6stnet/peer_refresher.hpp"
 #include "re6stnet/port_mapper.hpp"
@@ -67,6 +68,7 @@ private:
     std::string hook_dir_;
     PosixProcessLauncher launcher_;
     ChildReaper reaper_;
+    OpenSslTool openssl_;
     std::optional<NodeIdentity> identity_;
     std::unique_ptr<NetworkSetup> network_;
     std::optional<PeerDb> peers_;

@@ -1,6 +1,7 @@
 // re6stnet: the node daemon. Parses options, wires the daemon to the event
 // loop and its signals, runs.
 #include "common/log.hpp"
+#include "common/service_notify.hpp"
 #include "re6stnet/config.hpp"
 #include "re6stnet/daemon.hpp"
 
@@ -70,6 +71,7 @@ int main(int argc, char** argv)
         if (error)
             return;
         re6st::log::info("received ", strsignal(signal));
+        re6st::notify_service("STOPPING=1");
         daemon.stop([&] { io.stop(); });
         // A second signal while stopping: stop waiting for the children.
         stop_signals.async_wait([&](const boost::system::error_code& again, int) {
@@ -84,6 +86,8 @@ int main(int argc, char** argv)
         re6st::log::error(error.what());
         return 1;
     }
+    // Started: servers listen, babeld runs; tunnels come as peers answer.
+    re6st::notify_service("READY=1");
     io.run();
     return 0;
 }

@@ -3,26 +3,22 @@
 // and subnet (SPEC A.2). Checks that the files belong together.
 #pragma once
 
-#include "common/certificate.hpp"
 #include "common/prefix.hpp"
-#include "common/private_key.hpp"
+#include "re6stnet/openssl_tool.hpp"
 
 #include <string>
 
 namespace re6st {
 
 struct NodeIdentity {
-    Certificate ca;
-    Certificate cert;
-    PrivateKey key;
     Network network;
     std::string prefix;     // binary node prefix
     Ipv6Address address;
     Ipv6Prefix subnet;
 
     // Throws std::runtime_error naming the file at fault.
-    static NodeIdentity load(const std::string& ca_file, const std::string& cert_file,
-                             const std::string& key_file);
+    static NodeIdentity load(const OpenSslTool& openssl, const std::string& ca_file,
+                             const std::string& cert_file, const std::string& key_file);
 };
 
 }  // namespace re6st

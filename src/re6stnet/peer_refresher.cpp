@@ -3,7 +3,6 @@
 
 #include "common/endpoint.hpp"
 #include "common/log.hpp"
-#include "common/rsa_cipher.hpp"
 
 namespace re6st {
 
@@ -18,8 +17,8 @@ std::int64_t wall_seconds()
 
 }  // namespace
 
-PeerRefresher::PeerRefresher(PeerDb& db, Registry& registry, PrivateKey key, Settings settings)
-    : db_(db), registry_(registry), key_(std::move(key)), settings_(settings),
+PeerRefresher::PeerRefresher(PeerDb& db, Registry& registry, Decrypt decrypt, Settings settings)
+    : db_(db), registry_(registry), decrypt_(std::move(decrypt)), settings_(settings),
       retry_(settings.first_retry)
 {
 }
@@ -82,7 +81,7 @@ void PeerRefresher::refresh(Clock::time_point now)
     busy_ = true;
     started_ = now;
     log::debug("refreshing the peer cache from the registry");
-    with_private_url([this](const std::string& url) {
+    with_private_url([this](const Url& url) {
         if (address_.empty())
             fetch_peers(url);
         else
@@ -92,31 +91,36 @@ void PeerRefresher::refresh(Clock::time_point now)
 
 // The private URL is cached in peers.db: a node restarted while the
 // registry is down still knows where to declare once the overlay is back.
-void PeerRefresher::with_private_url(std::function<void(const std::string&)> next)
+void PeerRefresher::with_private_url(std::function<void(const Url&)> next)
 {
     if (auto cached = db_.config("registry")) {
-        next(*cached);
-        return;
+        try {
+            next(Url::parse(*cached));
+            return;
+        } catch (const UrlError& bad) {
+            log::warning("the cached private URL is no good, asking again: ", bad.what());
+        }
     }
-    registry_.private_address([this, next](std::optional<std::string> url,
+    registry_.private_address([this, next](std::optional<std::string> text,
                                            const std::string& error) {
-        if (!url) {
+        if (!text) {
             failed("getPrivateAddress: " + error);
             return;
         }
+        Url url;
         try {
-            Url::parse(*url);
-        } catch (const std::exception& bad) {
+            url = Url::parse(*text);
+        } catch (const UrlError& bad) {
             failed(std::string("getPrivateAddress: ") + bad.what());
             return;
         }
-        db_.set_config("registry", *url);
-        log::info("the registry's private URL is ", *url);
-        next(*url);
+        db_.set_config("registry", *text);
+        log::info("the registry's private URL is ", *text);
+        next(url);
     });
 }
 
-void PeerRefresher::declare(const std::string& url)
+void PeerRefresher::declare(const Url& url)
 {
     registry_.declare(url, address_, [this, url](std::optional<bool> accepted,
                                                  const std::string& error) {
@@ -132,7 +136,7 @@ void PeerRefresher::declare(const std::string& url)
     });
 }
 
-void PeerRefresher::fetch_peers(const std::string& url)
+void PeerRefresher::fetch_peers(const Url& url)
 {
     registry_.peer_list(url, settings_.capacity, [this](std::optional<std::vector<Peer>> peers,
                                                         const std::string& error) {
@@ -168,45 +172,56 @@ void PeerRefresher::bootstrap(Clock::time_point now)
     busy_ = true;
     started_ = now;
     log::info("no peer to connect to: asking the registry for a bootstrap peer");
-    registry_.bootstrap_peer([this](std::optional<std::string> encrypted,
-                                    const std::string& error) {
-        auto done = [this](bool ok) {
-            busy_ = false;
-            // A peer we knew and failed to reach is no progress: ask again
-            // soon, the registry picks at random among the declared nodes.
-            bootstrap_due_ = !ok || starving_;
-            next_bootstrap_ = started_ + settings_.first_retry;
-            finish();
-        };
+    auto done = [this](bool ok) {
+        busy_ = false;
+        // A peer we knew and failed to reach is no progress: ask again soon,
+        // the registry picks at random among the declared nodes.
+        bootstrap_due_ = !ok || starving_;
+        next_bootstrap_ = started_ + settings_.first_retry;
+        finish();
+    };
+    registry_.bootstrap_peer([this, done](std::optional<std::string> encrypted,
+                                          const std::string& error) {
         if (!encrypted) {
             log::warning("registry: getBootstrapPeer: ", error);
             done(false);
             return;
         }
-        std::string text;
-        try {
-            text = rsa_decrypt(key_, *encrypted);
-            auto space = text.find(' ');
-            if (space == text.npos)
-                throw std::invalid_argument("not \"<prefix> <address>\"");
-            Peer peer{text.substr(0, space), text.substr(space + 1)};
-            if (peer.prefix.empty() || !is_bit_string(peer.prefix))
-                throw std::invalid_argument("bad prefix");
-            parse_endpoints(peer.address);
-            if (db_.add(peer, wall_seconds())) {
-                log::info("bootstrap peer ", cn_from_bits(peer.prefix), " at ", peer.address);
-                starving_ = db_.fresh_count() == 0;
-            } else {
-                log::warning("the bootstrap peer ", cn_from_bits(peer.prefix),
-                             " is blacklisted (ourselves or on our LAN)");
+        decrypt_(*encrypted, [this, done](std::optional<std::string> text,
+                                          const std::string& why) {
+            if (!text) {
+                log::warning("registry: cannot decrypt the bootstrap peer: ", why);
+                done(false);
+                return;
             }
-        } catch (const std::exception& bad) {
-            log::warning("registry: bad bootstrap peer: ", bad.what());
-            done(false);
-            return;
-        }
-        done(true);
+            done(add_bootstrap_peer(*text));
+        });
     });
+}
+
+// "<prefix> <address>"
+bool PeerRefresher::add_bootstrap_peer(const std::string& text)
+{
+    try {
+        auto space = text.find(' ');
+        if (space == text.npos)
+            throw std::invalid_argument("not \"<prefix> <address>\"");
+        Peer peer{text.substr(0, space), text.substr(space + 1)};
+        if (peer.prefix.empty() || !is_bit_string(peer.prefix))
+            throw std::invalid_argument("bad prefix");
+        parse_endpoints(peer.address);
+        if (db_.add(peer, wall_seconds())) {
+            log::info("bootstrap peer ", cn_from_bits(peer.prefix), " at ", peer.address);
+            starving_ = db_.fresh_count() == 0;
+        } else {
+            log::warning("the bootstrap peer ", cn_from_bits(peer.prefix),
+                         " is blacklisted (ourselves or on our LAN)");
+        }
+        return true;
+    } catch (const std::exception& bad) {
+        log::warning("registry: bad bootstrap peer: ", bad.what());
+        return false;
+    }
 }
 
 void PeerRefresher::succeeded()

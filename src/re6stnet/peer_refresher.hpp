@@ -11,7 +11,6 @@
 // `changed` so the loop re-reads due().
 #pragma once
 
-#include "common/private_key.hpp"
 #include "re6stnet/peer_db.hpp"
 #include "re6stnet/registry.hpp"
 
@@ -33,7 +32,12 @@ public:
         std::size_t capacity = 200;            // peers asked for and kept
     };
 
-    PeerRefresher(PeerDb& db, Registry& registry, PrivateKey key, Settings settings);
+    // Decrypts a bootstrap peer with the node's key, then calls back with
+    // the plaintext, or nullopt and why not.
+    using Decrypted = std::function<void(std::optional<std::string>, const std::string& error)>;
+    using Decrypt = std::function<void(const std::string& ciphertext, Decrypted done)>;
+
+    PeerRefresher(PeerDb& db, Registry& registry, Decrypt decrypt, Settings settings);
 
     // Our endpoint list, "ip,port,proto;..." (empty: not known yet, nothing
     // to declare). A change is declared at once.
@@ -56,17 +60,18 @@ public:
 
 private:
     void refresh(Clock::time_point now);
-    void with_private_url(std::function<void(const std::string&)> next);
-    void declare(const std::string& url);
-    void fetch_peers(const std::string& url);
+    void with_private_url(std::function<void(const Url&)> next);
+    void declare(const Url& url);
+    void fetch_peers(const Url& url);
     void bootstrap(Clock::time_point now);
+    bool add_bootstrap_peer(const std::string& plaintext);
     void succeeded();
     void failed(const std::string& what);
     void finish();
 
     PeerDb& db_;
     Registry& registry_;
-    PrivateKey key_;
+    Decrypt decrypt_;
     Settings settings_;
     std::string address_;
     bool busy_ = false;

@@ -61,7 +61,8 @@ struct Fd {
             fail();
     int output = spec.output_fd >= 0 ? fcntl(spec.output_fd, F_DUPFD, 3 + count + 1)
                                      : open("/dev/null", O_WRONLY);
-    int input = open("/dev/null", O_RDONLY);
+    int input = spec.input_fd >= 0 ? fcntl(spec.input_fd, F_DUPFD, 3 + count + 1)
+                                   : open("/dev/null", O_RDONLY);
     if (output < 0 || input < 0)
         fail();
     if (dup2(input, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0)

@@ -12,6 +12,7 @@ namespace re6st {
 
 struct ProcessSpec {
     std::vector<std::string> argv;   // argv[0] is looked up in PATH; never a shell
+    int input_fd = -1;               // the child's stdin; -1: /dev/null
     int output_fd = -1;              // the child's stdout and stderr; -1: /dev/null
     std::vector<int> extra_fds;      // become fds 3, 4, ... of the child
     bool die_with_parent = false;    // PR_SET_PDEATHSIG(SIGTERM)

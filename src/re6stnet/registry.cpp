@@ -36,9 +36,8 @@ XmlRpcRegistry::XmlRpcRegistry(boost::asio::any_io_executor executor, const Url&
 {
 }
 
-XmlRpcClient& XmlRpcRegistry::private_client(const std::string& private_url)
+XmlRpcClient& XmlRpcRegistry::private_client(const Url& url)
 {
-    auto url = Url::parse(private_url);
     if (!private_ || !(private_->url() == url)) {
         RpcOptions options{.timeout = timeout_};
         // The registry authorises these calls by their source address.
@@ -55,39 +54,25 @@ void XmlRpcRegistry::private_address(Done<std::string> done)
     }));
 }
 
-void XmlRpcRegistry::declare(const std::string& private_url, const std::string& address,
+void XmlRpcRegistry::declare(const Url& private_url, const std::string& address,
                              Done<bool> done)
 {
     std::vector<xmlrpc_c::value> pair{xmlrpc_c::value_string(own_address_.to_string()),
                                       xmlrpc_c::value_string(address)};
     xmlrpc_c::paramList params;
     params.add(xmlrpc_c::value_array(pair));
-    XmlRpcClient* client;
-    try {
-        client = &private_client(private_url);
-    } catch (const std::exception& error) {
-        done(std::nullopt, error.what());
-        return;
-    }
-    client->call("declare", params, handle<bool>(std::move(done), [](const auto& v) {
-        return bool(xmlrpc_c::value_boolean(v));
-    }));
+    private_client(private_url).call("declare", params,
+                                     handle<bool>(std::move(done), [](const auto& v) {
+                                         return bool(xmlrpc_c::value_boolean(v));
+                                     }));
 }
 
-void XmlRpcRegistry::peer_list(const std::string& private_url, int count,
-                               Done<std::vector<Peer>> done)
+void XmlRpcRegistry::peer_list(const Url& private_url, int count, Done<std::vector<Peer>> done)
 {
     xmlrpc_c::paramList params;
     params.add(xmlrpc_c::value_int(count));
     params.add(xmlrpc_c::value_string(own_address_.to_string()));
-    XmlRpcClient* client;
-    try {
-        client = &private_client(private_url);
-    } catch (const std::exception& error) {
-        done(std::nullopt, error.what());
-        return;
-    }
-    client->call("getPeerList", params,
+    private_client(private_url).call("getPeerList", params,
                  handle<std::vector<Peer>>(std::move(done), [](const auto& v) {
                      std::vector<Peer> peers;
                      for (const auto& item : xmlrpc_c::value_array(v).vectorValueValue()) {

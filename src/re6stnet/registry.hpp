@@ -26,9 +26,9 @@ public:
     virtual ~Registry() = default;
     virtual void private_address(Done<std::string> done) = 0;
     // Declares our endpoint list ("ip,port,proto;...").
-    virtual void declare(const std::string& private_url, const std::string& address,
+    virtual void declare(const Url& private_url, const std::string& address,
                          Done<bool> done) = 0;
-    virtual void peer_list(const std::string& private_url, int count,
+    virtual void peer_list(const Url& private_url, int count,
                            Done<std::vector<Peer>> done) = 0;
     // The bootstrap peer, still encrypted to our certificate.
     virtual void bootstrap_peer(Done<std::string> done) = 0;
@@ -41,14 +41,14 @@ public:
                    std::chrono::milliseconds timeout);
 
     void private_address(Done<std::string> done) override;
-    void declare(const std::string& private_url, const std::string& address,
+    void declare(const Url& private_url, const std::string& address,
                  Done<bool> done) override;
-    void peer_list(const std::string& private_url, int count,
+    void peer_list(const Url& private_url, int count,
                    Done<std::vector<Peer>> done) override;
     void bootstrap_peer(Done<std::string> done) override;
 
 private:
-    XmlRpcClient& private_client(const std::string& private_url);
+    XmlRpcClient& private_client(const Url& private_url);
 
     boost::asio::any_io_executor executor_;
     Ipv6Address own_address_;

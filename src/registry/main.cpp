@@ -2,6 +2,7 @@
 // and runs the HTTP loop until SIGTERM or SIGINT.
 #include "common/certificate_authority.hpp"
 #include "common/log.hpp"
+#include "common/service_notify.hpp"
 #include "common/options.hpp"
 #include "common/prefix.hpp"
 #include "registry/call_dispatcher.hpp"
@@ -228,6 +229,7 @@ int run(const CommandLine& command)
         if (error)
             return;
         log::info("stopping on signal ", signal, " (", strsignal(signal), ")");
+        notify_service("STOPPING=1");
         server->stop();
         mailer->cancel();
         io.stop();
@@ -235,6 +237,7 @@ int run(const CommandLine& command)
     // Said once everything is ready, so that a start-up error is the only line.
     log::info("network ", network.prefix().to_string(), ", ", peers->size(),
               " known peers; listening on 0.0.0.0:", server->port(), " and [::]:", server->port());
+    notify_service("READY=1");
     io.run();
     dispatcher.join();
     return 0;

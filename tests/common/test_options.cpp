@@ -1,6 +1,8 @@
 // Command lines and @FILE option files (SPEC A.5).
 #include "common/options.hpp"
 
+#include "support/option_files.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -13,16 +15,6 @@ namespace {
 using Tokens = std::vector<std::string>;
 
 // Option files served from memory: the parser does no I/O of its own.
-FileReader files(std::map<std::string, std::string> contents)
-{
-    return [contents](const std::string& path) {
-        auto found = contents.find(path);
-        if (found == contents.end())
-            throw UsageError("cannot read option file " + path);
-        return found->second;
-    };
-}
-
 po::options_description daemon_options()
 {
     po::options_description options;
@@ -73,26 +65,26 @@ TEST(OptionFile, NulCharacterNamesFileAndLine)
 
 TEST(OptionFiles, ExpandNestedFiles)
 {
-    auto read = files({{"a", "hello 2\n@b\n"}, {"b", "wireless\n"}});
+    auto read = test::option_files({{"a", "hello 2\n@b\n"}, {"b", "wireless\n"}});
     EXPECT_EQ(expand_option_files({"-v", "1", "@a", "--pp", "1", "udp"}, read),
               (Tokens{"-v", "1", "--hello", "2", "--wireless", "--pp", "1", "udp"}));
 }
 
 TEST(OptionFiles, SelfInclusionIsAnError)
 {
-    auto read = files({{"a", "@b\n"}, {"b", "@a\n"}});
+    auto read = test::option_files({{"a", "@b\n"}, {"b", "@a\n"}});
     EXPECT_THROW(expand_option_files({"@a"}, read), UsageError);
 }
 
 TEST(OptionFiles, SameFileTwiceIsFine)
 {
-    auto read = files({{"a", "wireless\n"}});
+    auto read = test::option_files({{"a", "wireless\n"}});
     EXPECT_EQ(expand_option_files({"@a", "@a"}, read).size(), 2u);
 }
 
 TEST(OptionFiles, NothingAfterDoubleDashIsExpanded)
 {
-    auto read = files({});
+    auto read = test::option_files({});
     EXPECT_EQ(expand_option_files({"--", "@x"}, read), (Tokens{"--", "@x"}));
 }
 
@@ -108,7 +100,7 @@ TEST(OptionFiles, MissingFileIsNamed)
 
 TEST(CommandLine, ParsesFilesAndDefaults)
 {
-    auto read = files({{"conf", "registry http://r/\npp 1194 udp\npp 1194 tcp\n"}});
+    auto read = test::option_files({{"conf", "registry http://r/\npp 1194 udp\npp 1194 tcp\n"}});
     auto line = parse_command_line({"@conf", "--hello", "4", "--", "--verb", "3"},
                                    daemon_options(), {}, read);
     EXPECT_EQ(line.values["registry"].as<std::string>(), "http://r/");
@@ -122,7 +114,7 @@ TEST(CommandLine, ParsesFilesAndDefaults)
 TEST(CommandLine, WrongValueCountNamesTheOption)
 {
     auto line = parse_command_line({"--registry", "r", "--pp", "1194", "udp", "--pp", "1195"},
-                                   daemon_options(), {}, files({}));
+                                   daemon_options(), {}, test::option_files({}));
     try {
         line.groups("pp", 2);
         FAIL();
@@ -142,7 +134,7 @@ TEST(CommandLine, ErrorsAreOneLineNamingTheOption)
              {{"--registry", "r", "--hel", "4"}, "--hel"},   // no abbreviations
          }) {
         try {
-            parse_command_line(c.args, daemon_options(), {}, files({}));
+            parse_command_line(c.args, daemon_options(), {}, test::option_files({}));
             ADD_FAILURE() << "accepted " << c.args.back();
         } catch (const UsageError& error) {
             std::string message = error.what();
@@ -185,8 +177,8 @@ TEST(CommandLine, Positional)
     options.add_options()("port", po::value<int>()->required())("db", po::value<std::string>());
     po::positional_options_description positional;
     positional.add("port", 1);
-    auto line = parse_command_line({"9080", "--db", "x.db"}, options, positional, files({}));
+    auto line = parse_command_line({"9080", "--db", "x.db"}, options, positional, test::option_files({}));
     EXPECT_EQ(line.values["port"].as<int>(), 9080);
-    EXPECT_THROW(parse_command_line({"9080", "9081"}, options, positional, files({})),
+    EXPECT_THROW(parse_command_line({"9080", "9081"}, options, positional, test::option_files({})),
                  UsageError);
 }

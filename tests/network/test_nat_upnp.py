@@ -186,7 +186,4 @@ class NatWithUpnp(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if not testbed.is_root():
-        print("skipped: needs root for network namespaces")
-        sys.exit(77)
-    unittest.main(verbosity=2)
+    testbed.main()

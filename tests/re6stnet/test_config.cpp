@@ -1,6 +1,8 @@
 // The daemon's options (SPEC A.5).
 #include "re6stnet/config.hpp"
 
+#include "support/option_files.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -20,20 +22,10 @@ Tokens with(Tokens extra)
     return args;
 }
 
-FileReader files(std::map<std::string, std::string> contents)
-{
-    return [contents](const std::string& path) {
-        auto found = contents.find(path);
-        if (found == contents.end())
-            throw UsageError("cannot read option file " + path);
-        return found->second;
-    };
-}
-
 std::string error_of(const Tokens& args)
 {
     try {
-        parse_config(args, files({}));
+        parse_config(args, test::option_files({}));
     } catch (const UsageError& error) {
         return error.what();
     }
@@ -44,7 +36,7 @@ std::string error_of(const Tokens& args)
 
 TEST(Config, DefaultsOfTheOriginal)
 {
-    auto config = parse_config(required, files({}));
+    auto config = parse_config(required, test::option_files({}));
     EXPECT_EQ(config.registry, "http://192.0.2.42/");
     EXPECT_EQ(config.dh, "");
     EXPECT_TRUE(config.ip.empty());
@@ -72,7 +64,7 @@ TEST(Config, FromAnOptionFileWrittenByReConf)
 {
     auto config = parse_config(
         {"@/etc/re6stnet/re6stnet.conf", "-v", "2"},
-        files({{"/etc/re6stnet/re6stnet.conf",
+        test::option_files({{"/etc/re6stnet/re6stnet.conf",
                 "# written by re6st-conf\n"
                 "registry http://192.0.2.42:9080/\n"
                 "ca /etc/re6stnet/ca.pem\ncert /etc/re6stnet/cert.crt\n"
@@ -93,7 +85,7 @@ TEST(Config, FromAnOptionFileWrittenByReConf)
 
 TEST(Config, MaxClientsCanBeRaised)
 {
-    EXPECT_EQ(parse_config(with({"--max-clients", "40"}), files({})).max_clients, 40u);
+    EXPECT_EQ(parse_config(with({"--max-clients", "40"}), test::option_files({})).max_clients, 40u);
     EXPECT_EQ(error_of(with({"--max-clients", "0"})), "option '--max-clients' must be at least 1");
 }
 
@@ -101,14 +93,14 @@ TEST(Config, TunnelHelloInDecimalSeconds)
 {
     for (auto [text, ms] : std::vector<std::pair<std::string, long>>{
              {"0.25", 250}, {"1", 1000}, {".5", 500}, {"2.", 2000}, {"0.075", 75}}) {
-        auto config = parse_config(with({"--tunnel-hello", text}), files({}));
+        auto config = parse_config(with({"--tunnel-hello", text}), test::option_files({}));
         EXPECT_EQ(config.tunnel_hello.count(), ms) << text;
     }
 }
 
 TEST(Config, OpenVpnArgumentsAfterDoubleDash)
 {
-    auto config = parse_config(with({"--", "--tun-mtu", "1400", "@notafile"}), files({}));
+    auto config = parse_config(with({"--", "--tun-mtu", "1400", "@notafile"}), test::option_files({}));
     EXPECT_EQ(config.openvpn_args, (Tokens{"--tun-mtu", "1400", "@notafile"}));
 }
 

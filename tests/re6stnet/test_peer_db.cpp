@@ -1,6 +1,7 @@
 // The node's peer cache.
 #include "re6stnet/peer_db.hpp"
 
+#include "peers.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -21,12 +22,8 @@ protected:
     static std::vector<Peer> peers(int first, int count)
     {
         std::vector<Peer> out;
-        for (int i = first; i < first + count; ++i) {
-            std::string prefix(16, '0');
-            for (int bit = 0; bit < 16; ++bit)
-                prefix[15 - bit] = (i >> bit & 1) ? '1' : '0';
-            out.push_back({prefix, "192.0.2." + std::to_string(i) + ",1194,udp"});
-        }
+        for (int i = first; i < first + count; ++i)
+            out.push_back(test::peer(i));
         return out;
     }
 

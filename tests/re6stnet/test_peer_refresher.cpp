@@ -6,28 +6,19 @@
 #include "support/openssl_cli.hpp"
 #include "support/temp_dir.hpp"
 
+#include "peers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <deque>
 
 using namespace re6st;
+using test::bits;
+using test::peer;
 using namespace std::chrono_literals;
 using Clock = PeerRefresher::Clock;
 
 namespace {
-
-std::string bits(int value)
-{
-    std::string out(16, '0');
-    for (int bit = 0; bit < 16; ++bit)
-        out[15 - bit] = (value >> bit & 1) ? '1' : '0';
-    return out;
-}
-
-Peer peer(int value)
-{
-    return {bits(value), "10.0.0." + std::to_string(value) + ",1194,udp"};
-}
 
 // A registry whose answers the test gives one by one, as the real one's
 // would arrive later from the network.
@@ -45,9 +36,9 @@ struct ScriptedRegistry final : Registry {
                 done(std::nullopt, "connection refused");
         });
     }
-    void declare(const std::string& url, const std::string& address, Done<bool> done) override
+    void declare(const Url& url, const std::string& address, Done<bool> done) override
     {
-        calls.push_back("declare " + url + " " + address);
+        calls.push_back("declare " + url.to_string() + " " + address);
         pending.push_back([this, done] {
             if (reachable)
                 done(accept_declare, "");
@@ -55,9 +46,9 @@ struct ScriptedRegistry final : Registry {
                 done(std::nullopt, "no route to host");
         });
     }
-    void peer_list(const std::string& url, int count, Done<std::vector<Peer>> done) override
+    void peer_list(const Url& url, int count, Done<std::vector<Peer>> done) override
     {
-        calls.push_back("getPeerList " + url + " " + std::to_string(count));
+        calls.push_back("getPeerList " + url.to_string() + " " + std::to_string(count));
         pending.push_back([this, done] {
             if (reachable)
                 done(peers, "");
@@ -114,8 +105,16 @@ struct PeerRefresherTest : ::testing::Test {
     PeerDb db{dir / "peers.db", bits(1)};
     ScriptedRegistry registry;
     Clock::time_point t0 = Clock::now();
-    PeerRefresher refresher{db, registry, PrivateKey::load(*keys / "node.key"),
-                            PeerRefresher::Settings{.interval = 3600s}};
+    PeerRefresher::Decrypt decrypt = [key = PrivateKey::load(*keys / "node.key")](
+                                         const std::string& ciphertext,
+                                         PeerRefresher::Decrypted done) {
+        try {
+            done(rsa_decrypt(key, ciphertext), "");
+        } catch (const std::exception& error) {
+            done(std::nullopt, error.what());
+        }
+    };
+    PeerRefresher refresher{db, registry, decrypt, PeerRefresher::Settings{.interval = 3600s}};
 
     std::string encrypted_for_us(const std::string& text)
     {
@@ -150,7 +149,7 @@ TEST_F(PeerRefresherTest, CachedPrivateUrlIsUsedWithoutAskingAgain)
     refresher.run(t0);
     registry.answer_all();
     EXPECT_EQ(registry.calls,
-              (std::vector<std::string>{"getPeerList http://[2001:db8:42::9]/ 200"}));
+              (std::vector<std::string>{"getPeerList http://[2001:db8:42::9]:80/ 200"}));
 }
 
 TEST_F(PeerRefresherTest, FailuresAreRetriedSoonerThenLater)
@@ -172,6 +171,15 @@ TEST_F(PeerRefresherTest, FailuresAreRetriedSoonerThenLater)
     refresher.run(t0 + 65s);
     registry.answer_all();
     EXPECT_EQ(refresher.due(), t0 + 65s + 3600s);
+}
+
+TEST_F(PeerRefresherTest, CorruptCachedPrivateUrlIsAskedForAgain)
+{
+    db.set_config("registry", "not a url");
+    refresher.run(t0);
+    registry.answer_all();
+    EXPECT_EQ(registry.calls.front(), "getPrivateAddress");
+    EXPECT_EQ(db.config("registry"), "http://[2001:db8:42::1]:9080/");
 }
 
 TEST_F(PeerRefresherTest, UnusablePrivateUrlIsAFailure)
@@ -237,7 +245,7 @@ TEST_F(PeerRefresherTest, BootstrapPeerMustBeWellFormed)
     registry.reachable = false;
     for (const auto& text : {std::string("no-space"), bits(2) + " not-an-address",
                              std::string("0x1 10.0.0.2,1194,udp"), bits(1) + " 10.0.0.1,1,udp"}) {
-        PeerRefresher fresh(db, registry, PrivateKey::load(*keys / "node.key"), {});
+        PeerRefresher fresh(db, registry, decrypt, {});
         registry.bootstrap = encrypted_for_us(text);
         registry.calls.clear();
         fresh.want_peers(t0);

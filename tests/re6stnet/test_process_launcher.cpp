@@ -113,7 +113,7 @@ TEST(ProcessLauncher, DieWithParentEndsTheChildWithItsParent)
     ASSERT_GE(parent, 0);
     if (parent == 0) {   // a stand-in daemon that starts a child and dies
         PosixProcessLauncher launcher;
-        pid_t child = launcher.start({{"sleep", "30"}, -1, {}, true});
+        pid_t child = launcher.start({.argv = {"sleep", "30"}, .die_with_parent = true});
         [[maybe_unused]] auto n = write(report[1], &child, sizeof child);
         _exit(0);
     }

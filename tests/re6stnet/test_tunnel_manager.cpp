@@ -5,27 +5,18 @@
 #include "recording_launcher.hpp"
 #include "support/temp_dir.hpp"
 
+#include "peers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 using namespace re6st;
+using test::bits;
+using test::peer;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string bits(int value)
-{
-    std::string out(16, '0');
-    for (int bit = 0; bit < 16; ++bit)
-        out[15 - bit] = (value >> bit & 1) ? '1' : '0';
-    return out;
-}
-
-Peer peer(int value)
-{
-    return {bits(value), "10.0.0." + std::to_string(value) + ",1194,udp"};
-}
 
 std::string value_after(const std::vector<std::string>& argv, const std::string& option)
 {

@@ -72,8 +72,9 @@ struct Enrolled {
 class ServiceFixture : public ::testing::Test {
 protected:
     TempDir dir;
-    // The CA is valid from when it was made: the fake clock starts at the
-    // real time.
+    // The CA is valid from when it was made, so it is made first (once per
+    // run), then the fake clock starts at the real time.
+    const TestCa& ca = TestCa::get();
     const std::int64_t t0 = system_clock_now();
     std::int64_t now = t0;
     sqlite::Database enrolment_db = open_registry_database(dir / "registry.db", Durability::power_loss);
@@ -94,7 +95,7 @@ protected:
 
     void make(Mailer* other_mailer = nullptr)
     {
-        service = std::make_unique<RegistryService>(settings, TestCa::get().authority(), enrolment_db,
+        service = std::make_unique<RegistryService>(settings, ca.authority(), enrolment_db,
                                                     peers, other_mailer ? *other_mailer : mailer,
                                                     [this] { return now; });
     }
