@@ -157,7 +157,7 @@ TEST(CommandLine, BoostPlaceholdersAreRefusedNotLoopedOn)
              {"--registry", "r", "--x%original_token%"},
          }) {
         try {
-            parse_command_line(args, daemon_options(), {}, files({}));
+            parse_command_line(args, daemon_options(), {}, test::option_files({}));
             ADD_FAILURE() << "accepted " << args.back();
         } catch (const UsageError& error) {
             EXPECT_NE(std::string(error.what()).find("holds %"), std::string::npos) << error.what();
@@ -166,7 +166,7 @@ TEST(CommandLine, BoostPlaceholdersAreRefusedNotLoopedOn)
     // Other uses of % are values like any other, and OpenVPN's arguments
     // are not Boost's.
     auto line = parse_command_line({"--registry", "http://r/%41%42", "--", "%value%"},
-                                   daemon_options(), {}, files({}));
+                                   daemon_options(), {}, test::option_files({}));
     EXPECT_EQ(line.values["registry"].as<std::string>(), "http://r/%41%42");
     EXPECT_EQ(line.after_double_dash, Tokens{"%value%"});
 }
