@@ -12,7 +12,6 @@ import os
 import pwd
 import re
 import shutil
-import ssl
 import stat
 import subprocess
 import sys
@@ -96,13 +95,7 @@ class Secrets(RegistryTestCase):
 
     def test_no_secret_in_the_log_nor_in_re6st_conf_output(self):
         # SMTP with STARTTLS and a password, so that the password travels.
-        cert = os.path.join(self.dir, "smtp.crt")
-        smtp_key = os.path.join(self.dir, "smtp.key")
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                "-keyout", smtp_key, "-out", cert)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert, smtp_key)
+        cert, context = harness.smtp_tls(self.dir)
 
         def authenticate(server, session, envelope, mechanism, auth_data):
             from aiosmtpd.smtp import AuthResult

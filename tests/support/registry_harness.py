@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import sqlite3
 import subprocess
 import sys
@@ -73,6 +74,19 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def smtp_tls(directory):
+    """(certificate path, server-side SSL context) of a self-signed SMTP
+    server on 127.0.0.1, for STARTTLS tests."""
+    cert = os.path.join(directory, "smtp.crt")
+    key = os.path.join(directory, "smtp.key")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", key, "-out", cert)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return cert, context
 
 
 class SmtpServer:
