@@ -25,6 +25,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <filesystem>
+#include <system_error>
 
 using namespace re6st;
 using namespace re6st::registry;
@@ -35,6 +36,22 @@ namespace {
 constexpr std::size_t max_body = HttpLimits{}.max_body;
 // The token the scratch database grants (tokens are 16 base32 characters).
 constexpr std::string_view token = "fuzzfuzzfuzzfuzz";
+
+// std::filesystem::copy_file, retried when a signal interrupts it: libFuzzer's
+// timeout timer (SIGALRM) interrupts sendfile(), which libstdc++ reports as an
+// error instead of retrying.
+void copy_file_retrying(const std::filesystem::path& from, const std::filesystem::path& to)
+{
+    for (;;) {
+        try {
+            std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+            return;
+        } catch (const std::filesystem::filesystem_error& error) {
+            if (error.code() != std::errc::interrupted)
+                throw;
+        }
+    }
+}
 
 class Scene {
 public:
@@ -70,7 +87,7 @@ public:
         auto db = dir_ / "registry.db";
         for (const char* suffix : {"", "-wal", "-shm"})
             std::filesystem::remove(db + suffix);
-        std::filesystem::copy_file(template_, db);
+        copy_file_retrying(template_, db);
         std::filesystem::remove(dir_ / "mbox");
 
         auto enrolment_db = open_registry_database(db, Durability::power_loss);
