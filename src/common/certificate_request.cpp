@@ -6,6 +6,22 @@
 
 namespace re6st {
 
+namespace {
+
+// The CSR's public key, or null when it does not decode. A key that does not
+// decode is an answer about the CSR, not an error to report later: OpenSSL's
+// queued reason would otherwise end up in the next error message of the
+// thread, another request's.
+EVP_PKEY* public_key(X509_REQ* request)
+{
+    EVP_PKEY* key = X509_REQ_get0_pubkey(request);
+    if (!key)
+        ERR_clear_error();
+    return key;
+}
+
+}  // namespace
+
 CertificateRequest::CertificateRequest(openssl::X509ReqPtr request)
     : request_(std::move(request))
 {
@@ -47,7 +63,7 @@ std::string CertificateRequest::to_pem() const
 
 bool CertificateRequest::signature_valid() const
 {
-    EVP_PKEY* key = X509_REQ_get0_pubkey(request_.get());
+    EVP_PKEY* key = public_key(request_.get());
     bool valid = key && X509_REQ_verify(request_.get(), key) == 1;
     ERR_clear_error();   // a bad signature is an answer, not an error to report later
     return valid;
@@ -55,13 +71,13 @@ bool CertificateRequest::signature_valid() const
 
 bool CertificateRequest::key_is_rsa() const
 {
-    EVP_PKEY* key = X509_REQ_get0_pubkey(request_.get());
+    EVP_PKEY* key = public_key(request_.get());
     return key && EVP_PKEY_is_a(key, "RSA") == 1;
 }
 
 int CertificateRequest::key_bits() const
 {
-    EVP_PKEY* key = X509_REQ_get0_pubkey(request_.get());
+    EVP_PKEY* key = public_key(request_.get());
     return key ? EVP_PKEY_get_bits(key) : 0;
 }
 

@@ -51,6 +51,20 @@ std::string read_option_file(const std::string& path)
 
 namespace {
 
+// Boost.Program_options writes an error message by replacing each placeholder
+// (%value%, %canonical_option%...) with the offending text until none is
+// left: text that holds the placeholder it replaces makes it loop forever
+// (found by fuzzing an option file). Such a token is refused before Boost
+// sees it.
+void refuse_boost_placeholders(const std::string& token)
+{
+    for (std::string_view placeholder :
+         {"%canonical_option%", "%option%", "%original_token%", "%prefix%", "%value%"})
+        if (token.find(placeholder) != token.npos)
+            throw UsageError("argument '" + token + "' holds " + std::string(placeholder)
+                             + ", which option parsing cannot quote");
+}
+
 void expand_into(const std::vector<std::string>& args, const FileReader& read,
                  std::set<std::string>& open_files, std::vector<std::string>& out)
 {
@@ -96,6 +110,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
             expanded.erase(dash, expanded.end());
             break;
         }
+    for (const auto& token : expanded)
+        refuse_boost_placeholders(token);
     try {
         auto parsed = po::command_line_parser(expanded)
                           .options(options)

@@ -58,6 +58,35 @@ const RpcError& RpcResult::error() const
     return std::get<RpcError>(outcome_);
 }
 
+RpcResult decode_response(unsigned status, std::string_view reason, const std::string& body)
+{
+    if (status != 200)
+        return RpcResult(RpcError(RpcError::Kind::http_status,
+                                  "HTTP status " + std::to_string(status) + " " + std::string(reason),
+                                  int(status), std::string(reason)));
+    // Whoever answers (a fake registry, a man in the middle) could otherwise
+    // exhaust this process's memory through entity expansion.
+    if (may_declare_document_type(body))
+        return RpcResult(RpcError(RpcError::Kind::bad_response,
+                                  "response refused: a document type declaration (or UTF-16 "
+                                  "text, which may hide one) could exhaust memory by entity "
+                                  "expansion"));
+    xmlrpc_c::rpcOutcome outcome;
+    try {
+        xmlrpc_c::xml::parseResponse(body, &outcome);
+    } catch (const std::exception& parse_error) {
+        return RpcResult(RpcError(RpcError::Kind::bad_response,
+                                  std::string("malformed XML-RPC response: ") + parse_error.what()));
+    }
+    if (outcome.succeeded())
+        return RpcResult(outcome.getResult());
+    auto fault = outcome.getFault();
+    return RpcResult(RpcError(RpcError::Kind::fault,
+                              "fault " + std::to_string(int(fault.getCode())) + ": "
+                                  + fault.getDescription(),
+                              int(fault.getCode()), fault.getDescription()));
+}
+
 // One call: resolve → connect (each address in turn) → send → receive, under
 // one deadline. At most one socket operation is pending besides the timer;
 // a timeout or cancel() closes the socket, and the pending operation's
@@ -250,32 +279,10 @@ private:
             return fail(RpcError::Kind::transport, "receiving the response failed: " + error.message());
 
         const auto& response = parser_.get();
-        if (response.result() != http::status::ok) {
-            std::string reason(response.reason());
-            return finish(RpcError(RpcError::Kind::http_status,
-                                   "HTTP status " + std::to_string(response.result_int()) + " "
-                                       + reason,
-                                   int(response.result_int()), reason));
-        }
-        // Whoever answers (a fake registry, a man in the middle) could
-        // otherwise exhaust this process's memory through entity expansion.
-        if (may_declare_document_type(response.body()))
-            return fail(RpcError::Kind::bad_response,
-                        "response refused: a document type declaration (or UTF-16 text, which "
-                        "may hide one) could exhaust memory by entity expansion");
-        xmlrpc_c::rpcOutcome outcome;
-        try {
-            xmlrpc_c::xml::parseResponse(response.body(), &outcome);
-        } catch (const std::exception& parse_error) {
-            return fail(RpcError::Kind::bad_response,
-                        std::string("malformed XML-RPC response: ") + parse_error.what());
-        }
-        if (outcome.succeeded())
-            return finish(RpcResult(outcome.getResult()));
-        auto fault = outcome.getFault();
-        finish(RpcError(RpcError::Kind::fault,
-                        "fault " + std::to_string(int(fault.getCode())) + ": " + fault.getDescription(),
-                        int(fault.getCode()), fault.getDescription()));
+        auto result = decode_response(response.result_int(), response.reason(), response.body());
+        if (result.ok())
+            return finish(std::move(result));
+        finish(result.error());
     }
 
     void fail(RpcError::Kind kind, const std::string& what) { finish(RpcError(kind, what)); }

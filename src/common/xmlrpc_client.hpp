@@ -16,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -61,6 +62,11 @@ public:
 private:
     std::variant<xmlrpc_c::value, RpcError> outcome_;
 };
+
+// What the body of an HTTP response with `status` says about a call: its
+// result, or an RpcError of kind http_status, bad_response or fault. Does no
+// I/O; the client adds the URL and method to the message.
+RpcResult decode_response(unsigned status, std::string_view reason, const std::string& body);
 
 struct RpcOptions {
     // For the whole call: resolving, connecting, sending and receiving.

@@ -10,7 +10,7 @@ namespace re6st {
 
 BabelControl::BabelControl(boost::asio::io_context& io, std::string path,
                            std::chrono::milliseconds timeout)
-    : io_(io), path_(std::move(path)), timeout_(timeout), socket_(io), timer_(io)
+    : path_(std::move(path)), timeout_(timeout), socket_(io), timer_(io)
 {
 }
 

@@ -45,7 +45,6 @@ private:
     void read_reply();
     void finish(const std::string& error);
 
-    boost::asio::io_context& io_;
     std::string path_;
     std::chrono::milliseconds timeout_;
     boost::asio::local::stream_protocol::socket socket_;

@@ -1,10 +1,50 @@
 // The registry's SQLite file.
 #include "registry/registry_database.hpp"
 
+#include "common/log.hpp"
+#include "common/unique_fd.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
 namespace re6st::registry {
+
+namespace {
+
+// The tokens table holds secrets: whoever reads a pending token can enrol in
+// its owner's place. The file is created 0600 (SQLite gives its -wal and
+// -shm files the mode of the database), and a file that others may read is
+// made 0600, with a warning.
+void keep_private(const std::string& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd)
+        throw std::runtime_error(path + ": " + std::strerror(errno));
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0)
+        throw std::runtime_error(path + ": " + std::strerror(errno));
+    if ((st.st_mode & 077) == 0)
+        return;
+    if (::fchmod(fd.get(), st.st_mode & 07700) != 0)
+        throw std::runtime_error(path + ": holds tokens but others may read it, and chmod failed: "
+                                 + std::strerror(errno));
+    std::ostringstream mode;
+    mode << std::oct << (st.st_mode & 07777);
+    log::warning(path, " holds tokens but was mode 0", mode.str(), ": made it 0600");
+    for (const char* suffix : {"-wal", "-shm"})
+        ::chmod((path + suffix).c_str(), st.st_mode & 07700);   // if they exist
+}
+
+}  // namespace
 
 sqlite::Database open_registry_database(const std::string& path, Durability durability)
 {
+    keep_private(path);
     sqlite::Database db(path);
     // Other connections (another worker, an operator's sqlite3 shell) may hold
     // the write lock for a moment.

@@ -5,7 +5,13 @@
 #include "support/openssl_cli.hpp"
 #include "support/temp_dir.hpp"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 using namespace re6st;
 using namespace re6st::test;
@@ -97,4 +103,36 @@ TEST(CertificateRequest, RefusesTextWithoutRequest)
     for (const char* pem : {"", "garbage",
                             "-----BEGIN CERTIFICATE REQUEST-----\n!!\n-----END CERTIFICATE REQUEST-----\n"})
         EXPECT_THROW(CertificateRequest::from_pem(pem), CryptoError) << pem;
+}
+
+// Found by fuzzing (tests/fuzz/corpus/certificate/undecodable_key): a CSR
+// whose public key does not decode is no RSA key of no size, and leaves no
+// reason queued in OpenSSL for the thread's next error message.
+TEST(CertificateRequest, KeyThatDoesNotDecode)
+{
+    auto good = CertificateRequest::create(PrivateKey::generate_rsa(), {{"CN", "node"}});
+    unsigned char* der = nullptr;
+    int size = i2d_X509_REQ(good.get(), &der);
+    ASSERT_GT(size, 0);
+    std::vector<unsigned char> bytes(der, der + size);
+    OPENSSL_free(der);
+    // The modulus, an INTEGER of 257 bytes, becomes an OCTET STRING.
+    const unsigned char modulus[] = {0x02, 0x82, 0x01, 0x01, 0x00};
+    auto at = std::search(bytes.begin(), bytes.end(), std::begin(modulus), std::end(modulus));
+    ASSERT_NE(at, bytes.end());
+    *at = 0x04;
+    const unsigned char* in = bytes.data();
+    openssl::X509ReqPtr broken(d2i_X509_REQ(nullptr, &in, long(bytes.size())));
+    ASSERT_TRUE(broken);
+    auto pem = openssl::write_to_string(
+        [&](BIO* bio) { return PEM_write_bio_X509_REQ(bio, broken.get()); }, "PEM");
+    ERR_clear_error();
+
+    auto csr = CertificateRequest::from_pem(pem);
+    EXPECT_FALSE(csr.key_is_rsa());
+    EXPECT_EQ(ERR_peek_error(), 0u);
+    EXPECT_EQ(csr.key_bits(), 0);
+    EXPECT_EQ(ERR_peek_error(), 0u);
+    EXPECT_FALSE(csr.signature_valid());
+    EXPECT_EQ(ERR_peek_error(), 0u);
 }

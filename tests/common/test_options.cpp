@@ -144,6 +144,33 @@ TEST(CommandLine, ErrorsAreOneLineNamingTheOption)
     }
 }
 
+// Found by fuzzing (tests/fuzz/corpus/options/boost_placeholder): Boost
+// looped forever writing the error message of an option or value that holds
+// one of its own placeholders.
+TEST(CommandLine, BoostPlaceholdersAreRefusedNotLoopedOn)
+{
+    for (const auto& args : std::vector<Tokens>{
+             {"--registry", "r", "--bogus%canonical_option%"},
+             {"--registry", "r", "--hello", "%value%"},
+             {"--registry", "%prefix%", "--hello", "x"},
+             {"--registry", "r", "--%option%"},
+             {"--registry", "r", "--x%original_token%"},
+         }) {
+        try {
+            parse_command_line(args, daemon_options(), {}, test::option_files({}));
+            ADD_FAILURE() << "accepted " << args.back();
+        } catch (const UsageError& error) {
+            EXPECT_NE(std::string(error.what()).find("holds %"), std::string::npos) << error.what();
+        }
+    }
+    // Other uses of % are values like any other, and OpenVPN's arguments
+    // are not Boost's.
+    auto line = parse_command_line({"--registry", "http://r/%41%42", "--", "%value%"},
+                                   daemon_options(), {}, test::option_files({}));
+    EXPECT_EQ(line.values["registry"].as<std::string>(), "http://r/%41%42");
+    EXPECT_EQ(line.after_double_dash, Tokens{"%value%"});
+}
+
 TEST(CommandLine, Positional)
 {
     po::options_description options;

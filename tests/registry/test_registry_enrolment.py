@@ -11,7 +11,6 @@ Usage: test_registry_enrolment.py RE6ST_REGISTRY [unittest arguments]
 import os
 import signal
 import sqlite3
-import ssl
 import stat
 import subprocess
 import sys
@@ -135,13 +134,7 @@ class Mail(RegistryTestCase):
         self.assertEqual(stat.S_IMODE(os.stat(mbox).st_mode), 0o600)
 
     def test_starttls_and_authentication(self):
-        cert = os.path.join(self.dir, "smtp.crt")
-        key = os.path.join(self.dir, "smtp.key")
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                "-keyout", key, "-out", cert)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert, key)
+        cert, context = harness.smtp_tls(self.dir)
         logins = []
 
         def authenticate(server, session, envelope, mechanism, auth_data):

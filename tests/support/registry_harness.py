@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import sqlite3
 import subprocess
 import sys
@@ -75,6 +76,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def smtp_tls(directory):
+    """(certificate path, server-side SSL context) of a self-signed SMTP
+    server on 127.0.0.1, for STARTTLS tests."""
+    cert = os.path.join(directory, "smtp.crt")
+    key = os.path.join(directory, "smtp.key")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", key, "-out", cert)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return cert, context
+
+
 class SmtpServer:
     """aiosmtpd on 127.0.0.1, keeping every message it is given."""
 
@@ -130,7 +144,7 @@ class Registry:
     """The re6st-registry binary, on a port it picks, logging to a file."""
 
     def __init__(self, directory, ca, key, mailhost, *extra, db=None, netns=None, port="0",
-                 raw_args=None, verbosity=2):
+                 raw_args=None, verbosity=2, wrapper=()):
         self.directory = directory
         self.proxies = []
         self.db = db or os.path.join(directory, "registry.db")
@@ -140,6 +154,7 @@ class Registry:
                     "--mailhost", mailhost, "-v", str(verbosity), *extra]
         else:
             argv = [BINARY, *raw_args]
+        argv = list(wrapper) + argv   # e.g. setpriv, to run as another user
         if netns:
             argv = ["ip", "netns", "exec", netns] + argv
         self.log = open(self.log_path, "w+")
