@@ -19,7 +19,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -32,20 +31,34 @@ import testbed
 def babel_routes(host, prefix):
     """Installed and alternative routes to `prefix` known by the host's
     babeld, from its control socket."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(5)
-        s.connect(os.path.join(host.dir, "run", "babeld.sock"))
-        data = b""
-        s.sendall(b"dump\n")
-        # The greeting ends with "ok", and so does the dump.
-        while data.split(b"\n").count(b"ok") < 2:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    return [line for line in data.decode().splitlines()
+    return [line for line in host.babel("dump")
             if " route " in line and " prefix %s " % prefix in line
             and "metric 65535" not in line]
+
+
+def answers_until_steady(ping, struck, steady=3.0):
+    """Times of the answers a running `ping -D -i 0.1` prints, read until
+    answers have come without a break for `steady` seconds after the strike
+    and a silence (or until ping's deadline); ping is then stopped."""
+    times = []
+    for line in ping.stdout:
+        match = re.match(r"^\[(\d+\.\d+)\]", line)
+        if not match:
+            continue
+        times.append(float(match.group(1)))
+        after = [t for t in times if t >= struck]
+        if time.time() < struck + 1 or len(after) < 2:
+            continue
+        # The answers since the last break of more than 3 intervals.
+        run_start = after[0]
+        for a, b in zip(after, after[1:]):
+            if b - a > 0.3:
+                run_start = b
+        if times[-1] - run_start >= steady and run_start > struck:
+            break
+    ping.terminate()
+    ping.communicate()
+    return times
 
 
 def owner_of(link_local, hosts):
@@ -120,7 +133,7 @@ class Bench:
             raise RuntimeError("no two paths between A and D")
         time.sleep(2 * self.hello)   # let babeld settle its metrics
         ping = subprocess.Popen(
-            self.a.host.argv(["ping", "-6", "-n", "-D", "-i", "0.1", "-W", "1",
+            self.a.host.argv(["stdbuf", "-oL", "ping", "-6", "-n", "-D", "-i", "0.1", "-W", "1",
                               "-w", str(int(8 * self.hello + 25)), self.d.address]),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         time.sleep(3)
@@ -142,13 +155,14 @@ class Bench:
                 " chain input { type filter hook input priority -300; policy drop; }\n"
                 " chain output { type filter hook output priority -300; policy drop; }\n"
                 "}\n"))
-        times = [float(m.group(1)) for m in
-                 re.finditer(r"^\[(\d+\.\d+)\]", ping.communicate()[0], re.M)]
+        times = answers_until_steady(ping, struck)
         before = [t for t in times if t < struck]
-        after = [t for t in times if t >= struck]
-        if not before or not after:
+        if not before or times[-1] < struck:
             raise RuntimeError("traffic did not resume within the ping's run")
-        gap = after[0] - before[-1] - 0.1
+        # The longest silence from the last answer before the strike on:
+        # answers still in flight at the strike do not hide it.
+        times = times[len(before) - 1:]
+        gap = max(b - a for a, b in zip(times, times[1:])) - 0.1
         # Bring the transit node back for the next run.
         if mode == "kill":
             transit.process.wait()

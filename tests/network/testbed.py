@@ -13,11 +13,13 @@ Needs root.
 
 import contextlib
 import ipaddress
+import json
 import mailbox
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -112,6 +114,23 @@ class Host:
         out = self.run(["ip", "-o", "link", "show"]).stdout
         return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines()]
 
+    def babel(self, request="dump"):
+        """babeld's answer to `request` on its control socket (SPEC D.3),
+        without the final "ok"."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(os.path.join(self.dir, "run", "babeld.sock"))
+            s.sendall(request.encode() + b"\n")
+            data = b""
+            # The greeting ends with "ok", and so does the answer.
+            while data.split(b"\n").count(b"ok") < 2:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise ConnectionError("babeld closed its control socket")
+                data += chunk
+        lines = data.decode().splitlines()
+        return lines[lines.index("ok") + 1:-1]
+
     def ping(self, address, count=1, wait=1):
         return self.run(["ping", "-6", "-n", "-q", "-c", str(count), "-W", str(wait), address],
                         check=False).returncode == 0
@@ -159,11 +178,55 @@ class Node:
             return f.read()
 
 
+def _raise_system_exit(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+# Each live test bed leaves "<pid> <start time>" of its process in a file
+# named by its tag here, so that the next test bed removes what one killed
+# with SIGKILL (ctest's timeout) left behind: its processes, namespaces and
+# links, all named from its tag.
+OWNERS = "/run/re6st-testbeds"
+
+
+def _start_time(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _sweep_dead_beds():
+    os.makedirs(OWNERS, exist_ok=True)
+    for tag in os.listdir(OWNERS):
+        path = os.path.join(OWNERS, tag)
+        try:
+            with open(path) as f:
+                pid, start = f.read().split()
+        except (OSError, ValueError):
+            continue
+        if _start_time(int(pid)) == start:
+            continue   # still running
+        out = run(["ip", "netns", "list"]).stdout
+        for netns in (line.split()[0] for line in out.splitlines()):
+            if netns.startswith(tag):
+                pids = run(["ip", "netns", "pids", netns], check=False).stdout.split()
+                for victim in map(int, pids):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(victim, signal.SIGKILL)
+                run(["ip", "netns", "del", netns], check=False)
+        for link in json.loads(run(["ip", "-j", "link", "show"]).stdout):
+            if link["ifname"].startswith(tag):
+                run(["ip", "link", "del", link["ifname"]], check=False)
+        os.unlink(path)
+
+
 class TestBed:
     def __init__(self, name="bed", subnet=None):
         """`subnet`: the "internet" (IPv4), 10.X.0.0/16 by default."""
         # Interface names are at most 15 characters: keep the tag short.
-        self.tag = "r6%s%x" % (name[:3], os.getpid() % 0xfff)
+        self.tag = "r6%s%03x" % (name[:3].ljust(3, "x"), os.getpid() % 0xfff)
         self.bridge = self.tag + "br"
         self.bridges = [self.bridge]
         self.cleanups = []   # extra undo steps, run first at cleanup
@@ -183,6 +246,15 @@ class TestBed:
     # --- life cycle ---
 
     def __enter__(self):
+        # SIGTERM or SIGHUP (ctest's timeout, a closed terminal, kill PID)
+        # unwinds like an exception, so that the test bed is still cleaned up.
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(sig) == signal.SIG_DFL:
+                signal.signal(sig, _raise_system_exit)
+        _sweep_dead_beds()
+        self._owner = os.path.join(OWNERS, self.tag)
+        with open(self._owner, "w") as f:
+            f.write("%d %s\n" % (os.getpid(), _start_time(os.getpid())))
         try:
             # No multicast snooping: babeld's hellos on a LAN are multicast,
             # and a snooping bridge drops them until it has seen MLD reports.
@@ -221,6 +293,8 @@ class TestBed:
             run(["ip", "netns", "del", host.netns], check=False)
         for bridge in self.bridges:
             run(["ip", "link", "del", bridge], check=False)
+        with contextlib.suppress(OSError):
+            os.unlink(self._owner)
         if self.keep:
             print("test bed kept in", self.dir)
         else:

@@ -66,6 +66,8 @@ TEST(OpenVpnCommand, Server)
     EXPECT_EQ(values(argv, "--management"), (Argv{"/run/re6stnet/openvpn.sock", "unix"}));
     EXPECT_EQ(values(argv, "--management-client"), Argv{});
     EXPECT_EQ(values(argv, "--disable-dco"), Argv{});
+    EXPECT_EQ(values(argv, "--sndbuf"), Argv{"2097152"});
+    EXPECT_EQ(values(argv, "--rcvbuf"), Argv{"2097152"});
     EXPECT_EQ(values(argv, "--persist-tun"), Argv{"<absent>"});   // would hide a dead peer
     // Extra arguments come last, so they can override.
     EXPECT_EQ(Argv(argv.end() - 2, argv.end()), (Argv{"--tun-mtu", "1400"}));
