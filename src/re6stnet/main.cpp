@@ -4,6 +4,8 @@
 #include "common/service_notify.hpp"
 #include "re6stnet/config.hpp"
 #include "re6stnet/daemon.hpp"
+#include "re6stnet/hook_access.hpp"
+#include "re6stnet/openvpn_command.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
@@ -55,6 +57,12 @@ int main(int argc, char** argv)
 
     boost::asio::io_context io;
     auto hook_dir = config.hook_dir.empty() ? default_hook_dir() : config.hook_dir;
+    try {
+        re6st::check_hooks_runnable(hook_dir, re6st::hook_user(re6st::openvpn_user));
+    } catch (const std::exception& error) {
+        re6st::log::error(error.what());
+        return 1;
+    }
     re6st::Daemon daemon(io, config, hook_dir);
     boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
     boost::asio::signal_set log_signals(io, SIGHUP, SIGUSR1);

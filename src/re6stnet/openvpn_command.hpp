@@ -10,6 +10,11 @@
 
 namespace re6st {
 
+// OpenVPN drops root for this user and group once its device is open; the
+// hook scripts then run as them.
+inline constexpr const char* openvpn_user = "nobody";
+inline constexpr const char* openvpn_group = "nogroup";
+
 // What every OpenVPN process of the node shares.
 struct OpenVpnSettings {
     std::string program = "openvpn";

@@ -159,7 +159,10 @@ class Node:
         d = self.host.dir
         argv = [PROGRAMS["re6stnet"], "@" + os.path.join(self.conf_dir, "re6stnet.conf"),
                 "--log", os.path.join(d, "log"), "--state", os.path.join(d, "state"),
-                "--run", os.path.join(d, "run")] + self.options
+                "--run", os.path.join(d, "run")]
+        if self.host.bed.hook_dir:
+            argv += ["--hook-dir", self.host.bed.hook_dir]
+        argv += self.options
         self.process = self.host.popen(argv, "re6stnet.out")
         return self.process
 
@@ -237,6 +240,7 @@ class TestBed:
         self.registry = None
         self.registry_host = None
         self.smtp = None
+        self.hook_dir = None
         self.subnet = ipaddress.IPv4Network(
             subnet or "10.%d.0.0/16" % (40 + os.getpid() % 200))
         self._next_ip = 1
@@ -261,6 +265,7 @@ class TestBed:
             run(["ip", "link", "add", self.bridge, "type", "bridge", "mcast_snooping", "0"])
             run(["ip", "link", "set", self.bridge, "up"])
             self._make_ca()
+            self.hook_dir = self._runnable_hooks()
         except BaseException:
             self.cleanup()
             raise
@@ -268,6 +273,26 @@ class TestBed:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+    def _runnable_hooks(self):
+        """None when OpenVPN's user (nobody) can run the build tree's hook
+        scripts, as the daemon finds them; else a copy it can run, for
+        --hook-dir (a checkout under /root or a private temporary directory:
+        the daemon would refuse to start)."""
+        hooks = os.path.join(os.path.dirname(PROGRAMS["re6stnet"]), "hooks")
+        scripts = [os.path.join(hooks, name) for name in ("ovpn-server", "ovpn-client")]
+        check = run(["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups",
+                     "sh", "-c", 'for f; do [ -r "$f" ] && [ -x "$f" ] || exit 1; done', "-"]
+                    + scripts, check=False)
+        if check.returncode == 0:
+            return None
+        copy = tempfile.mkdtemp(prefix="re6st-hooks-")
+        self.cleanups.append(lambda: shutil.rmtree(copy, ignore_errors=True))
+        os.chmod(copy, 0o755)
+        for script in scripts:
+            shutil.copy(script, copy)
+            os.chmod(os.path.join(copy, os.path.basename(script)), 0o755)
+        return copy
 
     def cleanup(self):
         for undo in reversed(self.cleanups):
