@@ -20,17 +20,26 @@ namespace {
 // its owner's place. The file is created 0600 (SQLite gives its -wal and
 // -shm files the mode of the database), and a file that others may read is
 // made 0600, with a warning.
+//
+// By path only, never through a descriptor of our own once the file exists:
+// closing any descriptor of a database file drops every POSIX lock this
+// process holds on it, those of SQLite's open connections included, and
+// another process would then take the database for unused and rebuild its
+// WAL index under the registry's feet.
 void keep_private(const std::string& path)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd)
-        throw std::runtime_error(path + ": " + std::strerror(errno));
     struct stat st;
-    if (::fstat(fd.get(), &st) != 0)
-        throw std::runtime_error(path + ": " + std::strerror(errno));
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno != ENOENT)
+            throw std::runtime_error(path + ": " + std::strerror(errno));
+        UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!fd && errno != EEXIST)
+            throw std::runtime_error(path + ": " + std::strerror(errno));
+        return;
+    }
     if ((st.st_mode & 077) == 0)
         return;
-    if (::fchmod(fd.get(), st.st_mode & 07700) != 0)
+    if (::chmod(path.c_str(), st.st_mode & 07700) != 0)
         throw std::runtime_error(path + ": holds tokens but others may read it, and chmod failed: "
                                  + std::strerror(errno));
     std::ostringstream mode;
