@@ -91,11 +91,23 @@ TEST_F(Dispatcher, StalledMailDelaysNobodyAndIsBounded)
     EXPECT_NE(tokens[0].wait_for(std::chrono::milliseconds(0)), std::future_status::ready);
 
     // Unblock the mail: both queued requests complete.
+    // Each open of the FIFO lasts until every writer has closed it: one mail,
+    // or both when the second mailer opened it before the first closed it.
+    // Mails are counted by their mbox "From " lines.
     std::thread reader([&] {
-        for (int mails = 0; mails < 2; ++mails) {
+        std::string mbox;
+        auto mails = [&] {
+            std::size_t count = mbox.starts_with("From ") ? 1 : 0;
+            for (auto at = mbox.find("\nFrom "); at != mbox.npos; at = mbox.find("\nFrom ", at + 1))
+                ++count;
+            return count;
+        };
+        while (mails() < 2) {
             int fd = ::open(fifo.c_str(), O_RDONLY);
             char buffer[4096];
-            while (::read(fd, buffer, sizeof buffer) > 0) {}
+            ssize_t got;
+            while ((got = ::read(fd, buffer, sizeof buffer)) > 0)
+                mbox.append(buffer, std::size_t(got));
             ::close(fd);
         }
     });
