@@ -42,8 +42,8 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
         "--ping", std::to_string(settings.ping.count()),
         // With the kernel's default 208 KiB UDP socket buffers, OpenVPN drops
         // packets inside the tunnel under load and TCP over it retransmits
-        // tens of thousands of segments; 2 MiB buffers remove the drops and
-        // raise throughput by half (docs/performance.rst, "Data plane").
+        // tens of thousands of segments; 2 MiB buffers remove the drops
+        // (docs/performance.rst, "The data plane").
         "--sndbuf", "2097152",
         "--rcvbuf", "2097152",
     };

@@ -2,9 +2,14 @@
 The "internet" bridge drops a random 10 % of all frames (nftables
 `numgen random mod 100 < 10 drop`; this kernel has no netem) for the given
 duration while the overlay runs: no tunnel may be torn down, and every pair
-of nodes must stay reachable (a check every 10 s; with 10 % loss each way,
-one ping in five is lost, so a pair counts as cut only when 5 pings in a row
-go unanswered).
+of nodes must stay reachable (a check every 10 s). A ping over a path of h
+tunnels crosses the lossy bridge 2h times, so over 3 hops half of them are
+lost: a pair counts as cut only when 15 pings in a row (3 s) go unanswered.
+
+The tunnel refresh is turned off (--tunnel-refresh): every 300 s each node
+closes its least useful tunnel and opens another, by design, and nodes
+started together do so in step; those closings are not the flapping this
+benchmark looks for (docs/performance.rst says what they cost).
 
 Usage: bench_loss.py [--nodes 8] [--minutes 5] [--loss 10] [node options...]
 """
@@ -30,13 +35,13 @@ def cut_pairs(bed, nodes):
         for b in nodes:
             if a is not b:
                 checks.append((a, b, subprocess.Popen(
-                    a.host.argv(["ping", "-6", "-n", "-q", "-c", "5", "-i", "0.2", "-W", "1",
+                    a.host.argv(["ping", "-6", "-n", "-q", "-c", "15", "-i", "0.2", "-W", "1",
                                  b.address]),
                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
     cut = []
     for a, b, p in checks:
         out = p.communicate()[0]
-        if not re.search(r" [1-5] received", out):
+        if re.search(r" 0 received", out) or " received" not in out:
             cut.append((a, b))
     return cut
 
@@ -50,7 +55,8 @@ def main():
     args = parser.parse_args()
     if not testbed.is_root():
         sys.exit("bench_loss: needs root")
-    options = ["--hello", "4", "--connection-count", "6", "-v", "1"] + args.options
+    options = ["--hello", "4", "--connection-count", "6", "--tunnel-refresh", "100000",
+               "-v", "1"] + args.options
     with testbed.TestBed("los") as bed:
         nodes = bed.build_network(args.nodes, options, options)
         for node in nodes:
