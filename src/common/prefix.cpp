@@ -204,6 +204,21 @@ Network::Network(const Ipv6Prefix& prefix) : prefix_(prefix)
         throw AddressError("network " + prefix.to_string() + " leaves no room for nodes");
 }
 
+std::vector<std::uint8_t> serial_from_hex(std::string_view hex)
+{
+    if (hex.empty() || hex.find_first_not_of("0123456789ABCDEFabcdef") != hex.npos)
+        throw AddressError("invalid serial " + quoted(hex) + ": not hexadecimal");
+    std::vector<std::uint8_t> bytes((hex.size() + 1) / 2);
+    // An odd count: the first byte holds one digit.
+    std::size_t digit = hex.size() % 2 ? 1 : 0;
+    for (char c : hex) {
+        unsigned value = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        bytes[digit / 2] |= value << (digit % 2 ? 0 : 4);
+        ++digit;
+    }
+    return bytes;
+}
+
 Network Network::from_ca_serial(std::span<const std::uint8_t> serial)
 {
     // Skip leading zero bytes and bits to find the marker 1 bit.

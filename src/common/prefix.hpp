@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace re6st {
 
@@ -77,6 +78,10 @@ std::string bits_of(const Ipv6Address& address, unsigned first, unsigned count);
 // unsigned decimal integer of L bits. Both directions.
 std::string bits_from_cn(std::string_view cn);
 std::string cn_from_bits(std::string_view bits);
+
+// A certificate serial as `openssl x509 -serial` prints it ("0120010DB80042",
+// hex digits of either case, an odd count allowed): its big-endian bytes.
+std::vector<std::uint8_t> serial_from_hex(std::string_view hex);
 
 // The IPv6 prefix of a re6st network and its node addresses.
 class Network {

@@ -1,6 +1,8 @@
 // The openssl command-line tool.
 #include "re6stnet/openssl_tool.hpp"
 
+#include "common/prefix.hpp"
+
 #include <sstream>
 #include <stdexcept>
 
@@ -28,16 +30,13 @@ std::string OpenSslTool::output_of(const std::vector<std::string>& arguments,
 std::vector<std::uint8_t> OpenSslTool::serial(const std::string& certificate) const
 {
     auto text = output_of({"x509", "-in", certificate, "-noout", "-serial"}, certificate);
-    auto hex = text.substr(text.find('=') + 1);
-    if (text.rfind("serial=", 0) != 0 || hex.empty()
-        || hex.find_first_not_of("0123456789ABCDEFabcdef") != std::string::npos)
-        throw std::runtime_error(certificate + ": unexpected serial \"" + text + "\"");
-    if (hex.size() % 2)
-        hex.insert(hex.begin(), '0');
-    std::vector<std::uint8_t> bytes;
-    for (std::size_t i = 0; i < hex.size(); i += 2)
-        bytes.push_back(std::stoi(hex.substr(i, 2), nullptr, 16));
-    return bytes;
+    if (text.rfind("serial=", 0) == 0) {
+        try {
+            return serial_from_hex(text.substr(7));
+        } catch (const AddressError&) {
+        }
+    }
+    throw std::runtime_error(certificate + ": unexpected serial \"" + text + "\"");
 }
 
 // "subject=\n    commonName                = 1/16\n..."

@@ -7,20 +7,6 @@
 
 using namespace re6st;
 
-namespace {
-
-std::vector<std::uint8_t> serial_bytes(std::string hex)
-{
-    if (hex.size() % 2)
-        hex.insert(hex.begin(), '0');
-    std::vector<std::uint8_t> bytes;
-    for (std::size_t i = 0; i < hex.size(); i += 2)
-        bytes.push_back(std::stoi(hex.substr(i, 2), nullptr, 16));
-    return bytes;
-}
-
-}  // namespace
-
 TEST(Ipv6Address, ParsesAndPrintsCanonicalForm)
 {
     EXPECT_EQ(Ipv6Address::parse("2001:0db8:0042:0000::0001").to_string(), "2001:db8:42::1");
@@ -136,6 +122,17 @@ TEST(NodeCn, RejectsMalformed)
     EXPECT_THROW(cn_from_bits("012"), AddressError);
 }
 
+TEST(Serial, FromHex)
+{
+    using Bytes = std::vector<std::uint8_t>;
+    EXPECT_EQ(serial_from_hex("0120010DB80042"), (Bytes{0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x42}));
+    EXPECT_EQ(serial_from_hex("120010db80042"), (Bytes{0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x42}));
+    EXPECT_EQ(serial_from_hex("0"), Bytes{0x00});
+    EXPECT_EQ(serial_from_hex("fF"), Bytes{0xff});
+    for (const char* text : {"", "0x12", "12 ", "1g", "-1"})
+        EXPECT_THROW(serial_from_hex(text), AddressError) << text;
+}
+
 TEST(Network, FromCaSerial)
 {
     struct Case { const char* serial; const char* network; };
@@ -146,10 +143,10 @@ TEST(Network, FromCaSerial)
              {"1", "::/0"},
              {"3", "8000::/1"},
          }) {
-        auto network = Network::from_ca_serial(serial_bytes(c.serial));
+        auto network = Network::from_ca_serial(serial_from_hex(c.serial));
         EXPECT_EQ(network.prefix().to_string(), c.network) << c.serial;
     }
-    EXPECT_THROW(Network::from_ca_serial(serial_bytes("00")), AddressError);
+    EXPECT_THROW(Network::from_ca_serial(serial_from_hex("00")), AddressError);
     EXPECT_THROW(Network::from_ca_serial({}), AddressError);
     EXPECT_THROW(Network::from_ca_serial(std::vector<std::uint8_t>(17, 0xff)), AddressError);
 }
