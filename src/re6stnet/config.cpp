@@ -74,7 +74,7 @@ po::options_description describe()
         ("refresh-count", po::value<long>()->value_name("N")->default_value(1),
          "tunnels replaced at each tunnel refresh")
         ("tunnel-refresh", po::value<long>()->value_name("S")->default_value(300),
-         "seconds between tunnel replacements");
+         "mean seconds between tunnel replacements (each wait within a quarter of it)");
     po::options_description all;
     all.add(general).add(routing).add(tunnels);
     return all;

@@ -5,6 +5,7 @@
 #include "re6stnet/babeld_command.hpp"
 #include "re6stnet/async_command.hpp"
 #include "re6stnet/openvpn_command.hpp"
+#include "re6stnet/tunnel_policy.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -134,11 +135,7 @@ void Daemon::start()
             });
 
     tick();
-    tunnel_refresh_timer_.expires_after(config_.tunnel_refresh);
-    tunnel_refresh_timer_.async_wait([this](const boost::system::error_code& error) {
-        if (!error)
-            refresh_tunnels();
-    });
+    schedule_tunnel_refresh();
 }
 
 void Daemon::prepare_directories()
@@ -324,11 +321,16 @@ void Daemon::refresh_tunnels()
             std::set<std::string> lan(config_.lan_interfaces.begin(), config_.lan_interfaces.end());
             tunnels_->refresh(count_routes(dump.routes, identity_->network, lan));
         }
-        tunnel_refresh_timer_.expires_after(config_.tunnel_refresh);
-        tunnel_refresh_timer_.async_wait([this](const boost::system::error_code& e) {
-            if (!e)
-                refresh_tunnels();
-        });
+        schedule_tunnel_refresh();
+    });
+}
+
+void Daemon::schedule_tunnel_refresh()
+{
+    tunnel_refresh_timer_.expires_after(refresh_delay(config_.tunnel_refresh, random_));
+    tunnel_refresh_timer_.async_wait([this](const boost::system::error_code& error) {
+        if (!error)
+            refresh_tunnels();
     });
 }
 

@@ -23,6 +23,7 @@
 
 #include <memory>
 #include <optional>
+#include <random>
 
 namespace re6st {
 
@@ -58,6 +59,7 @@ private:
     void on_client_hook(const HookMessage& message);
     void on_server_hook(const HookMessage& message);
     void tick();
+    void schedule_tunnel_refresh();
     void refresh_tunnels();
     void schedule_registry();
     void set_endpoints(const std::vector<Endpoint>& endpoints);
@@ -87,6 +89,7 @@ private:
     boost::asio::steady_timer registry_timer_;
     bool mapped_endpoints_ = false;   // UPnP gave us endpoints
     bool stopping_ = false;
+    std::mt19937_64 random_{std::random_device{}()};
 };
 
 }  // namespace re6st

@@ -5,6 +5,14 @@
 
 namespace re6st {
 
+std::chrono::milliseconds refresh_delay(std::chrono::milliseconds period,
+                                        std::mt19937_64& random)
+{
+    auto quarter = period.count() / 4;
+    std::uniform_int_distribution<std::chrono::milliseconds::rep> spread(-quarter, quarter);
+    return period + std::chrono::milliseconds(spread(random));
+}
+
 std::vector<std::string> tunnels_to_replace(std::vector<TunnelUsage> tunnels, unsigned slots,
                                             unsigned refresh_count, std::mt19937_64& random)
 {

@@ -4,6 +4,7 @@
 // the very same code.
 #pragma once
 
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -20,5 +21,12 @@ struct TunnelUsage {
 // none while slots are free). Ties are broken at random with `random`.
 std::vector<std::string> tunnels_to_replace(std::vector<TunnelUsage> tunnels, unsigned slots,
                                             unsigned refresh_count, std::mt19937_64& random);
+
+// The wait before the next tunnel refresh: `period` give or take a quarter,
+// at random, so that nodes started together (a site after a power cut) do
+// not all replace a tunnel in the same second, refresh after refresh. The
+// mean is `period`.
+std::chrono::milliseconds refresh_delay(std::chrono::milliseconds period,
+                                        std::mt19937_64& random);
 
 }  // namespace re6st

@@ -66,3 +66,22 @@ TEST(TunnelPolicy, TiesAreBrokenAtRandom)
     for (const auto& [peer, times] : chosen)
         EXPECT_GT(times, 50) << peer;
 }
+
+TEST(TunnelPolicy, RefreshDelaysSpreadAQuarterAroundThePeriod)
+{
+    using std::chrono::milliseconds;
+    std::mt19937_64 random(3);
+    milliseconds shortest = milliseconds::max(), longest = milliseconds::min(), sum{0};
+    for (int i = 0; i < 1000; ++i) {
+        auto delay = refresh_delay(std::chrono::seconds(300), random);
+        shortest = std::min(shortest, delay);
+        longest = std::max(longest, delay);
+        sum += delay;
+    }
+    EXPECT_GE(shortest, std::chrono::seconds(225));
+    EXPECT_LE(longest, std::chrono::seconds(375));
+    // Spread over the whole range, centred on the period.
+    EXPECT_LT(shortest, std::chrono::seconds(230));
+    EXPECT_GT(longest, std::chrono::seconds(370));
+    EXPECT_NEAR(static_cast<double>((sum / 1000).count()), 300000.0, 5000.0);
+}
