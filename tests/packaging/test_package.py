@@ -89,6 +89,26 @@ class Package(unittest.TestCase):
             for script in ("postinst", "prerm", "postrm"):
                 self.assertTrue(os.access(os.path.join(d, script), os.X_OK), script)
 
+    def test_programs_are_hardened(self):
+        # What Debian's hardening flags leave in an ELF file: position-
+        # independent code, read-only relocations bound at start, and the
+        # stack protector's and fortified libc's checks.
+        with tempfile.TemporaryDirectory(prefix="re6st-deb-") as d:
+            dpkg_deb("--extract", self.deb, d)
+            for program in ("usr/sbin/re6stnet", "usr/sbin/re6st-registry", "usr/bin/re6st-conf"):
+                path = os.path.join(d, program)
+                readelf = lambda *options: subprocess.run(
+                    ["readelf", "--wide", *options, path], check=True, capture_output=True,
+                    text=True).stdout
+                self.assertRegex(readelf("--file-header"), r"Type:\s+DYN", program)
+                self.assertIn("GNU_RELRO", readelf("--program-headers"), program)
+                dynamic = readelf("--dynamic")
+                self.assertRegex(dynamic, r"\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW", program)
+                self.assertRegex(dynamic, r"\(FLAGS_1\).*PIE", program)
+                symbols = readelf("--dyn-syms")
+                self.assertIn("__stack_chk_fail", symbols, program)
+                self.assertRegex(symbols, r"__\w+_chk\b", program)
+
     def test_lintian_finds_no_error_or_warning(self):
         result = subprocess.run(["lintian", "--no-tag-display-limit", self.deb],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
