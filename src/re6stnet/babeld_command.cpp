@@ -3,6 +3,18 @@
 
 namespace re6st {
 
+namespace {
+
+// babeld's -d 1 dumps its whole table at every turn of its main loop: with
+// hellos every 0.2 s on every tap, megabytes a minute. Only our tracing
+// level (3) asks for that; babeld's warnings are always logged.
+std::string babeld_debug(int verbosity)
+{
+    return verbosity >= 3 ? "1" : "0";
+}
+
+}  // namespace
+
 std::vector<std::string> babeld_command(const BabeldSettings& s)
 {
     auto hello = std::to_string(s.hello.count());
@@ -10,7 +22,7 @@ std::vector<std::string> babeld_command(const BabeldSettings& s)
         s.program,
         "-h", hello,
         "-H", hello,
-        "-d", std::to_string(s.debug),
+        "-d", babeld_debug(s.verbosity),
         "-S", s.state_file,
         // Several babeld on one machine (namespaces) need distinct pid files.
         "-I", s.pid_file,

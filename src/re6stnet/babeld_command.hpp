@@ -17,7 +17,7 @@ struct BabeldSettings {
     std::chrono::seconds hello{15};                  // LANs; tunnels' updates at 4x
     std::chrono::milliseconds tunnel_hello{250};     // hellos on taps
     bool wireless = false;
-    int debug = 0;                     // babeld -d
+    int verbosity = 0;                 // re6stnet's --verbose, 0 to 3
     std::string state_file, pid_file, control_socket;
     std::vector<std::string> tunnels;  // every tap name, existing or not yet
     std::vector<std::string> lan_interfaces;

@@ -42,7 +42,7 @@ po::options_description describe()
         ("run", po::value<std::string>()->value_name("DIR")->default_value("/run/re6stnet"),
          "directory of pid files and control sockets (created mode 0700)")
         ("verbose,v", po::value<int>()->value_name("N")->default_value(0),
-         "0 warnings, 1 info, 2 debug, 3 trace; also babeld's debug level")
+         "0 warnings, 1 info, 2 debug, 3 trace (with babeld's table dumps)")
         ("main-interface", po::value<std::string>()->value_name("IF")->default_value("lo"),
          "interface that carries the node's overlay address")
         ("hook-dir", po::value<std::string>()->value_name("DIR"),

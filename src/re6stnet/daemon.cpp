@@ -201,7 +201,7 @@ void Daemon::start_babeld()
     settings.hello = config_.hello;
     settings.tunnel_hello = config_.tunnel_hello;
     settings.wireless = config_.wireless;
-    settings.debug = config_.verbose;
+    settings.verbosity = config_.verbose;
     settings.state_file = config_.state_dir + "/babeld.state";
     settings.pid_file = config_.run_dir + "/babeld.pid";
     settings.control_socket = config_.run_dir + "/babeld.sock";

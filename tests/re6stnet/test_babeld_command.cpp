@@ -17,7 +17,7 @@ BabeldSettings settings()
     s.address = Ipv6Address::parse("2001:db8:42:1::1");
     s.hello = std::chrono::seconds(4);
     s.tunnel_hello = std::chrono::milliseconds(250);
-    s.debug = 1;
+    s.verbosity = 3;
     s.state_file = "/var/lib/re6stnet/babeld.state";
     s.pid_file = "/run/re6stnet/babeld.pid";
     s.control_socket = "/run/re6stnet/babeld.sock";
@@ -83,4 +83,17 @@ TEST(BabeldCommand, Wireless)
     s.wireless = true;
     auto argv = babeld_command(s);
     EXPECT_EQ(std::count(argv.begin(), argv.end(), "-w"), 1);
+}
+
+TEST(BabeldCommand, DumpsItsTableOnlyWhenTracing)
+{
+    // babeld -d 1 dumps the table at every turn of its loop.
+    for (int verbosity : {0, 1, 2}) {
+        auto s = settings();
+        s.verbosity = verbosity;
+        EXPECT_TRUE(has_pair(babeld_command(s), "-d", "0")) << verbosity;
+    }
+    auto s = settings();
+    s.verbosity = 3;
+    EXPECT_TRUE(has_pair(babeld_command(s), "-d", "1"));
 }
