@@ -9,45 +9,36 @@ import os
 import subprocess
 import sys
 import time
-import unittest
 
 import testbed
 
 OPTIONS = ["--hello", "2", "--connection-count", "4", "--tunnel-refresh", "60", "-v", "1"]
 
 
-@unittest.skipUnless(testbed.is_root(), "needs root for network namespaces")
-class BrokenDirectRoute(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bed = bed = testbed.TestBed("brk").__enter__()
-        try:
-            net = bed.subnet.network_address
-            group = lambda g: ipaddress.IPv4Network("%s/24" % (net + 256 * g))
-            cls.a_net, cls.c_net = group(1), group(3)
-            # The bridge drops IPv4 between A and C, both ways.
-            table = bed.tag + "cut"
-            testbed.run(["nft", "-f", "-"], input=(
-                "table bridge %s {\n chain forward { type filter hook forward priority 0;"
-                " ip saddr %s ip daddr %s drop; ip saddr %s ip daddr %s drop; }\n}\n"
-                % (table, cls.a_net, cls.c_net, cls.c_net, cls.a_net)))
-            bed.cleanups.append(lambda: testbed.run(["nft", "delete", "table", "bridge", table]))
-            registry = bed.setup_registry(bed.add_host("b0", str(group(2)[1])), OPTIONS)
-            cls.nodes = {"b0": registry}
-            for name, g, i in (("a1", 1, 1), ("a2", 1, 2), ("b1", 2, 2), ("c1", 3, 1),
-                               ("c2", 3, 2)):
-                node = bed.enrol(bed.add_host(name, str(group(g)[i])))
-                node.options = list(OPTIONS)
-                cls.nodes[name] = node
-            for node in cls.nodes.values():
-                node.start()
-        except BaseException:
-            bed.cleanup()
-            raise
+class BrokenDirectRoute(testbed.BedTestCase):
+    bed_name = "brk"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.bed.cleanup()
+    def build(cls, bed):
+        net = bed.subnet.network_address
+        group = lambda g: ipaddress.IPv4Network("%s/24" % (net + 256 * g))
+        cls.a_net, cls.c_net = group(1), group(3)
+        # The bridge drops IPv4 between A and C, both ways.
+        table = bed.tag + "cut"
+        testbed.run(["nft", "-f", "-"], input=(
+            "table bridge %s {\n chain forward { type filter hook forward priority 0;"
+            " ip saddr %s ip daddr %s drop; ip saddr %s ip daddr %s drop; }\n}\n"
+            % (table, cls.a_net, cls.c_net, cls.c_net, cls.a_net)))
+        bed.cleanups.append(lambda: testbed.run(["nft", "delete", "table", "bridge", table]))
+        registry = bed.setup_registry(bed.add_host("b0", str(group(2)[1])), OPTIONS)
+        cls.nodes = {"b0": registry}
+        for name, g, i in (("a1", 1, 1), ("a2", 1, 2), ("b1", 2, 2), ("c1", 3, 1),
+                           ("c2", 3, 2)):
+            node = bed.enrol(bed.add_host(name, str(group(g)[i])))
+            node.options = list(OPTIONS)
+            cls.nodes[name] = node
+        for node in cls.nodes.values():
+            node.start()
 
     def test_1_direct_path_is_really_cut(self):
         a1, c1 = self.nodes["a1"], self.nodes["c1"]

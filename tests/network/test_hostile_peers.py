@@ -19,7 +19,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import unittest
 
 import testbed
 
@@ -111,41 +110,37 @@ def wait_udp_port(host, port=1194, timeout=20):
              timeout)
 
 
-@unittest.skipUnless(testbed.is_root(), "needs root for network namespaces")
-class HostilePeers(unittest.TestCase):
+class HostilePeers(testbed.BedTestCase):
+    bed_name = "hpr"
+
     @classmethod
-    def setUpClass(cls):
-        cls.bed = bed = testbed.TestBed("hpr").__enter__()
-        try:
-            honest = bed.build_network(4, OPTIONS, OPTIONS)
-            cls.registry_node, cls.victim, cls.posed, cls.lured = honest
-            cls.honest = honest
-            # One daemon at its highest verbosity, for test_5.
-            cls.victim.options = OPTIONS[:-2] + ["-v", "3"]
-            cls.impostor = bed.enrol(bed.add_host("imp"))
-            cls.impostor.options = ["--ip", cls.impostor.host.ipv4, "1194", "udp"] + OPTIONS
-            cls.foreign = cls.make_foreign(bed.add_host("frn"))
+    def build(cls, bed):
+        honest = bed.build_network(4, OPTIONS, OPTIONS)
+        cls.registry_node, cls.victim, cls.posed, cls.lured = honest
+        cls.honest = honest
+        # One daemon at its highest verbosity, for test_5.
+        cls.victim.options = OPTIONS[:-2] + ["-v", "3"]
+        cls.impostor = bed.enrol(bed.add_host("imp"))
+        cls.impostor.options = ["--ip", cls.impostor.host.ipv4, "1194", "udp"] + OPTIONS
+        cls.foreign = cls.make_foreign(bed.add_host("frn"))
 
-            # The victim believes the posed node is at the impostor's address;
-            # the lured node believes the foreign node is a peer; the foreign
-            # node knows every honest node.
-            seed_peer_cache(cls.victim, {bits(cls.posed.cn): endpoints(cls.impostor.host)})
-            seed_peer_cache(cls.lured, {FOREIGN_BITS: endpoints(cls.foreign.host)})
-            seed_peer_cache(cls.foreign, {bits(n.cn): endpoints(n.host) for n in honest})
+        # The victim believes the posed node is at the impostor's address;
+        # the lured node believes the foreign node is a peer; the foreign
+        # node knows every honest node.
+        seed_peer_cache(cls.victim, {bits(cls.posed.cn): endpoints(cls.impostor.host)})
+        seed_peer_cache(cls.lured, {FOREIGN_BITS: endpoints(cls.foreign.host)})
+        seed_peer_cache(cls.foreign, {bits(n.cn): endpoints(n.host) for n in honest})
 
-            # The impostor's and foreign servers listen before anyone is sent
-            # to them: what is refused is the certificate, not the port.
-            cls.registry_node.start()
-            cls.impostor.start()
-            cls.foreign.start()
-            wait_udp_port(cls.impostor.host)
-            wait_udp_port(cls.foreign.host)
-            cls.started = time.monotonic()
-            for node in honest[1:]:
-                node.start()
-        except BaseException:
-            bed.cleanup()
-            raise
+        # The impostor's and foreign servers listen before anyone is sent
+        # to them: what is refused is the certificate, not the port.
+        cls.registry_node.start()
+        cls.impostor.start()
+        cls.foreign.start()
+        wait_udp_port(cls.impostor.host)
+        wait_udp_port(cls.foreign.host)
+        cls.started = time.monotonic()
+        for node in honest[1:]:
+            node.start()
 
     @classmethod
     def make_foreign(cls, host):
@@ -176,10 +171,6 @@ class HostilePeers(unittest.TestCase):
         node = testbed.Node(host, cn(FOREIGN_BITS), d)
         node.options = ["--ip", host.ipv4, "1194", "udp"] + OPTIONS
         return node
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.bed.cleanup()
 
     def daemon_log(self, node):
         return read(os.path.join(node.host.dir, "re6stnet.out"))
@@ -290,4 +281,4 @@ class HostilePeers(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    testbed.main()

@@ -6,7 +6,6 @@ on each other once a tunnel refresh has seen the LAN route.
 import os
 import sys
 import time
-import unittest
 
 import testbed
 
@@ -27,32 +26,24 @@ def tunnel_peers(node):
     return cns
 
 
-@unittest.skipUnless(testbed.is_root(), "needs root for network namespaces")
-class LanPeers(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bed = bed = testbed.TestBed("lan").__enter__()
-        try:
-            lan = bed.add_bridge("lan")
-            cls.others = [bed.setup_registry(node_options=OPTIONS)]
-            node = bed.enrol(bed.add_host("n1"))
-            node.options = list(OPTIONS)
-            cls.others.append(node)
-            cls.lan_nodes = []
-            for name in ("l1", "l2"):
-                node = bed.enrol(bed.add_host(name))
-                bed.attach(node.host, lan, "lan0")   # IPv6 link-local only
-                node.options = OPTIONS + ["-i", "lan0"]
-                cls.lan_nodes.append(node)
-            for node in cls.others + cls.lan_nodes:
-                node.start()
-        except BaseException:
-            bed.cleanup()
-            raise
+class LanPeers(testbed.BedTestCase):
+    bed_name = "lan"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.bed.cleanup()
+    def build(cls, bed):
+        lan = bed.add_bridge("lan")
+        cls.others = [bed.setup_registry(node_options=OPTIONS)]
+        node = bed.enrol(bed.add_host("n1"))
+        node.options = list(OPTIONS)
+        cls.others.append(node)
+        cls.lan_nodes = []
+        for name in ("l1", "l2"):
+            node = bed.enrol(bed.add_host(name))
+            bed.attach(node.host, lan, "lan0")   # IPv6 link-local only
+            node.options = OPTIONS + ["-i", "lan0"]
+            cls.lan_nodes.append(node)
+        for node in cls.others + cls.lan_nodes:
+            node.start()
 
     def test_1_every_node_connects(self):
         self.bed.wait_connected(self.others + self.lan_nodes, 90)

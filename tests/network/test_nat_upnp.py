@@ -15,7 +15,6 @@ import re
 import sqlite3
 import sys
 import time
-import unittest
 
 import testbed
 
@@ -58,21 +57,12 @@ deny 0-65535 0.0.0.0/0 0-65535
 """
 
 
-@unittest.skipUnless(testbed.is_root(), "needs root for network namespaces")
-class NatWithUpnp(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        subnet = "11.%d.0.0/16" % (40 + os.getpid() % 200)
-        cls.bed = bed = testbed.TestBed("nat", subnet=subnet).__enter__()
-        try:
-            cls.build()
-        except BaseException:
-            bed.cleanup()
-            raise
+class NatWithUpnp(testbed.BedTestCase):
+    bed_name = "nat"
+    bed_subnet = "11.%d.0.0/16" % (40 + os.getpid() % 200)
 
     @classmethod
-    def build(cls):
-        bed = cls.bed
+    def build(cls, bed):
         lan = bed.add_bridge("lan")
         lan_net = "192.168.%d" % (os.getpid() % 250)
         cls.router = router = bed.add_host("rt")
@@ -97,10 +87,6 @@ class NatWithUpnp(unittest.TestCase):
         cls.no_upnp.options = OPTIONS + ["--no-upnp"]
         for node in (cls.registry_node, cls.outside, cls.upnp, cls.no_upnp):
             node.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.bed.cleanup()
 
     def mappings(self):
         """(external port, protocol) pairs that miniupnpd forwards now; its

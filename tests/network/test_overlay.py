@@ -8,7 +8,6 @@ The phases run in order on one network; each prints what it measured.
 import signal
 import sys
 import time
-import unittest
 
 import testbed
 
@@ -17,20 +16,12 @@ NODE_OPTIONS = ["--hello", str(HELLO), "--connection-count", "6", "--tunnel-refr
                 "-v", "2"]
 
 
-@unittest.skipUnless(testbed.is_root(), "needs root for network namespaces")
-class Overlay(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bed = testbed.TestBed("ovl").__enter__()
-        try:
-            cls.nodes = cls.bed.build_network(8, NODE_OPTIONS, NODE_OPTIONS)
-        except BaseException:
-            cls.bed.cleanup()
-            raise
+class Overlay(testbed.BedTestCase):
+    bed_name = "ovl"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.bed.cleanup()
+    def build(cls, bed):
+        cls.nodes = bed.build_network(8, NODE_OPTIONS, NODE_OPTIONS)
 
     def report(self, what, seconds):
         print("%s: %.1f s" % (what, seconds), file=sys.stderr)

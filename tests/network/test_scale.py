@@ -7,7 +7,6 @@ import random
 import signal
 import sys
 import time
-import unittest
 
 import testbed
 
@@ -16,20 +15,12 @@ COUNT = 24
 OPTIONS = ["--hello", "4", "--connection-count", "6", "--tunnel-refresh", "120"]
 
 
-@unittest.skipUnless(testbed.is_root(), "needs root for network namespaces")
-class TwentyFourNodes(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bed = testbed.TestBed("big").__enter__()
-        try:
-            cls.nodes = cls.bed.build_network(COUNT, OPTIONS, OPTIONS)
-        except BaseException:
-            cls.bed.cleanup()
-            raise
+class TwentyFourNodes(testbed.BedTestCase):
+    bed_name = "big"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.bed.cleanup()
+    def build(cls, bed):
+        cls.nodes = bed.build_network(COUNT, OPTIONS, OPTIONS)
 
     def test_1_all_pairs_connect(self):
         start = time.monotonic()

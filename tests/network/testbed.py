@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 BUILD_DIR = os.environ.get("RE6ST_BUILD_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", "build"))
@@ -46,7 +47,6 @@ def is_root():
 def main():
     """Runs a network test module: skipped (exit status 77, which CTest
     reports as skipped) without root."""
-    import unittest
     if not is_root():
         print("skipped: needs root for network namespaces")
         sys.exit(77)
@@ -510,3 +510,31 @@ class TestBed:
                     timeout, len(failing),
                     ", ".join("%s->%s" % (a.name, b.name) for a, b in failing[:12])))
             time.sleep(0.5)
+
+
+class BedTestCase(unittest.TestCase):
+    """Tests that share one test bed, in the order of their names: `build`
+    makes its hosts and nodes once, and the bed is removed after the last
+    test, or at once if building it fails."""
+
+    bed_name = "bed"      # the start of its tag (three characters are used)
+    bed_subnet = None     # the "internet", 10.X.0.0/16 by default
+
+    @classmethod
+    def setUpClass(cls):
+        if not is_root():
+            raise unittest.SkipTest("needs root for network namespaces")
+        cls.bed = TestBed(cls.bed_name, cls.bed_subnet).__enter__()
+        try:
+            cls.build(cls.bed)
+        except BaseException:
+            cls.bed.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.bed.cleanup()
+
+    @classmethod
+    def build(cls, bed):
+        raise NotImplementedError
