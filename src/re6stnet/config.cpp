@@ -61,6 +61,9 @@ po::options_description describe()
         ("tunnel-timeout", po::value<long>()->value_name("S")->default_value(3),
          "tear a tunnel down after S seconds without a packet from its peer "
          "(OpenVPN --ping-exit on clients, --ping-restart on servers)")
+        ("tunnel-tcp-timeout", po::value<long>()->value_name("S")->default_value(15),
+         "the same for tunnels over TCP, where one lost segment holds back all that "
+         "follows until TCP sends it again (after 0.2, 0.6, 1.4, 3, 6.2, 12.6 s...)")
         ("tunnel-ping", po::value<long>()->value_name("S")->default_value(1),
          "OpenVPN keepalive interval on tunnels (--ping)")
         ("tunnel-hello", po::value<std::string>()->value_name("S")->default_value("0.2"),
@@ -226,6 +229,10 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
     config.tunnel_timeout = Config::seconds(positive(values, "tunnel-timeout", 2));
     if (config.tunnel_timeout <= config.tunnel_ping)
         throw UsageError("option '--tunnel-timeout' must be longer than '--tunnel-ping'");
+    config.tunnel_tcp_timeout = Config::seconds(positive(values, "tunnel-tcp-timeout", 2));
+    if (config.tunnel_tcp_timeout < config.tunnel_timeout)
+        throw UsageError("option '--tunnel-tcp-timeout' must not be shorter than "
+                         "'--tunnel-timeout'");
     config.tunnel_hello = decimal_seconds(values["tunnel-hello"].as<std::string>(), "tunnel-hello");
     if (config.tunnel_hello < std::chrono::milliseconds(50)
         || config.tunnel_hello > std::chrono::seconds(300))

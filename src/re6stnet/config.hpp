@@ -33,7 +33,7 @@ struct Config {
     std::string log_dir = "/var/log";
     std::string state_dir = "/var/lib/re6stnet";
     std::string run_dir = "/run/re6stnet";
-    int verbose = 0;                         // 0..3, also babeld's -d
+    int verbose = 0;                         // 0..3; babeld's table dumps at 3
     std::vector<std::string> lan_interfaces; // -i
     seconds hello{15};                       // babeld hello interval on LANs
     // Failure detection on tunnels (see tunnel_ping etc. in --help): OpenVPN
@@ -41,6 +41,7 @@ struct Config {
     // hello interval on taps, whose hellos also keep OpenVPN's timer fed.
     seconds tunnel_ping{1};
     seconds tunnel_timeout{3};
+    seconds tunnel_tcp_timeout{15};          // over TCP, where a loss stalls
     std::chrono::milliseconds tunnel_hello{200};
     bool wireless = false;
     unsigned connection_count = 20;

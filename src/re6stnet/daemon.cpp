@@ -106,6 +106,7 @@ void Daemon::start()
     openvpn_.management_socket = management_->path();
     openvpn_.ping = config_.tunnel_ping;
     openvpn_.timeout = config_.tunnel_timeout;
+    openvpn_.tcp_timeout = config_.tunnel_tcp_timeout;
     openvpn_.verbosity = config_.verbose;
     openvpn_.extra_args = config_.openvpn_args;
 

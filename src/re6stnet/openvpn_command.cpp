@@ -1,6 +1,7 @@
 // Command lines of the OpenVPN processes.
 #include "re6stnet/openvpn_command.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace re6st {
@@ -50,6 +51,12 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
     return argv;
 }
 
+// Whole seconds, as OpenVPN counts: at least 1, and under the timeout.
+std::chrono::seconds server_poll_timeout(std::chrono::seconds timeout)
+{
+    return std::max(std::chrono::seconds(1), timeout - std::chrono::seconds(1));
+}
+
 }  // namespace
 
 std::string server_interface(const std::string& proto, std::uint16_t port)
@@ -79,9 +86,18 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
         "--up", hook,
         "--client-connect", hook,
         "--client-disconnect", hook,
-        // Per client: a silent one is dropped and reported disconnected.
-        "--ping-restart", std::to_string(settings.timeout.count()),
     });
+    // Per client: a silent one is dropped and reported disconnected. Over
+    // TCP a lost segment holds back everything after it for as long as TCP
+    // takes to send it again, seconds under heavy loss: a longer silence is
+    // allowed there, and pushed to the clients, whose own --ping-exit is for
+    // UDP (the endpoint they use is only known once connected).
+    if (server.proto == "tcp") {
+        auto timeout = std::to_string(settings.tcp_timeout.count());
+        argv.insert(argv.end(), {"--ping-restart", timeout, "--push", "ping-exit " + timeout});
+    } else {
+        argv.insert(argv.end(), {"--ping-restart", std::to_string(settings.timeout.count())});
+    }
     argv.insert(argv.end(), settings.extra_args.begin(), settings.extra_args.end());
     return argv;
 }
@@ -103,6 +119,11 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
         // A silent peer ends the process, which deletes the tap: babeld
         // retracts the routes through it at once (SPEC D.5).
         "--ping-exit", std::to_string(settings.timeout.count()),
+        // A server that has not answered at all by then is given up for the
+        // next endpoint (TCP after UDP: UDP may be filtered). OpenVPN checks
+        // --ping-exit first, so this must be shorter or no other endpoint
+        // would ever be tried.
+        "--server-poll-timeout", std::to_string(server_poll_timeout(settings.timeout).count()),
         "--up", hook,
         "--route-up", hook,
     });

@@ -23,6 +23,7 @@ struct OpenVpnSettings {
     std::string management_socket;   // the daemon listens; OpenVPN connects
     std::chrono::seconds ping{1};      // keepalive interval
     std::chrono::seconds timeout{3};   // silence that ends a tunnel
+    std::chrono::seconds tcp_timeout{15};   // the same over TCP
     int verbosity = 0;               // the daemon's -v
     std::vector<std::string> extra_args;
 };

@@ -54,6 +54,7 @@ TEST(Config, DefaultsOfTheOriginal)
     EXPECT_EQ(config.main_interface, "lo");
     EXPECT_EQ(config.tunnel_ping.count(), 1);
     EXPECT_EQ(config.tunnel_timeout.count(), 3);
+    EXPECT_EQ(config.tunnel_tcp_timeout.count(), 15);
     EXPECT_EQ(config.tunnel_hello.count(), 200);
     EXPECT_EQ(config.max_clients, 10u);
     EXPECT_TRUE(config.upnp);
@@ -131,6 +132,8 @@ TEST(Config, ErrorsNameTheOption)
              {with({"--tunnel-timeout", "1"}), "option '--tunnel-timeout' must be at least 2"},
              {with({"--tunnel-timeout", "2", "--tunnel-ping", "2"}),
               "option '--tunnel-timeout' must be longer than '--tunnel-ping'"},
+             {with({"--tunnel-timeout", "5", "--tunnel-tcp-timeout", "4"}),
+              "option '--tunnel-tcp-timeout' must not be shorter than '--tunnel-timeout'"},
              {with({"--interface", "a-very-long-interface-name"}),
               "option '--interface': bad interface name 'a-very-long-interface-name'"},
          })

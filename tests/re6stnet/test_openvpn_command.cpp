@@ -20,6 +20,7 @@ OpenVpnSettings settings()
     s.management_socket = "/run/re6stnet/openvpn.sock";
     s.ping = std::chrono::seconds(1);
     s.timeout = std::chrono::seconds(3);
+    s.tcp_timeout = std::chrono::seconds(15);
     s.extra_args = {"--tun-mtu", "1400"};
     return s;
 }
@@ -60,9 +61,11 @@ TEST(OpenVpnCommand, Server)
     EXPECT_EQ(values(argv, "--cert"), Argv{"/etc/re6stnet/cert.crt"});
     EXPECT_EQ(values(argv, "--key"), Argv{"/etc/re6stnet/cert.key"});
     EXPECT_EQ(values(argv, "--ping"), Argv{"1"});
-    // A server drops a silent client; it must not exit itself.
-    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"3"});
+    // A server drops a silent client; it must not exit itself. Over TCP,
+    // after the TCP timeout, which its clients get too.
+    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"15"});
     EXPECT_EQ(values(argv, "--ping-exit"), Argv{"<absent>"});
+    EXPECT_EQ(values(argv, "--push"), Argv{"ping-exit 15"});
     EXPECT_EQ(values(argv, "--management"), (Argv{"/run/re6stnet/openvpn.sock", "unix"}));
     EXPECT_EQ(values(argv, "--management-client"), Argv{});
     EXPECT_EQ(values(argv, "--disable-dco"), Argv{});
@@ -79,6 +82,8 @@ TEST(OpenVpnCommand, UdpServerWithDh)
                                                     "/etc/re6stnet/dh2048.pem"});
     EXPECT_EQ(values(argv, "--proto"), Argv{"udp"});
     EXPECT_EQ(values(argv, "--dh"), Argv{"/etc/re6stnet/dh2048.pem"});
+    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"3"});
+    EXPECT_EQ(values(argv, "--push"), Argv{"<absent>"});
 }
 
 TEST(OpenVpnCommand, Client)
@@ -95,6 +100,8 @@ TEST(OpenVpnCommand, Client)
     EXPECT_EQ(values(argv, "--route-up"), Argv{"/usr/lib/re6stnet/ovpn-client"});
     EXPECT_EQ(values(argv, "--ping"), Argv{"1"});
     EXPECT_EQ(values(argv, "--ping-exit"), Argv{"3"});
+    // The next endpoint is tried before --ping-exit ends the process.
+    EXPECT_EQ(values(argv, "--server-poll-timeout"), Argv{"2"});
     EXPECT_EQ(std::count(argv.begin(), argv.end(), "--remote"), 2);
     EXPECT_EQ(values(argv, "--remote"), (Argv{"192.0.2.1", "1194", "udp"}));
     EXPECT_EQ(values(argv, "--mode"), Argv{"<absent>"});
@@ -115,4 +122,15 @@ TEST(OpenVpnCommand, InterfaceNamesFitLinux)
     EXPECT_LE(server_interface("tcp", 65535).size(), 15u);
     EXPECT_EQ(client_interface(0), "re6stnet0");
     EXPECT_LE(client_interface(999999).size(), 15u);
+}
+
+TEST(OpenVpnCommand, ServerPollTimeoutStaysUnderThePingTimeout)
+{
+    for (auto [timeout, poll] : std::vector<std::pair<int, const char*>>{
+             {2, "1"}, {3, "2"}, {10, "9"}}) {
+        auto s = settings();
+        s.timeout = std::chrono::seconds(timeout);
+        auto argv = openvpn_client_command(s, {"re6stnet0", {{"192.0.2.1", 1194, "udp"}}, "2/16"});
+        EXPECT_EQ(values(argv, "--server-poll-timeout"), Argv{poll}) << timeout;
+    }
 }
