@@ -15,6 +15,8 @@ Usage: bench_loss.py [--nodes 8] [--minutes 5] [--loss 10] [node options...]
 """
 
 import argparse
+import glob
+import os
 import re
 import subprocess
 import sys
@@ -23,10 +25,39 @@ import time
 import testbed
 
 ENDED = re.compile(r"tunnel (\S+) to (\S+) ended|incoming tunnel from (\S+) closed")
+# What OpenVPN says when it ends or drops a tunnel.
+REASON = re.compile(r"Inactivity timeout|Connection reset|TLS Error|fatal error|"
+                    r"SIGTERM|SIGUSR1|connect-retry-max|Server poll timeout")
 
 
 def torn_down(node, since_line):
     return [line for line in node.log().splitlines()[since_line:] if ENDED.search(line)]
+
+
+def reasons(node, line):
+    """OpenVPN's own lines on the teardown `line` of `node`'s daemon log:
+    those of the tunnel's log (a client slot's, or every server's for an
+    incoming tunnel) written in the 5 s before it."""
+    when = line[:19]
+    found = ENDED.search(line)
+    if found.group(1):
+        logs = [os.path.join(node.host.dir, "log", "re6stnet-client%s.log"
+                             % found.group(1).replace("re6stnet", ""))]
+    else:
+        logs = glob.glob(os.path.join(node.host.dir, "log", "re6stnet-server-*.log"))
+    start = time.mktime(time.strptime(when, "%Y-%m-%d %H:%M:%S")) - 5
+    out = []
+    for log in logs:
+        with open(log, errors="replace") as f:
+            for text in f:
+                try:
+                    stamp = time.mktime(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S"))
+                except ValueError:
+                    continue
+                if start <= stamp <= start + 5 and REASON.search(text) \
+                        and (found.group(1) or found.group(3) in text):
+                    out.append(text.rstrip())
+    return out
 
 
 def cut_pairs(bed, nodes):
@@ -98,6 +129,8 @@ def main():
         for name, lines in teardowns.items():
             for line in lines:
                 print("  %s: %s" % (name, line))
+                for reason in reasons(bed.nodes[name], line):
+                    print("      OpenVPN: %s" % reason)
         print("connectivity checks: %d, with a cut pair: %d" % (checks, cuts))
         print("tunnels opened since start, all nodes: %d" % tunnels)
         sys.exit(1 if total or cuts else 0)
