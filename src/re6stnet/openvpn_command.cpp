@@ -41,6 +41,10 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
         "--management", settings.management_socket, "unix",
         "--management-client",
         "--ping", std::to_string(settings.ping.count()),
+        // A lost TLS handshake packet is sent again after 1 s, then 2, 4, 8 s
+        // (OpenVPN doubles the wait), instead of 2, 4, 8, 16 s: handshakes
+        // under packet loss end sooner.
+        "--tls-timeout", "1",
         // With the kernel's default 208 KiB UDP socket buffers, OpenVPN drops
         // packets inside the tunnel under load and TCP over it retransmits
         // tens of thousands of segments; 2 MiB buffers remove the drops
@@ -51,10 +55,16 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
     return argv;
 }
 
-// Whole seconds, as OpenVPN counts: at least 1, and under the timeout.
-std::chrono::seconds server_poll_timeout(std::chrono::seconds timeout)
+// How long a client waits for the first answer from an endpoint before it
+// tries the next one: the first packet and two resends (at 1 s and 3 s,
+// --tls-timeout) under the default --tunnel-timeout; under the client's
+// --ping-exit before it connected (the TCP timeout), or no other endpoint
+// would ever be tried. Whole seconds, as OpenVPN counts, at least 1.
+std::chrono::seconds server_poll_timeout(const OpenVpnSettings& settings)
 {
-    return std::max(std::chrono::seconds(1), timeout - std::chrono::seconds(1));
+    using std::chrono::seconds;
+    return std::max(seconds(1), std::min(settings.timeout + seconds(1),
+                                         settings.tcp_timeout - seconds(1)));
 }
 
 }  // namespace
@@ -87,17 +97,20 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
         "--client-connect", hook,
         "--client-disconnect", hook,
     });
-    // Per client: a silent one is dropped and reported disconnected. Over
-    // TCP a lost segment holds back everything after it for as long as TCP
-    // takes to send it again, seconds under heavy loss: a longer silence is
-    // allowed there, and pushed to the clients, whose own --ping-exit is for
-    // UDP (the endpoint they use is only known once connected).
-    if (server.proto == "tcp") {
-        auto timeout = std::to_string(settings.tcp_timeout.count());
-        argv.insert(argv.end(), {"--ping-restart", timeout, "--push", "ping-exit " + timeout});
-    } else {
-        argv.insert(argv.end(), {"--ping-restart", std::to_string(settings.timeout.count())});
-    }
+    // Per client: a silent one is dropped and reported disconnected, after
+    // --tunnel-timeout, or --tunnel-tcp-timeout over TCP, where a lost
+    // segment holds back everything after it for as long as TCP takes to send
+    // it again (seconds under heavy loss). The limit is the TCP one until the
+    // client is authenticated, as a TLS handshake under loss waits for
+    // resends too: the client-connect hook then sets the client's own
+    // (re6st_ping_restart), and the client gets it pushed as its --ping-exit.
+    auto established = std::to_string(
+        (server.proto == "tcp" ? settings.tcp_timeout : settings.timeout).count());
+    argv.insert(argv.end(), {
+        "--ping-restart", std::to_string(settings.tcp_timeout.count()),
+        "--setenv", "re6st_ping_restart", established,
+        "--push", "ping-exit " + established,
+    });
     argv.insert(argv.end(), settings.extra_args.begin(), settings.extra_args.end());
     return argv;
 }
@@ -117,13 +130,19 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
         // Try each endpoint once, then give up: the daemon picks another peer.
         "--connect-retry-max", "1",
         // A silent peer ends the process, which deletes the tap: babeld
-        // retracts the routes through it at once (SPEC D.5).
-        "--ping-exit", std::to_string(settings.timeout.count()),
+        // retracts the routes through it at once (SPEC D.5). The server
+        // pushes the limit of a connected tunnel (--tunnel-timeout, or
+        // --tunnel-tcp-timeout over TCP); through the TLS handshake, which
+        // waits for resends under loss, the longer TCP one holds.
+        "--ping-exit", std::to_string(settings.tcp_timeout.count()),
         // A server that has not answered at all by then is given up for the
-        // next endpoint (TCP after UDP: UDP may be filtered). OpenVPN checks
-        // --ping-exit first, so this must be shorter or no other endpoint
-        // would ever be tried.
-        "--server-poll-timeout", std::to_string(server_poll_timeout(settings.timeout).count()),
+        // next endpoint (TCP after UDP: UDP may be filtered).
+        "--server-poll-timeout", std::to_string(server_poll_timeout(settings).count()),
+        // The server may set nothing on this machine but its tunnel's
+        // keepalive: no route, DNS server or address, or any node could
+        // take over our IPv4 routing (redirect-gateway) or a LAN's subnet.
+        "--route-nopull",
+        "--pull-filter", "ignore", "ifconfig",
         "--up", hook,
         "--route-up", hook,
     });

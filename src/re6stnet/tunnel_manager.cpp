@@ -91,7 +91,14 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
     }
     try {
         PreparedProcess process;
-        slot.hooks = std::make_unique<HookChannel>(io_, slot.interface, on_hook_);
+        slot.hooks = std::make_unique<HookChannel>(
+            io_, slot.interface, [this, &slot](const HookMessage& message) {
+                if (message.event == HookMessage::Event::route_up && !slot.connected) {
+                    slot.connected = true;
+                    log::info("tunnel ", slot.interface, " to ", cn(slot.peer), " is up");
+                }
+                on_hook_(message);
+            });
         process.spec.argv = openvpn_client_command(settings_.openvpn, client);
         process.child_ends.push_back(slot.log->attach());
         process.spec.output_fd = process.child_ends.back().get();
@@ -114,15 +121,20 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
 }
 
 // The OpenVPN client ended: closed by us, or by itself because the peer is
-// unreachable or stopped answering (--ping-exit).
+// unreachable, refused us, or stopped answering (--ping-exit).
 void TunnelManager::ended(Slot& slot, int status)
 {
     if (slot.state == Slot::State::running) {
-        log::info("tunnel ", slot.interface, " to ", cn(slot.peer), " ended: ",
-                  describe_exit(status));
+        if (slot.connected)
+            log::info("tunnel ", slot.interface, " to ", cn(slot.peer), " ended: ",
+                      describe_exit(status));
+        else
+            log::info("tunnel ", slot.interface, ": no connection to ", cn(slot.peer), ": ",
+                      describe_exit(status));
         db_.set_use(slot.peer, stopping_ ? PeerDb::Use::unused : PeerDb::Use::failed);
     }
     slot.state = Slot::State::free;
+    slot.connected = false;
     slot.peer.clear();
     slot.hooks.reset();
     slot.child.reset();

@@ -66,6 +66,7 @@ private:
         // can serve another tunnel.
         enum class State { free, running, closing } state = State::free;
         std::string peer;
+        bool connected = false;   // its route-up hook ran
         std::unique_ptr<HookChannel> hooks;
         std::unique_ptr<Child> child;
     };

@@ -9,6 +9,9 @@
   its cache names, and an honest client sent to it refuses its server;
 * the impostor declares Y's address to the registry: refused, from its
   overlay address and from its public one, and Y's entry is untouched;
+* a node enrolled like anyone runs a server that pushes routes (a default
+  route among them), an address and a DNS server to its clients: its
+  client's tunnel comes up but its routes and addresses are unchanged;
 * meanwhile every honest node (and the impostor as itself) reaches every
   other.
 """
@@ -24,6 +27,11 @@ import testbed
 
 OPTIONS = ["--hello", "2", "--connection-count", "4", "--tunnel-refresh", "60", "-v", "1"]
 FOREIGN_BITS = "1" * 16           # a prefix the registry never gave out
+# What the pushy node's server pushes: with them, its clients would send all
+# their IPv4 traffic, and 10.66.0.0/16 and 2001:db8:66::/48, to it.
+PUSHES = ["route-gateway 10.99.0.1", "ifconfig 10.99.0.2 255.255.255.0",
+          "redirect-gateway def1", "route 10.66.0.0 255.255.0.0",
+          "route-ipv6 2001:db8:66::/48", "dhcp-option DNS 10.99.0.1"]
 # The schema of the daemon's peer cache (src/re6stnet/peer_db.cpp, SPEC A.5).
 PEER_CACHE_SCHEMA = """
 CREATE TABLE peers (prefix TEXT PRIMARY KEY NOT NULL, address TEXT NOT NULL,
@@ -123,6 +131,12 @@ class HostilePeers(testbed.BedTestCase):
         cls.impostor = bed.enrol(bed.add_host("imp"))
         cls.impostor.options = ["--ip", cls.impostor.host.ipv4, "1194", "udp"] + OPTIONS
         cls.foreign = cls.make_foreign(bed.add_host("frn"))
+        cls.pushy = bed.enrol(bed.add_host("psh"))
+        cls.pushy.options = ["--ip", cls.pushy.host.ipv4, "1194", "udp"] + OPTIONS + ["--"]
+        for option in PUSHES:
+            cls.pushy.options += ["--push", option]
+        cls.prey = bed.enrol(bed.add_host("pry"))
+        cls.prey.options = OPTIONS
 
         # The victim believes the posed node is at the impostor's address;
         # the lured node believes the foreign node is a peer; the foreign
@@ -130,16 +144,19 @@ class HostilePeers(testbed.BedTestCase):
         seed_peer_cache(cls.victim, {bits(cls.posed.cn): endpoints(cls.impostor.host)})
         seed_peer_cache(cls.lured, {FOREIGN_BITS: endpoints(cls.foreign.host)})
         seed_peer_cache(cls.foreign, {bits(n.cn): endpoints(n.host) for n in honest})
+        seed_peer_cache(cls.prey, {bits(cls.pushy.cn): "%s,1194,udp" % cls.pushy.host.ipv4})
 
         # The impostor's and foreign servers listen before anyone is sent
         # to them: what is refused is the certificate, not the port.
         cls.registry_node.start()
         cls.impostor.start()
         cls.foreign.start()
+        cls.pushy.start()
         wait_udp_port(cls.impostor.host)
         wait_udp_port(cls.foreign.host)
+        wait_udp_port(cls.pushy.host)
         cls.started = time.monotonic()
-        for node in honest[1:]:
+        for node in honest[1:] + [cls.prey]:
             node.start()
 
     @classmethod
@@ -180,8 +197,8 @@ class HostilePeers(testbed.BedTestCase):
         victim = self.victim
         # Its first tunnel is the one the poisoned cache asked for.
         wait_for("the victim's tunnel to the false %s ends" % self.posed.cn,
-                 lambda: "tunnel re6stnet0 to %s ended" % self.posed.cn in self.daemon_log(victim),
-                 30)
+                 lambda: "tunnel re6stnet0: no connection to %s" % self.posed.cn
+                 in self.daemon_log(victim), 30)
         log = self.daemon_log(victim)
         self.assertIn("tunnel re6stnet0: connecting to %s at %s"
                       % (self.posed.cn, endpoints(self.impostor.host)), log)
@@ -214,7 +231,8 @@ class HostilePeers(testbed.BedTestCase):
         # As a server: the lured node's first tunnel was to it, and failed.
         lured = self.lured
         wait_for("the lured node's tunnel to the foreign node ends",
-                 lambda: "tunnel re6stnet0 to %s ended" % foreign.cn in self.daemon_log(lured), 30)
+                 lambda: "tunnel re6stnet0: no connection to %s" % foreign.cn
+                 in self.daemon_log(lured), 30)
         first = sessions(os.path.join(lured.host.dir, "log", "re6stnet-client0.log"))[0]
         self.assertIn(foreign.host.ipv4, first)
         self.assertIn("VERIFY ERROR", first)
@@ -249,17 +267,18 @@ class HostilePeers(testbed.BedTestCase):
         self.assertEqual(entry(), before)
 
     def test_4_the_rest_of_the_network_is_undisturbed(self):
-        nodes = self.honest + [self.impostor]
+        nodes = self.honest + [self.impostor, self.pushy, self.prey]
         seconds = self.bed.wait_connected(nodes, 60)
-        print("honest nodes and the impostor (as itself) fully connected %.1f s after start"
-              % (time.monotonic() - self.started), file=sys.stderr)
+        print("honest nodes, the impostor (as itself), the pushy node and its prey "
+              "fully connected %.1f s after start" % (time.monotonic() - self.started),
+              file=sys.stderr)
         for node in nodes + [self.foreign]:
             self.assertTrue(node.running(), node.name)
         self.assertLess(seconds, 60)
 
     def test_5_no_key_or_token_in_any_log(self):
         secrets = {}
-        for node in self.honest + [self.impostor, self.foreign]:
+        for node in self.honest + [self.impostor, self.foreign, self.pushy, self.prey]:
             with open(os.path.join(node.conf_dir, "cert.key")) as f:
                 for i, line in enumerate(f.read().splitlines()):
                     if len(line) >= 40:
@@ -278,6 +297,28 @@ class HostilePeers(testbed.BedTestCase):
             self.assertNotIn("PRIVATE KEY", text, path)
             for what, secret in secrets.items():
                 self.assertNotIn(secret, text, (what, path))
+
+    def test_6_a_server_sets_no_route_or_address_on_its_clients(self):
+        prey, pushy = self.prey, self.pushy
+        wait_for("the prey's tunnel to the pushy node is up",
+                 lambda: "tunnel re6stnet0 to %s is up" % pushy.cn in self.daemon_log(prey), 60)
+        first = sessions(os.path.join(prey.host.dir, "log", "re6stnet-client0.log"))[0]
+        self.assertIn("Initialization Sequence Completed", first)
+        reply = re.search(r"PUSH: Received control message: '(PUSH_REPLY,.*)'", first)
+        self.assertTrue(reply, "no push reply in the prey's client log")
+        for option in PUSHES:
+            self.assertIn(option, reply.group(1))
+        self.assertIn("ping-exit 3", reply.group(1))
+        routes = prey.host.run(["ip", "-4", "route", "show", "table", "all"]).stdout
+        for route in ("0.0.0.0/1", "128.0.0.0/1", "10.66.0.0/16", "10.99.0.0/24"):
+            self.assertNotIn(route, routes)
+        self.assertNotIn("2001:db8:66::",
+                         prey.host.run(["ip", "-6", "route", "show", "table", "all"]).stdout)
+        self.assertNotIn("10.99.0.2", prey.host.run(["ip", "addr"]).stdout)
+        # The server's keepalive did apply: the client says so.
+        self.assertIn("Timers: ping 1, ping-exit 3", first)
+        # And the tunnel carries the overlay.
+        self.bed.wait_connected([prey, pushy], 60)
 
 
 if __name__ == "__main__":
