@@ -60,11 +60,11 @@ po::options_description describe()
     tunnels.add_options()
         ("tunnel-timeout", po::value<long>()->value_name("S")->default_value(3),
          "tear a tunnel down after S seconds without a packet from its peer "
-         "(OpenVPN --ping-exit on clients, --ping-restart on servers)")
+         "(OpenVPN --ping-exit on clients, --ping-restart on servers); before it is "
+         "connected, after S or 8 s, whichever is longer")
         ("tunnel-tcp-timeout", po::value<long>()->value_name("S")->default_value(15),
          "the same for tunnels over TCP, where one lost segment holds back all that "
-         "follows until TCP sends it again (after 0.2, 0.6, 1.4, 3, 6.2, 12.6 s...), "
-         "and for any tunnel still in its TLS handshake")
+         "follows until TCP sends it again (after 0.2, 0.6, 1.4, 3, 6.2, 12.6 s...)")
         ("tunnel-ping", po::value<long>()->value_name("S")->default_value(1),
          "OpenVPN keepalive interval on tunnels (--ping)")
         ("tunnel-hello", po::value<std::string>()->value_name("S")->default_value("0.2"),

@@ -55,16 +55,26 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
     return argv;
 }
 
+// The silence allowed to a tunnel until it is connected. Its TLS handshake
+// sends a lost packet again 1, 3, 7 and 15 s after the first try
+// (--tls-timeout 1, doubling): 8 s let four tries and an answer in, as a
+// longer wait would, under loss. It is also what a full UDP server costs a
+// client: OpenVPN answers a first packet before it looks at --max-clients,
+// then drops the rest.
+std::chrono::seconds handshake_timeout(const OpenVpnSettings& settings)
+{
+    return std::max(settings.timeout, std::chrono::seconds(8));
+}
+
 // How long a client waits for the first answer from an endpoint before it
-// tries the next one: the first packet and two resends (at 1 s and 3 s,
-// --tls-timeout) under the default --tunnel-timeout; under the client's
-// --ping-exit before it connected (the TCP timeout), or no other endpoint
-// would ever be tried. Whole seconds, as OpenVPN counts, at least 1.
+// tries the next one: the first packet and two resends (at 1 s and 3 s)
+// under the default --tunnel-timeout; under the handshake timeout, which
+// would end the process first. Whole seconds, as OpenVPN counts, at least 1.
 std::chrono::seconds server_poll_timeout(const OpenVpnSettings& settings)
 {
     using std::chrono::seconds;
     return std::max(seconds(1), std::min(settings.timeout + seconds(1),
-                                         settings.tcp_timeout - seconds(1)));
+                                         handshake_timeout(settings) - seconds(1)));
 }
 
 }  // namespace
@@ -100,14 +110,13 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
     // Per client: a silent one is dropped and reported disconnected, after
     // --tunnel-timeout, or --tunnel-tcp-timeout over TCP, where a lost
     // segment holds back everything after it for as long as TCP takes to send
-    // it again (seconds under heavy loss). The limit is the TCP one until the
-    // client is authenticated, as a TLS handshake under loss waits for
-    // resends too: the client-connect hook then sets the client's own
-    // (re6st_ping_restart), and the client gets it pushed as its --ping-exit.
+    // it again (seconds under heavy loss). Until the client is authenticated
+    // the limit is the handshake's: the client-connect hook then sets the
+    // client's own (re6st_ping_restart), which it gets pushed as --ping-exit.
     auto established = std::to_string(
         (server.proto == "tcp" ? settings.tcp_timeout : settings.timeout).count());
     argv.insert(argv.end(), {
-        "--ping-restart", std::to_string(settings.tcp_timeout.count()),
+        "--ping-restart", std::to_string(handshake_timeout(settings).count()),
         "--setenv", "re6st_ping_restart", established,
         "--push", "ping-exit " + established,
     });
@@ -133,8 +142,8 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
         // retracts the routes through it at once (SPEC D.5). The server
         // pushes the limit of a connected tunnel (--tunnel-timeout, or
         // --tunnel-tcp-timeout over TCP); through the TLS handshake, which
-        // waits for resends under loss, the longer TCP one holds.
-        "--ping-exit", std::to_string(settings.tcp_timeout.count()),
+        // waits for resends under loss, the handshake's holds.
+        "--ping-exit", std::to_string(handshake_timeout(settings).count()),
         // A server that has not answered at all by then is given up for the
         // next endpoint (TCP after UDP: UDP may be filtered).
         "--server-poll-timeout", std::to_string(server_poll_timeout(settings).count()),

@@ -6,12 +6,17 @@ of nodes must stay reachable (a check every 10 s). A ping over a path of h
 tunnels crosses the lossy bridge 2h times, so over 3 hops half of them are
 lost: a pair counts as cut only when 15 pings in a row (3 s) go unanswered.
 
-The tunnel refresh is turned off (--tunnel-refresh): every 300 s each node
-closes its least useful tunnel and opens another, by design, and nodes
-started together do so in step; those closings are not the flapping this
-benchmark looks for (docs/performance.rst says what they cost).
+The tunnel refresh is turned off (--tunnel-refresh): every 300 s (give or
+take a quarter) each node closes its least useful tunnel and opens another,
+by design; those closings are not the flapping this benchmark looks for.
+Client tunnels that never came up (their peer did not answer, or their TLS
+handshake did not end) are counted apart, with OpenVPN's reasons.
 
-Usage: bench_loss.py [--nodes 8] [--minutes 5] [--loss 10] [node options...]
+With --from-start the loss begins before the daemons start: the network
+must form under it, and every tunnel's TLS handshake is made under it.
+
+Usage: bench_loss.py [--nodes 8] [--minutes 5] [--loss 10] [--from-start]
+                     [node options...]
 """
 
 import argparse
@@ -25,13 +30,15 @@ import time
 import testbed
 
 ENDED = re.compile(r"tunnel (\S+) to (\S+) ended|incoming tunnel from (\S+) closed")
+# A client tunnel that never came up (not a teardown, but reported).
+FAILED = re.compile(r"tunnel (\S+): no connection to (\S+)")
 # What OpenVPN says when it ends or drops a tunnel.
 REASON = re.compile(r"Inactivity timeout|Connection reset|TLS Error|fatal error|"
                     r"SIGTERM|SIGUSR1|connect-retry-max|Server poll timeout")
 
 
-def torn_down(node, since_line):
-    return [line for line in node.log().splitlines()[since_line:] if ENDED.search(line)]
+def torn_down(node, since_line, pattern=ENDED):
+    return [line for line in node.log().splitlines()[since_line:] if pattern.search(line)]
 
 
 def reasons(node, line):
@@ -39,7 +46,7 @@ def reasons(node, line):
     those of the tunnel's log (a client slot's, or every server's for an
     incoming tunnel) written in the 5 s before it."""
     when = line[:19]
-    found = ENDED.search(line)
+    found = ENDED.search(line) or FAILED.search(line)
     if found.group(1):
         logs = [os.path.join(node.host.dir, "log", "re6stnet-client%s.log"
                              % found.group(1).replace("re6stnet", ""))]
@@ -82,6 +89,8 @@ def main():
     parser.add_argument("--nodes", type=int, default=8)
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--loss", type=int, default=10, help="percent of frames dropped")
+    parser.add_argument("--from-start", action="store_true",
+                        help="drop frames from before the daemons start (counting from then)")
     parser.add_argument("options", nargs="*", help="extra re6stnet options")
     args = parser.parse_args()
     if not testbed.is_root():
@@ -90,21 +99,40 @@ def main():
                "-v", "1"] + args.options
     with testbed.TestBed("los") as bed:
         nodes = bed.build_network(args.nodes, options, options)
-        for node in nodes:
-            node.start()
-        print("converged in %.0f s" % bed.wait_connected(nodes, 180), flush=True)
-        time.sleep(30)   # let the tunnel refills settle
-        marks = {n.name: len(n.log().splitlines()) for n in nodes}
         table = bed.tag + "loss"
-        testbed.run(["nft", "-f", "-"], input=(
-            # Frames from the bridge ports of this test bed (this kernel has
-            # no "meta ibrname").
-            "table bridge %s {\n chain forward { type filter hook forward priority 0;"
-            " iifname \"%sv*\" numgen random mod 100 < %d counter drop;"
-            " iifname \"%sv*\" counter; }\n}\n"
-            % (table, bed.tag, args.loss, bed.tag)))
-        bed.cleanups.append(lambda: testbed.run(["nft", "delete", "table", "bridge", table],
-                                                check=False))
+
+        lost_at = []
+
+        def lose():
+            lost_at.append(time.monotonic())
+            testbed.run(["nft", "-f", "-"], input=(
+                # Frames from the bridge ports of this test bed (this kernel
+                # has no "meta ibrname").
+                "table bridge %s {\n chain forward { type filter hook forward priority 0;"
+                " iifname \"%sv*\" numgen random mod 100 < %d counter drop;"
+                " iifname \"%sv*\" counter; }\n}\n"
+                % (table, bed.tag, args.loss, bed.tag)))
+            bed.cleanups.append(lambda: testbed.run(["nft", "delete", "table", "bridge", table],
+                                                    check=False))
+
+        if args.from_start:
+            # Every tunnel is opened, and every handshake made, under loss.
+            lose()
+            marks = {n.name: 0 for n in nodes}
+            for node in nodes:
+                node.start()
+            began = time.monotonic()
+            while cut_pairs(bed, nodes):
+                if time.monotonic() - began > 300:
+                    sys.exit("bench_loss: not connected after 300 s under loss")
+            print("converged under loss in %.0f s" % (time.monotonic() - began), flush=True)
+        else:
+            for node in nodes:
+                node.start()
+            print("converged in %.0f s" % bed.wait_connected(nodes, 180), flush=True)
+            time.sleep(30)   # let the tunnel refills settle
+            marks = {n.name: len(n.log().splitlines()) for n in nodes}
+            lose()
         start = time.monotonic()
         checks = cuts = 0
         while time.monotonic() - start < args.minutes * 60:
@@ -121,12 +149,20 @@ def main():
         dropped, passed = (int(x) for x in re.findall(r"packets (\d+)", counters)[:2])
         teardowns = {n.name: torn_down(n, marks[n.name]) for n in nodes}
         total = sum(len(t) for t in teardowns.values())
+        failures = {n.name: torn_down(n, marks[n.name], FAILED) for n in nodes}
         tunnels = sum(len(re.findall(r"tunnel re6stnet\d+: connecting", n.log())) for n in nodes)
         print("loss %d %%: %.1f %% of %d frames dropped over %.1f min" % (
             args.loss, 100.0 * dropped / max(1, dropped + passed), dropped + passed,
-            args.minutes))
+            (time.monotonic() - lost_at[0]) / 60))
         print("tunnel teardowns during the loss: %d" % total)
         for name, lines in teardowns.items():
+            for line in lines:
+                print("  %s: %s" % (name, line))
+                for reason in reasons(bed.nodes[name], line):
+                    print("      OpenVPN: %s" % reason)
+        print("connection attempts that failed during the loss: %d"
+              % sum(len(f) for f in failures.values()))
+        for name, lines in failures.items():
             for line in lines:
                 print("  %s: %s" % (name, line))
                 for reason in reasons(bed.nodes[name], line):

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <tuple>
 
 using namespace re6st;
 using Argv = std::vector<std::string>;
@@ -63,9 +62,10 @@ TEST(OpenVpnCommand, Server)
     EXPECT_EQ(values(argv, "--key"), Argv{"/etc/re6stnet/cert.key"});
     EXPECT_EQ(values(argv, "--ping"), Argv{"1"});
     EXPECT_EQ(values(argv, "--tls-timeout"), Argv{"1"});
-    // A server drops a silent client; it must not exit itself. Over TCP,
-    // after the TCP timeout, which its clients get too.
-    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"15"});
+    // A server drops a silent client; it must not exit itself: 8 s until
+    // the client is authenticated, then (set by the client-connect hook)
+    // over TCP the TCP timeout, which its clients get too.
+    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"8"});
     EXPECT_EQ(values(argv, "--ping-exit"), Argv{"<absent>"});
     EXPECT_EQ(values(argv, "--setenv"), (Argv{"re6st_ping_restart", "15"}));
     EXPECT_EQ(values(argv, "--push"), Argv{"ping-exit 15"});
@@ -85,10 +85,10 @@ TEST(OpenVpnCommand, UdpServerWithDh)
                                                     "/etc/re6stnet/dh2048.pem"});
     EXPECT_EQ(values(argv, "--proto"), Argv{"udp"});
     EXPECT_EQ(values(argv, "--dh"), Argv{"/etc/re6stnet/dh2048.pem"});
-    // Until a client is authenticated, the long limit: its TLS handshake
-    // waits for resends under loss. Then the client-connect hook sets the
-    // UDP limit, and pushes it to the client.
-    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"15"});
+    // Until a client is authenticated, the handshake's limit: its TLS
+    // handshake waits for resends under loss. Then the client-connect hook
+    // sets the UDP limit, and pushes it to the client.
+    EXPECT_EQ(values(argv, "--ping-restart"), Argv{"8"});
     EXPECT_EQ(values(argv, "--setenv"), (Argv{"re6st_ping_restart", "3"}));
     EXPECT_EQ(values(argv, "--push"), Argv{"ping-exit 3"});
 }
@@ -107,8 +107,8 @@ TEST(OpenVpnCommand, Client)
     EXPECT_EQ(values(argv, "--route-up"), Argv{"/usr/lib/re6stnet/ovpn-client"});
     EXPECT_EQ(values(argv, "--ping"), Argv{"1"});
     EXPECT_EQ(values(argv, "--tls-timeout"), Argv{"1"});
-    // Until the server pushes its limit, the long one: the TLS handshake.
-    EXPECT_EQ(values(argv, "--ping-exit"), Argv{"15"});
+    // Until the server pushes its limit, the handshake's.
+    EXPECT_EQ(values(argv, "--ping-exit"), Argv{"8"});
     // The next endpoint is tried before --ping-exit ends the process.
     EXPECT_EQ(values(argv, "--server-poll-timeout"), Argv{"4"});
     // The server sets no route, DNS server or address here.
@@ -138,14 +138,14 @@ TEST(OpenVpnCommand, InterfaceNamesFitLinux)
 
 TEST(OpenVpnCommand, ServerPollTimeoutStaysUnderThePingTimeout)
 {
-    // {--tunnel-timeout, --tunnel-tcp-timeout, --server-poll-timeout}
-    for (auto [timeout, tcp_timeout, poll] : std::vector<std::tuple<int, int, const char*>>{
-             {2, 15, "3"}, {3, 15, "4"}, {10, 15, "11"}, {15, 15, "14"}, {2, 2, "1"}}) {
+    // {--tunnel-timeout, --server-poll-timeout}: under the handshake's
+    // --ping-exit, max(8, --tunnel-timeout).
+    for (auto [timeout, poll] : std::vector<std::pair<int, const char*>>{
+             {2, "3"}, {3, "4"}, {7, "7"}, {10, "9"}}) {
         auto s = settings();
         s.timeout = std::chrono::seconds(timeout);
-        s.tcp_timeout = std::chrono::seconds(tcp_timeout);
         auto argv = openvpn_client_command(s, {"re6stnet0", {{"192.0.2.1", 1194, "udp"}}, "2/16"});
-        EXPECT_EQ(values(argv, "--server-poll-timeout"), Argv{poll})
-            << timeout << " " << tcp_timeout;
+        EXPECT_EQ(values(argv, "--server-poll-timeout"), Argv{poll}) << timeout;
+        EXPECT_EQ(values(argv, "--ping-exit"), Argv{std::to_string(std::max(8, timeout))});
     }
 }
