@@ -37,7 +37,7 @@ REASON = re.compile(r"Inactivity timeout|Connection reset|TLS Error|fatal error|
                     r"SIGTERM|SIGUSR1|connect-retry-max|Server poll timeout")
 
 
-def torn_down(node, since_line, pattern=ENDED):
+def log_lines(node, since_line, pattern):
     return [line for line in node.log().splitlines()[since_line:] if pattern.search(line)]
 
 
@@ -147,26 +147,26 @@ def main():
         counters = testbed.run(["nft", "list", "table", "bridge", table]).stdout
         testbed.run(["nft", "delete", "table", "bridge", table])
         dropped, passed = (int(x) for x in re.findall(r"packets (\d+)", counters)[:2])
-        teardowns = {n.name: torn_down(n, marks[n.name]) for n in nodes}
-        total = sum(len(t) for t in teardowns.values())
-        failures = {n.name: torn_down(n, marks[n.name], FAILED) for n in nodes}
+
+        def report(title, pattern):
+            """Prints the daemon log lines matching `pattern` since the loss
+            began, each with OpenVPN's lines on it; returns their count."""
+            found = {n.name: log_lines(n, marks[n.name], pattern) for n in nodes}
+            count = sum(len(lines) for lines in found.values())
+            print("%s: %d" % (title, count))
+            for name, lines in found.items():
+                for line in lines:
+                    print("  %s: %s" % (name, line))
+                    for reason in reasons(bed.nodes[name], line):
+                        print("      OpenVPN: %s" % reason)
+            return count
+
         tunnels = sum(len(re.findall(r"tunnel re6stnet\d+: connecting", n.log())) for n in nodes)
         print("loss %d %%: %.1f %% of %d frames dropped over %.1f min" % (
             args.loss, 100.0 * dropped / max(1, dropped + passed), dropped + passed,
             (time.monotonic() - lost_at[0]) / 60))
-        print("tunnel teardowns during the loss: %d" % total)
-        for name, lines in teardowns.items():
-            for line in lines:
-                print("  %s: %s" % (name, line))
-                for reason in reasons(bed.nodes[name], line):
-                    print("      OpenVPN: %s" % reason)
-        print("connection attempts that failed during the loss: %d"
-              % sum(len(f) for f in failures.values()))
-        for name, lines in failures.items():
-            for line in lines:
-                print("  %s: %s" % (name, line))
-                for reason in reasons(bed.nodes[name], line):
-                    print("      OpenVPN: %s" % reason)
+        total = report("tunnel teardowns during the loss", ENDED)
+        report("connection attempts that failed during the loss", FAILED)
         print("connectivity checks: %d, with a cut pair: %d" % (checks, cuts))
         print("tunnels opened since start, all nodes: %d" % tunnels)
         sys.exit(1 if total or cuts else 0)
