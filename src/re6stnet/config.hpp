@@ -58,8 +58,8 @@ struct Config {
 };
 
 // `args` excludes argv[0]. Throws UsageError with a one-line message naming
-// the bad option. Returns nullopt-like empty registry only on --help, which
-// the caller checks with wants_help.
+// the bad option. The caller handles --help and --version first
+// (wants_help, wants_version): they need no other option.
 Config parse_config(const std::vector<std::string>& args, const FileReader& read = read_option_file);
 bool wants_help(const std::vector<std::string>& args);
 bool wants_version(const std::vector<std::string>& args);

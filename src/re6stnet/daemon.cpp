@@ -2,9 +2,7 @@
 #include "re6stnet/daemon.hpp"
 
 #include "common/log.hpp"
-#include "re6stnet/babeld_command.hpp"
-#include "re6stnet/async_command.hpp"
-#include "re6stnet/openvpn_command.hpp"
+#include "re6stnet/babel/babeld_command.hpp"
 #include "re6stnet/tunnel_policy.hpp"
 
 #include <signal.h>
@@ -22,9 +20,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto tick_period = 5s;          // reap and refill client tunnels (SPEC A.5)
-constexpr auto stop_grace = 5s;           // SIGTERM before SIGKILL
-constexpr auto registry_timeout = 20s;
+constexpr auto tick_period = 5s;         // reap and refill the client tunnels
+constexpr auto stop_grace = 5s;          // SIGTERM before SIGKILL
+constexpr auto decrypt_timeout = 10s;    // openssl decrypting a bootstrap peer
+constexpr auto leftover_grace = 3s;      // a babeld left behind, to end on SIGTERM
+constexpr auto leftover_poll = 100ms;
 
 void make_directory(const std::string& path, std::optional<mode_t> mode = {})
 {
@@ -52,17 +52,17 @@ std::optional<pid_t> live_process(const std::string& pid_file, const std::string
 
 }  // namespace
 
-Daemon::Daemon(boost::asio::io_context& io, Config config, std::string hook_dir)
-    : io_(io), config_(std::move(config)), hook_dir_(std::move(hook_dir)), reaper_(io),
-      openssl_(run_command),
-      tick_timer_(io), tunnel_refresh_timer_(io), registry_timer_(io)
+Daemon::Daemon(boost::asio::io_context& io, DaemonPlan plan, DaemonServices services)
+    : io_(io), plan_(std::move(plan)), services_(std::move(services)), reaper_(io),
+      processes_{io, services_.launcher, reaper_, services_.clock},
+      tick_timer_(services_.clock.make_timer()),
+      tunnel_refresh_timer_(services_.clock.make_timer()),
+      registry_timer_(services_.clock.make_timer())
 {
 }
 
 Daemon::~Daemon()
 {
-    // After a failed start or an unfinished stop: children get SIGTERM from
-    // their owners, the host is restored.
     port_mapper_.reset();
     servers_.clear();
     tunnels_.reset();
@@ -73,63 +73,34 @@ Daemon::~Daemon()
 
 void Daemon::start()
 {
-    identity_ = NodeIdentity::load(openssl_, config_.ca, config_.cert, config_.key);
-    const auto& id = *identity_;
+    const auto& id = plan_.identity;
     log::info("node ", cn_from_bits(id.prefix), ": address ", id.address.to_string(),
               ", subnet ", id.subnet.to_string(), ", network ", id.network.prefix().to_string());
-    Url registry_url;
-    try {
-        registry_url = Url::parse(config_.registry);
-    } catch (const UrlError& error) {
-        throw std::runtime_error(std::string("option '--registry': ") + error.what());
-    }
-
-    prepare_directories();
+    take_directories();
     remove_leftovers();
 
-    network_ = std::make_unique<NetworkSetup>(
-        run_command,
-        NodeAddressing{config_.main_interface, id.address, id.subnet, id.network.prefix()});
+    network_ = std::make_unique<NetworkSetup>(services_.run, plan_.addressing,
+                                              services_.sysctl_dir);
     network_->apply();
 
     bool moved_aside = false;
-    auto db_path = config_.state_dir + "/peers.db";
-    peers_.emplace(PeerDb::open_or_rebuild(db_path, id.prefix, &moved_aside));
+    peers_.emplace(PeerDb::open_or_rebuild(plan_.peer_db, id.prefix, &moved_aside));
     if (moved_aside)
-        log::warning(db_path, " was corrupt: moved to ", db_path, ".corrupt, starting afresh");
+        log::warning(plan_.peer_db, " was corrupt: moved to ", plan_.peer_db,
+                     ".corrupt, starting afresh");
 
-    management_ = std::make_unique<ManagementListener>(io_, config_.run_dir + "/openvpn.sock");
-    openvpn_.ca = config_.ca;
-    openvpn_.cert = config_.cert;
-    openvpn_.key = config_.key;
-    openvpn_.hook_dir = hook_dir_;
-    openvpn_.management_socket = management_->path();
-    openvpn_.ping = config_.tunnel_ping;
-    openvpn_.timeout = config_.tunnel_timeout;
-    openvpn_.tcp_timeout = config_.tunnel_tcp_timeout;
-    openvpn_.verbosity = config_.verbose;
-    openvpn_.extra_args = config_.openvpn_args;
-
-    TunnelManager::Settings tunnels;
-    tunnels.slots = config_.client_count();
-    tunnels.refresh_count = config_.refresh_count;
-    tunnels.openvpn = openvpn_;
-    tunnels.log_dir = config_.log_dir;
-    tunnels.network = id.network;
-    tunnels.lan_interfaces.insert(config_.lan_interfaces.begin(), config_.lan_interfaces.end());
-    tunnels_ = std::make_unique<TunnelManager>(io_, launcher_, reaper_, *peers_, tunnels,
+    management_ = std::make_unique<ManagementListener>(io_, plan_.management_socket);
+    tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
                                                [this](const HookMessage& m) { on_client_hook(m); });
-
     start_servers();
     start_babeld();
-    start_registry();
+    start_refresher();
 
-    if (!config_.ip.empty())
-        set_endpoints(config_.ip);
-    else if (config_.upnp)
+    if (!plan_.advertised.empty())
+        set_endpoints(plan_.advertised);
+    else if (plan_.upnp)
         port_mapper_ = std::make_unique<PortMapper>(
-            io_, config_.pp, PortMapper::Settings{},
-            [this](std::vector<Endpoint> endpoints) {
+            io_, plan_.ports, PortMapper::Settings{}, [this](std::vector<Endpoint> endpoints) {
                 mapped_endpoints_ = !endpoints.empty();
                 if (mapped_endpoints_)
                     set_endpoints(endpoints);
@@ -139,53 +110,53 @@ void Daemon::start()
     schedule_tunnel_refresh();
 }
 
-void Daemon::prepare_directories()
+// Nothing of the node is touched before both locks are held: a second
+// daemon given the same directories changes nothing.
+void Daemon::take_directories()
 {
-    make_directory(config_.log_dir);
-    make_directory(config_.state_dir);
+    make_directory(plan_.log_dir);
+    make_directory(plan_.state_dir);
     // Control sockets live here: babeld's lets its user reconfigure routing.
-    make_directory(config_.run_dir, 0700);
+    make_directory(plan_.run_dir, 0700);
+    run_lock_.emplace(plan_.run_dir);
+    state_lock_.emplace(plan_.state_dir);
 }
 
 // A daemon killed by SIGKILL leaves babeld behind only if babeld missed its
 // parent-death signal, and always leaves its pid file, which would stop a
-// new babeld from starting.
+// new babeld from starting. We hold the run directory: no live daemon owns
+// that babeld.
 void Daemon::remove_leftovers()
 {
-    auto pid_file = config_.run_dir + "/babeld.pid";
+    const auto& pid_file = plan_.babeld.pid_file;
     if (auto pid = live_process(pid_file, "babeld")) {
         log::warning("stopping babeld (pid ", *pid, ") left by a previous run");
         kill(*pid, SIGTERM);
-        for (int i = 0; i < 30 && kill(*pid, 0) == 0; ++i)
-            std::this_thread::sleep_for(100ms);
-        kill(*pid, SIGKILL);
+        bool gone = false;
+        for (auto waited = 0ms; waited < leftover_grace && !gone; waited += leftover_poll) {
+            std::this_thread::sleep_for(leftover_poll);
+            gone = kill(*pid, 0) != 0;
+        }
+        // Once it has gone, its pid may be another process's.
+        if (!gone)
+            kill(*pid, SIGKILL);
     }
     fs::remove(pid_file);
 }
 
 void Daemon::start_servers()
 {
-    for (const auto& port : config_.pp) {
+    for (const auto& planned : plan_.servers) {
         auto server = std::make_unique<Server>();
-        server->port = port;
-        server->interface = server_interface(port.proto, port.port);
-        server->log = std::make_unique<ChildLog>(
-            io_, config_.log_dir + "/re6stnet-server-" + port.proto + std::to_string(port.port)
-                     + ".log");
+        server->plan = planned;
+        server->openvpn = std::make_unique<OpenVpnProcess>(
+            io_, planned.openvpn.interface, planned.log_file,
+            [this](const HookMessage& m) { on_server_hook(m); });
         auto* s = server.get();
         server->process = std::make_unique<SupervisedProcess>(
-            io_, launcher_, reaper_, "OpenVPN server " + server->interface, [this, s] {
-                PreparedProcess process;
-                s->hooks = std::make_unique<HookChannel>(
-                    io_, s->interface, [this](const HookMessage& m) { on_server_hook(m); });
-                process.spec.argv = openvpn_server_command(
-                    openvpn_, {s->interface, s->port.port, s->port.proto,
-                               config_.max_clients, config_.dh});
-                process.child_ends.push_back(s->log->attach());
-                process.spec.output_fd = process.child_ends.back().get();
-                process.child_ends.push_back(s->hooks->take_child_end());
-                process.spec.extra_fds = {process.child_ends.back().get()};
-                return process;
+            processes_, "OpenVPN server " + planned.openvpn.interface, [this, s] {
+                return s->openvpn->prepare(
+                    openvpn_server_command(plan_.tunnels.openvpn, s->plan.openvpn));
             });
         server->process->start();
         servers_.push_back(std::move(server));
@@ -194,27 +165,11 @@ void Daemon::start_servers()
 
 void Daemon::start_babeld()
 {
-    const auto& id = *identity_;
-    BabeldSettings settings;
-    settings.network = id.network;
-    settings.subnet = id.subnet;
-    settings.address = id.address;
-    settings.hello = config_.hello;
-    settings.tunnel_hello = config_.tunnel_hello;
-    settings.wireless = config_.wireless;
-    settings.verbosity = config_.verbose;
-    settings.state_file = config_.state_dir + "/babeld.state";
-    settings.pid_file = config_.run_dir + "/babeld.pid";
-    settings.control_socket = config_.run_dir + "/babeld.sock";
-    for (const auto& server : servers_)
-        settings.tunnels.push_back(server->interface);
-    for (const auto& name : tunnels_->interfaces())
-        settings.tunnels.push_back(name);
-    settings.lan_interfaces = config_.lan_interfaces;
-
+    const auto& settings = plan_.babeld;
     babel_control_ = std::make_unique<BabelControl>(io_, settings.control_socket);
-    babeld_log_ = std::make_unique<ChildLog>(io_, config_.log_dir + "/re6stnet-babeld.log");
-    babeld_ = std::make_unique<SupervisedProcess>(io_, launcher_, reaper_, "babeld", [this, settings] {
+    babeld_log_ = std::make_unique<ChildLog>(io_, plan_.babeld_log);
+    babeld_ = std::make_unique<SupervisedProcess>(processes_, "babeld", [this] {
+        const auto& settings = plan_.babeld;
         // Ours is not running: its pid file and socket are stale.
         fs::remove(settings.pid_file);
         fs::remove(settings.control_socket);
@@ -229,24 +184,20 @@ void Daemon::start_babeld()
     babeld_->start();
 }
 
-void Daemon::start_registry()
+void Daemon::start_refresher()
 {
-    const auto& id = *identity_;
-    registry_ = std::make_unique<XmlRpcRegistry>(io_.get_executor(), Url::parse(config_.registry),
-                                                 id.address, id.prefix, registry_timeout);
-    PeerRefresher::Settings settings;
-    settings.interval = config_.peers_db_refresh;
     // The key is read by openssl, only when a bootstrap peer comes.
     auto decrypt = [this](const std::string& ciphertext, PeerRefresher::Decrypted done) {
-        run_command_async(io_, launcher_, reaper_, openssl_.decrypt_command(config_.key),
-                          ciphertext, std::chrono::seconds(10), [done](CommandResult result) {
+        run_command_async(io_, services_.launcher, reaper_, OpenSslTool(services_.run).decrypt_command(plan_.key),
+                          ciphertext, decrypt_timeout, [done](CommandResult result) {
                               if (result.status == 0)
                                   done(result.output, "");
                               else
                                   done(std::nullopt, result.output);
                           });
     };
-    refresher_ = std::make_unique<PeerRefresher>(*peers_, *registry_, decrypt, settings);
+    refresher_ = std::make_unique<PeerRefresher>(*peers_, services_.registry, decrypt,
+                                                 plan_.refresher);
     refresher_->changed = [this] {
         schedule_registry();
         // New peers need not wait for the next tick.
@@ -257,7 +208,7 @@ void Daemon::start_registry()
 
 void Daemon::set_endpoints(const std::vector<Endpoint>& endpoints)
 {
-    refresher_->set_address(format_endpoints(endpoints), std::chrono::steady_clock::now());
+    refresher_->set_address(format_endpoints(endpoints), services_.clock.now());
     schedule_registry();
 }
 
@@ -266,14 +217,14 @@ void Daemon::on_client_hook(const HookMessage& message)
     if (message.event != HookMessage::Event::route_up)
         return;
     log::info("a tunnel is up; our public address as its peer sees it: ", message.argument);
-    refresher_->tunnel_up(std::chrono::steady_clock::now());
+    refresher_->tunnel_up(services_.clock.now());
     schedule_registry();
     // Our public IP as a peer saw it: without --ip or UPnP, that is what
     // we advertise, with our own server ports.
-    if (!config_.ip.empty() || mapped_endpoints_)
+    if (!plan_.advertised.empty() || mapped_endpoints_)
         return;
     std::vector<Endpoint> endpoints;
-    for (const auto& port : config_.pp)
+    for (const auto& port : plan_.ports)
         endpoints.push_back({message.argument, port.port, port.client_proto()});
     set_endpoints(endpoints);
 }
@@ -295,15 +246,11 @@ void Daemon::tick()
     if (stopping_)
         return;
     if (tunnels_->fill() > 0)
-        refresher_->want_peers(std::chrono::steady_clock::now());
+        refresher_->want_peers(services_.clock.now());
     else
         refresher_->satisfied();
     schedule_registry();
-    tick_timer_.expires_after(tick_period);
-    tick_timer_.async_wait([this](const boost::system::error_code& error) {
-        if (!error)
-            tick();
-    });
+    services_.clock.wait_for(*tick_timer_, tick_period, [this] { tick(); });
 }
 
 void Daemon::refresh_tunnels()
@@ -319,8 +266,8 @@ void Daemon::refresh_tunnels()
             auto dump = parse_babel_dump(data);
             if (dump.malformed_lines)
                 log::warning("babeld dump: ", dump.malformed_lines, " lines not understood");
-            std::set<std::string> lan(config_.lan_interfaces.begin(), config_.lan_interfaces.end());
-            tunnels_->refresh(count_routes(dump.routes, identity_->network, lan));
+            std::set<std::string> lan(plan_.lan_interfaces.begin(), plan_.lan_interfaces.end());
+            tunnels_->refresh(count_routes(dump.routes, plan_.identity.network, lan));
         }
         schedule_tunnel_refresh();
     });
@@ -328,11 +275,8 @@ void Daemon::refresh_tunnels()
 
 void Daemon::schedule_tunnel_refresh()
 {
-    tunnel_refresh_timer_.expires_after(refresh_delay(config_.tunnel_refresh, random_));
-    tunnel_refresh_timer_.async_wait([this](const boost::system::error_code& error) {
-        if (!error)
-            refresh_tunnels();
-    });
+    services_.clock.wait_for(*tunnel_refresh_timer_, refresh_delay(plan_.tunnel_refresh, random_),
+                             [this] { refresh_tunnels(); });
 }
 
 void Daemon::schedule_registry()
@@ -340,25 +284,34 @@ void Daemon::schedule_registry()
     if (stopping_)
         return;
     auto due = refresher_->due();
-    if (due == std::chrono::steady_clock::time_point::max()) {
-        registry_timer_.cancel();
+    if (due == Clock::time_point::max()) {
+        registry_timer_->cancel();
         return;
     }
-    registry_timer_.expires_at(due);
-    registry_timer_.async_wait([this](const boost::system::error_code& error) {
-        if (error || stopping_)
+    registry_timer_->wait_until(due, [this] {
+        if (stopping_)
             return;
-        refresher_->run(std::chrono::steady_clock::now());
+        refresher_->run(services_.clock.now());
         schedule_registry();
     });
 }
 
 void Daemon::reopen_logs()
 {
-    babeld_log_->reopen();
+    std::string failed;
+    auto reopen = [&](auto&& action) {
+        try {
+            action();
+        } catch (const std::exception& error) {
+            failed += (failed.empty() ? "" : "; ") + std::string(error.what());
+        }
+    };
+    reopen([&] { babeld_log_->reopen(); });
     for (auto& server : servers_)
-        server->log->reopen();
-    tunnels_->reopen_logs();
+        reopen([&] { server->openvpn->reopen_log(); });
+    reopen([&] { tunnels_->reopen_logs(); });
+    if (!failed.empty())
+        throw SurvivableError("cannot reopen log files: " + failed);
     log::info("log files reopened");
 }
 
@@ -368,9 +321,13 @@ void Daemon::stop(std::function<void()> done)
         return;
     stopping_ = true;
     log::info("stopping");
-    tick_timer_.cancel();
-    tunnel_refresh_timer_.cancel();
-    registry_timer_.cancel();
+    tick_timer_->cancel();
+    tunnel_refresh_timer_->cancel();
+    registry_timer_->cancel();
+    if (!babeld_) {   // start() failed before babeld
+        finish_stop(std::move(done));
+        return;
+    }
     babel_control_->reset("stopping");
     babeld_->stop(stop_grace, [this, done = std::move(done)]() mutable {
         auto remaining = std::make_shared<std::size_t>(servers_.size() + 1);
@@ -380,19 +337,52 @@ void Daemon::stop(std::function<void()> done)
         };
         for (auto& server : servers_)
             server->process->stop(stop_grace, one_done);
-        tunnels_->stop(stop_grace, one_done);
+        if (tunnels_)
+            tunnels_->stop(stop_grace, one_done);
+        else
+            one_done();
     });
 }
 
 void Daemon::finish_stop(std::function<void()> done)
 {
     port_mapper_.reset();   // removes the mappings
-    network_->undo();
+    if (network_)
+        network_->undo();
     network_.reset();
     management_.reset();
     log::info("stopped");
     if (done)
         done();
+}
+
+void Daemon::fail(const std::string& why)
+{
+    exit_status_ = 1;
+    if (stopping_) {
+        // Failing again while stopping: stop the loop; the destructor
+        // stops the children and restores the host.
+        log::error(why, "; giving up stopping in order");
+        io_.stop();
+        return;
+    }
+    log::error(why, "; stopping");
+    stop([this] { io_.stop(); });
+}
+
+int Daemon::run()
+{
+    for (;;) {
+        try {
+            io_.run();
+            return exit_status_;
+        } catch (const SurvivableError& error) {
+            log::warning(error.what());
+        } catch (const std::exception& error) {
+            fail(error.what());
+        }
+        io_.restart();
+    }
 }
 
 }  // namespace re6st

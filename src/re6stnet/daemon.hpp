@@ -1,25 +1,26 @@
-// The node daemon: wires the peer cache, the registry, babeld, the OpenVPN
-// servers and client tunnels, and UPnP together on one event loop (SPEC A.5).
+// The node daemon: runs what its plan says (daemon_plan.hpp) on one event
+// loop: the peer cache, the registry refresher, babeld, the OpenVPN servers
+// and client tunnels, and UPnP. It acts on the host only through the
+// services it is given, so a test drives it with a recording launcher, a
+// fake clock and a fake registry.
 #pragma once
 
-#include "re6stnet/babel_control.hpp"
-#include "re6stnet/child_log.hpp"
-#include "re6stnet/child_reaper.hpp"
-#include "re6stnet/config.hpp"
-#include "re6stnet/hook_channel.hpp"
-#include "re6stnet/management_listener.hpp"
+#include "re6stnet/babel/babel_control.hpp"
+#include "re6stnet/daemon_plan.hpp"
+#include "re6stnet/instance_lock.hpp"
 #include "re6stnet/network_setup.hpp"
-#include "re6stnet/node_identity.hpp"
 #include "re6stnet/openssl_tool.hpp"
+#include "re6stnet/openvpn/management_listener.hpp"
+#include "re6stnet/openvpn/openvpn_process.hpp"
 #include "re6stnet/peer_db.hpp"
 #include "re6stnet/peer_refresher.hpp"
-#include "re6stnet/port_mapper.hpp"
-#include "re6stnet/process_launcher.hpp"
-#include "re6stnet/registry.hpp"
-#include "re6stnet/supervised_process.hpp"
+#include "re6stnet/process/child_log.hpp"
+#include "re6stnet/process/command.hpp"
+#include "re6stnet/process/process_context.hpp"
+#include "re6stnet/process/supervised_process.hpp"
+#include "re6stnet/registry_client.hpp"
 #include "re6stnet/tunnel_manager.hpp"
-
-#include <boost/asio/steady_timer.hpp>
+#include "re6stnet/upnp/port_mapper.hpp"
 
 #include <memory>
 #include <optional>
@@ -27,35 +28,61 @@
 
 namespace re6st {
 
+// What the daemon acts on the host through.
+struct DaemonServices {
+    ProcessLauncher& launcher;
+    CommandRunner run;                  // ip, at start and stop
+    Clock& clock;
+    Registry& registry;
+    std::string sysctl_dir = "/proc/sys";
+};
+
+// A failure the daemon survives: logged, and the daemon goes on (a log
+// file it cannot reopen is no reason to stop routing). Anything else thrown
+// from the loop stops the daemon cleanly with exit status 1.
+class SurvivableError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class Daemon {
 public:
-    Daemon(boost::asio::io_context& io, Config config, std::string hook_dir);
+    Daemon(boost::asio::io_context& io, DaemonPlan plan, DaemonServices services);
+    // After a failed start or an unfinished stop: children get SIGTERM from
+    // their owners, the host is restored.
     ~Daemon();
 
-    // Sets the host up and starts every child. Throws std::exception with a
-    // one-line message on a start-up error (bad file, busy port...).
+    // Takes the node's directories (AlreadyRunning if another daemon holds
+    // them, before anything is touched), sets the host up and starts every
+    // child. Throws std::exception with a one-line message on a start-up
+    // error (bad file, busy port...).
     void start();
+
+    // Runs the loop until the daemon has stopped; returns the exit status:
+    // 0 after stop(), 1 after a failure that stopped it. The one place that
+    // decides what an exception thrown from the loop means.
+    int run();
+
     // Stops babeld first (so it can retract our routes over the tunnels
     // still up), then every OpenVPN process, removes the UPnP mappings and
     // what start() added to the host; `done` when all of it is over.
     void stop(std::function<void()> done);
-    // SIGHUP / SIGUSR1: logrotate moved the log files.
+    // SIGHUP / SIGUSR1: logrotate moved the log files. Throws
+    // SurvivableError naming the files it could not reopen.
     void reopen_logs();
 
 private:
     struct Server {
-        ServerPort port;
-        std::string interface;
-        std::unique_ptr<ChildLog> log;
-        std::unique_ptr<HookChannel> hooks;
+        DaemonPlan::Server plan;
+        std::unique_ptr<OpenVpnProcess> openvpn;
         std::unique_ptr<SupervisedProcess> process;
     };
 
-    void prepare_directories();
+    void take_directories();
     void remove_leftovers();
-    void start_babeld();
     void start_servers();
-    void start_registry();
+    void start_babeld();
+    void start_refresher();
     void on_client_hook(const HookMessage& message);
     void on_server_hook(const HookMessage& message);
     void tick();
@@ -64,31 +91,28 @@ private:
     void schedule_registry();
     void set_endpoints(const std::vector<Endpoint>& endpoints);
     void finish_stop(std::function<void()> done);
+    void fail(const std::string& why);
 
     boost::asio::io_context& io_;
-    Config config_;
-    std::string hook_dir_;
-    PosixProcessLauncher launcher_;
+    DaemonPlan plan_;
+    DaemonServices services_;
     ChildReaper reaper_;
-    OpenSslTool openssl_;
-    std::optional<NodeIdentity> identity_;
+    ProcessContext processes_;
+    std::optional<InstanceLock> run_lock_, state_lock_;
     std::unique_ptr<NetworkSetup> network_;
     std::optional<PeerDb> peers_;
     std::unique_ptr<ManagementListener> management_;
-    OpenVpnSettings openvpn_;
     std::vector<std::unique_ptr<Server>> servers_;
     std::unique_ptr<TunnelManager> tunnels_;
     std::unique_ptr<ChildLog> babeld_log_;
     std::unique_ptr<SupervisedProcess> babeld_;
     std::unique_ptr<BabelControl> babel_control_;
-    std::unique_ptr<XmlRpcRegistry> registry_;
     std::unique_ptr<PeerRefresher> refresher_;
     std::unique_ptr<PortMapper> port_mapper_;
-    boost::asio::steady_timer tick_timer_;
-    boost::asio::steady_timer tunnel_refresh_timer_;
-    boost::asio::steady_timer registry_timer_;
+    std::unique_ptr<Timer> tick_timer_, tunnel_refresh_timer_, registry_timer_;
     bool mapped_endpoints_ = false;   // UPnP gave us endpoints
     bool stopping_ = false;
+    int exit_status_ = 0;
     std::mt19937_64 random_{std::random_device{}()};
 };
 

@@ -1,15 +1,15 @@
-// re6stnet: the node daemon. Parses options, wires the daemon to the event
-// loop and its signals, runs.
+// re6stnet: the node daemon. Parses options, loads the node's identity,
+// plans, wires the daemon to the event loop and its signals, runs.
 #include "common/log.hpp"
 #include "common/service_notify.hpp"
 #include "re6stnet/config.hpp"
 #include "re6stnet/daemon.hpp"
-#include "re6stnet/hook_access.hpp"
-#include "re6stnet/openvpn_command.hpp"
+#include "re6stnet/openvpn/hook_access.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -22,6 +22,10 @@
 
 namespace {
 
+using namespace re6st;
+
+constexpr std::chrono::seconds registry_timeout{20};
+
 // Next to the program in a build tree, the installed copy otherwise.
 std::string default_hook_dir()
 {
@@ -32,70 +36,88 @@ std::string default_hook_dir()
     return RE6ST_HOOK_DIR;
 }
 
-}  // namespace
-
-int main(int argc, char** argv)
+// The plan, from the options and the node's files; throws naming the
+// file or option at fault.
+DaemonPlan make_plan(const Config& config)
 {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (re6st::wants_help(args)) {
-        std::cout << re6st::config_help();
-        return 0;
-    }
-    if (re6st::wants_version(args)) {
-        std::cout << "re6stnet " RE6ST_VERSION "\n";
-        return 0;
-    }
-    re6st::Config config;
-    try {
-        config = re6st::parse_config(args);
-    } catch (const re6st::UsageError& error) {
-        std::cerr << "re6stnet: " << error.what() << " (see re6stnet --help)\n";
-        return 2;
-    }
-    re6st::log::set_verbosity(config.verbose);
-    std::signal(SIGPIPE, SIG_IGN);
-
-    boost::asio::io_context io;
     auto hook_dir = config.hook_dir.empty() ? default_hook_dir() : config.hook_dir;
-    try {
-        re6st::check_hooks_runnable(hook_dir, re6st::hook_user(re6st::openvpn_user));
-    } catch (const std::exception& error) {
-        re6st::log::error(error.what());
-        return 1;
-    }
-    re6st::Daemon daemon(io, config, hook_dir);
-    boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
-    boost::asio::signal_set log_signals(io, SIGHUP, SIGUSR1);
-    std::function<void()> wait_log_signal = [&] {
-        log_signals.async_wait([&](const boost::system::error_code& error, int) {
-            if (error)
-                return;
-            daemon.reopen_logs();
-            wait_log_signal();
-        });
-    };
-    wait_log_signal();
+    check_hooks_runnable(hook_dir, hook_user(openvpn_user));
+    auto identity = NodeIdentity::load(OpenSslTool(run_command), config.ca, config.cert,
+                                       config.key);
+    return plan_daemon(config, identity, hook_dir);
+}
+
+// SIGTERM/SIGINT stop the daemon (a second one: stop waiting for the
+// children); SIGHUP/SIGUSR1 reopen the log files.
+void handle_signals(boost::asio::io_context& io, Daemon& daemon,
+                    boost::asio::signal_set& stop_signals, boost::asio::signal_set& log_signals)
+{
+    log_signals.async_wait([&](const boost::system::error_code& error, int) {
+        if (error)
+            return;
+        handle_signals(io, daemon, stop_signals, log_signals);
+        daemon.reopen_logs();
+    });
     stop_signals.async_wait([&](const boost::system::error_code& error, int signal) {
         if (error)
             return;
-        re6st::log::info("received ", strsignal(signal));
-        re6st::notify_service("STOPPING=1");
+        log::info("received ", strsignal(signal));
+        notify_service("STOPPING=1");
         daemon.stop([&] { io.stop(); });
-        // A second signal while stopping: stop waiting for the children.
         stop_signals.async_wait([&](const boost::system::error_code& again, int) {
             if (!again)
                 io.stop();
         });
     });
+}
 
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (wants_help(args)) {
+        std::cout << config_help();
+        return 0;
+    }
+    if (wants_version(args)) {
+        std::cout << "re6stnet " RE6ST_VERSION "\n";
+        return 0;
+    }
+    Config config;
+    try {
+        config = parse_config(args);
+    } catch (const UsageError& error) {
+        std::cerr << "re6stnet: " << error.what() << " (see re6stnet --help)\n";
+        return 2;
+    }
+    log::set_verbosity(config.verbose);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    boost::asio::io_context io;
+    std::optional<DaemonPlan> plan;
+    try {
+        plan = make_plan(config);
+    } catch (const std::exception& error) {
+        log::error(error.what());
+        return 1;
+    }
+    const auto& id = plan->identity;
+    XmlRpcRegistry registry(io.get_executor(), plan->registry, id.address, id.prefix,
+                            registry_timeout);
+    PosixProcessLauncher launcher;
+    SteadyClock clock(io);
+    Daemon daemon(io, std::move(*plan), {launcher, run_command, clock, registry});
+    boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+    boost::asio::signal_set log_signals(io, SIGHUP, SIGUSR1);
+    handle_signals(io, daemon, stop_signals, log_signals);
     try {
         daemon.start();
     } catch (const std::exception& error) {
-        re6st::log::error(error.what());
+        log::error(error.what());
         return 1;
     }
     // Started: servers listen, babeld runs; tunnels come as peers answer.
-    re6st::notify_service("READY=1");
-    io.run();
-    return 0;
+    notify_service("READY=1");
+    return daemon.run();
 }

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "common/prefix.hpp"
-#include "re6stnet/command_runner.hpp"
+#include "re6stnet/process/command.hpp"
 
 #include <string>
 

@@ -11,7 +11,7 @@
 namespace re6st {
 
 struct NodeIdentity {
-    Network network;
+    Network network{Ipv6Prefix()};
     std::string prefix;     // binary node prefix
     Ipv6Address address;
     Ipv6Prefix subnet;

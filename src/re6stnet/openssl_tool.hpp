@@ -5,7 +5,7 @@
 // are few calls, at start-up and on a rare bootstrap.
 #pragma once
 
-#include "re6stnet/command_runner.hpp"
+#include "re6stnet/process/command.hpp"
 
 #include <cstdint>
 #include <string>

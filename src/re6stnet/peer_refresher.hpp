@@ -12,7 +12,7 @@
 #pragma once
 
 #include "re6stnet/peer_db.hpp"
-#include "re6stnet/registry.hpp"
+#include "re6stnet/registry_client.hpp"
 
 #include <chrono>
 #include <functional>

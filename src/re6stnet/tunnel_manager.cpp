@@ -18,17 +18,17 @@ std::string cn(const std::string& bits)
 
 }  // namespace
 
-TunnelManager::TunnelManager(boost::asio::io_context& io, ProcessLauncher& launcher,
-                             ChildReaper& reaper, PeerDb& db, Settings settings,
+TunnelManager::TunnelManager(const ProcessContext& context, PeerDb& db, Settings settings,
                              HookChannel::Handler on_hook)
-    : io_(io), launcher_(launcher), reaper_(reaper), db_(db), settings_(std::move(settings)),
-      on_hook_(std::move(on_hook))
+    : context_(context), db_(db), settings_(std::move(settings)), on_hook_(std::move(on_hook))
 {
     slots_.resize(settings_.slots);
     for (unsigned i = 0; i < settings_.slots; ++i) {
-        slots_[i].interface = client_interface(i);
-        slots_[i].log = std::make_unique<ChildLog>(
-            io_, settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log");
+        auto& slot = slots_[i];
+        slot.openvpn = std::make_unique<OpenVpnProcess>(
+            context_.io, client_interface(i),
+            settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log",
+            [this, &slot](const HookMessage& message) { hook_reported(slot, message); });
     }
 }
 
@@ -38,7 +38,7 @@ std::vector<std::string> TunnelManager::interfaces() const
 {
     std::vector<std::string> names;
     for (const auto& slot : slots_)
-        names.push_back(slot.interface);
+        names.push_back(slot.openvpn->interface());
     return names;
 }
 
@@ -78,7 +78,7 @@ unsigned TunnelManager::fill()
 bool TunnelManager::start(Slot& slot, const Peer& peer)
 {
     OpenVpnClient client;
-    client.interface = slot.interface;
+    client.interface = slot.openvpn->interface();
     client.peer_cn = cn(peer.prefix);
     try {
         client.endpoints = parse_endpoints(peer.address);
@@ -90,34 +90,29 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
         return false;
     }
     try {
-        PreparedProcess process;
-        slot.hooks = std::make_unique<HookChannel>(
-            io_, slot.interface, [this, &slot](const HookMessage& message) {
-                if (message.event == HookMessage::Event::route_up && !slot.connected) {
-                    slot.connected = true;
-                    log::info("tunnel ", slot.interface, " to ", cn(slot.peer), " is up");
-                }
-                on_hook_(message);
-            });
-        process.spec.argv = openvpn_client_command(settings_.openvpn, client);
-        process.child_ends.push_back(slot.log->attach());
-        process.spec.output_fd = process.child_ends.back().get();
-        process.child_ends.push_back(slot.hooks->take_child_end());
-        process.spec.extra_fds = {process.child_ends.back().get()};
-        slot.child = std::make_unique<Child>(io_, launcher_, reaper_,
-                                             "tunnel " + slot.interface + " to " + client.peer_cn,
-                                             std::move(process),
-                                             [this, &slot](int status) { ended(slot, status); });
+        auto process = slot.openvpn->prepare(openvpn_client_command(settings_.openvpn, client));
+        slot.child = std::make_unique<Child>(
+            context_, "tunnel " + client.interface + " to " + client.peer_cn, std::move(process),
+            [this, &slot](int status) { ended(slot, status); });
     } catch (const std::exception& error) {
         log::error("cannot open a tunnel to ", client.peer_cn, ": ", error.what());
-        slot.hooks.reset();
+        slot.openvpn->forget_hooks();
         return false;
     }
     slot.state = Slot::State::running;
     slot.peer = peer.prefix;
     db_.set_use(peer.prefix, PeerDb::Use::used);
-    log::info("tunnel ", slot.interface, ": connecting to ", client.peer_cn, " at ", peer.address);
+    log::info("tunnel ", client.interface, ": connecting to ", client.peer_cn, " at ", peer.address);
     return true;
+}
+
+void TunnelManager::hook_reported(Slot& slot, const HookMessage& message)
+{
+    if (message.event == HookMessage::Event::route_up && !slot.connected) {
+        slot.connected = true;
+        log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " is up");
+    }
+    on_hook_(message);
 }
 
 // The OpenVPN client ended: closed by us, or by itself because the peer is
@@ -126,26 +121,26 @@ void TunnelManager::ended(Slot& slot, int status)
 {
     if (slot.state == Slot::State::running) {
         if (slot.connected)
-            log::info("tunnel ", slot.interface, " to ", cn(slot.peer), " ended: ",
+            log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " ended: ",
                       describe_exit(status));
         else
-            log::info("tunnel ", slot.interface, ": no connection to ", cn(slot.peer), ": ",
+            log::info("tunnel ", slot.openvpn->interface(), ": no connection to ", cn(slot.peer), ": ",
                       describe_exit(status));
         db_.set_use(slot.peer, stopping_ ? PeerDb::Use::unused : PeerDb::Use::failed);
     }
     slot.state = Slot::State::free;
     slot.connected = false;
     slot.peer.clear();
-    slot.hooks.reset();
+    slot.openvpn->forget_hooks();
     slot.child.reset();
 }
 
 void TunnelManager::close(Slot& slot)
 {
-    log::info("tunnel ", slot.interface, ": closing the tunnel to ", cn(slot.peer));
+    log::info("tunnel ", slot.openvpn->interface(), ": closing the tunnel to ", cn(slot.peer));
     db_.set_use(slot.peer, PeerDb::Use::unused);
     slot.state = Slot::State::closing;
-    slot.child->stop(std::chrono::seconds(5));
+    slot.child->stop(settings_.close_grace);
 }
 
 void TunnelManager::refresh(const RouteCount& routes)
@@ -163,9 +158,9 @@ void TunnelManager::refresh(const RouteCount& routes)
     for (const auto& slot : slots_) {
         if (slot.state != Slot::State::running)
             continue;
-        auto found = routes.per_interface.find(slot.interface);
+        auto found = routes.per_interface.find(slot.openvpn->interface());
         unsigned count = found == routes.per_interface.end() ? 0 : found->second;
-        log::debug("tunnel ", slot.interface, " to ", cn(slot.peer), " carries ", count,
+        log::debug("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " carries ", count,
                    " routes");
         usage.push_back({slot.peer, count});
     }
@@ -208,7 +203,7 @@ void TunnelManager::stop(std::chrono::milliseconds grace, std::function<void()> 
 void TunnelManager::reopen_logs()
 {
     for (auto& slot : slots_)
-        slot.log->reopen();
+        slot.openvpn->reopen_log();
 }
 
 }  // namespace re6st

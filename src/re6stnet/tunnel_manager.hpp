@@ -5,13 +5,11 @@
 // tunnels carrying the fewest routes give way to fresh peers.
 #pragma once
 
-#include "common/prefix.hpp"
-#include "re6stnet/babel_dump.hpp"
-#include "re6stnet/child.hpp"
-#include "re6stnet/child_log.hpp"
-#include "re6stnet/hook_channel.hpp"
-#include "re6stnet/openvpn_command.hpp"
+#include "re6stnet/babel/babel_dump.hpp"
+#include "re6stnet/openvpn/openvpn_command.hpp"
+#include "re6stnet/openvpn/openvpn_process.hpp"
 #include "re6stnet/peer_db.hpp"
+#include "re6stnet/process/child.hpp"
 
 #include <memory>
 #include <random>
@@ -28,12 +26,11 @@ public:
         unsigned refresh_count = 1;
         OpenVpnSettings openvpn;
         std::string log_dir;
-        Network network{Ipv6Prefix()};
-        std::set<std::string> lan_interfaces;
+        std::chrono::milliseconds close_grace{5000};   // SIGTERM, then SIGKILL
     };
 
-    TunnelManager(boost::asio::io_context& io, ProcessLauncher& launcher, ChildReaper& reaper,
-                  PeerDb& db, Settings settings, HookChannel::Handler on_hook);
+    TunnelManager(const ProcessContext& context, PeerDb& db, Settings settings,
+                  HookChannel::Handler on_hook);
     ~TunnelManager();
 
     // Starts tunnels in free slots; returns how many slots found no fresh
@@ -60,23 +57,21 @@ public:
 
 private:
     struct Slot {
-        std::string interface;
-        std::unique_ptr<ChildLog> log;
+        std::unique_ptr<OpenVpnProcess> openvpn;   // its tap, log and hooks
         // A closing slot waits for its process to end before its tap name
         // can serve another tunnel.
         enum class State { free, running, closing } state = State::free;
         std::string peer;
         bool connected = false;   // its route-up hook ran
-        std::unique_ptr<HookChannel> hooks;
         std::unique_ptr<Child> child;
     };
     bool start(Slot& slot, const Peer& peer);
     void ended(Slot& slot, int status);
     void close(Slot& slot);
 
-    boost::asio::io_context& io_;
-    ProcessLauncher& launcher_;
-    ChildReaper& reaper_;
+    void hook_reported(Slot& slot, const HookMessage& message);
+
+    ProcessContext context_;
     PeerDb& db_;
     Settings settings_;
     HookChannel::Handler on_hook_;

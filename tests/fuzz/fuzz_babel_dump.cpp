@@ -2,7 +2,7 @@
 // tunnel manager decides with. babeld relays what neighbours announce, so
 // the prefixes in a dump come from peers.
 #include "fuzz_check.hpp"
-#include "re6stnet/babel_dump.hpp"
+#include "re6stnet/babel/babel_dump.hpp"
 
 #include <algorithm>
 

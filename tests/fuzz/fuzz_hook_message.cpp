@@ -2,7 +2,7 @@
 // on what OpenVPN gives them (a peer's certificate CN, an address the server
 // pushed), so a peer chooses part of every message.
 #include "fuzz_check.hpp"
-#include "re6stnet/hook_message.hpp"
+#include "re6stnet/openvpn/hook_message.hpp"
 
 #include "common/prefix.hpp"
 

@@ -3,8 +3,12 @@
 // real while no OpenVPN or babeld runs.
 #pragma once
 
-#include "re6stnet/process_launcher.hpp"
+#include "common/unique_fd.hpp"
+#include "re6stnet/process/process_launcher.hpp"
 
+#include <unistd.h>
+
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -22,11 +26,18 @@ public:
         pid_t pid = real_.start(stand_in);
         started.push_back(spec);
         pids.push_back(pid);
+        // What the real child would keep: the end its hooks report on.
+        if (!spec.extra_fds.empty())
+            hook_ends[pid] = UniqueFd(dup(spec.extra_fds[0]));
+        if (on_start)
+            on_start(spec, pid);
         return pid;
     }
     void signal(pid_t pid, int sig) override
     {
         signals[pid].push_back(sig);
+        if (on_signal)
+            on_signal(pid, sig);
         real_.signal(pid, sig);
     }
     // The stand-in ends as if the real program had failed.
@@ -35,7 +46,10 @@ public:
     std::vector<ProcessSpec> started;
     std::vector<pid_t> pids;
     std::map<pid_t, std::vector<int>> signals;
+    std::map<pid_t, UniqueFd> hook_ends;   // fd 3 of each child that has one
     bool fail_next = false;
+    std::function<void(const ProcessSpec&, pid_t)> on_start;
+    std::function<void(pid_t, int)> on_signal;
 
 private:
     PosixProcessLauncher real_;

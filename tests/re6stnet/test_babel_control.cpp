@@ -1,6 +1,6 @@
 // babeld's control-socket protocol, against a server speaking it as babeld
 // 1.12.1 does (the greeting and answers are copied from a real session).
-#include "re6stnet/babel_control.hpp"
+#include "re6stnet/babel/babel_control.hpp"
 
 #include "loop.hpp"
 #include "support/temp_dir.hpp"

@@ -1,5 +1,5 @@
 // babeld's dump and the route counts the tunnel manager decides with.
-#include "re6stnet/babel_dump.hpp"
+#include "re6stnet/babel/babel_dump.hpp"
 
 #include <gtest/gtest.h>
 

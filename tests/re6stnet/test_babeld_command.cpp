@@ -1,5 +1,5 @@
 // babeld's command line.
-#include "re6stnet/babeld_command.hpp"
+#include "re6stnet/babel/babeld_command.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // Children's log files, reopened for logrotate.
-#include "re6stnet/child_log.hpp"
+#include "re6stnet/process/child_log.hpp"
 
-#include "re6stnet/child_reaper.hpp"
-#include "re6stnet/process_launcher.hpp"
+#include "re6stnet/process/child_reaper.hpp"
+#include "re6stnet/process/process_launcher.hpp"
 
 #include "support/temp_dir.hpp"
 

@@ -1,13 +1,16 @@
 // Reaping children on SIGCHLD.
-#include "re6stnet/child_reaper.hpp"
+#include "re6stnet/process/child_reaper.hpp"
 
-#include "re6stnet/process_launcher.hpp"
+#include "re6stnet/process/process_launcher.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <sys/wait.h>
+
+#include <cerrno>
+#include <cstring>
 
 using namespace re6st;
 
@@ -24,7 +27,11 @@ TEST(ChildReaper, TellsHowEachChildEnded)
     reaper.watch(b, [&](int status) { ended["b"] = status; });
     launcher.signal(b, SIGKILL);
     // c ends before anyone watches it; watching it later still tells.
-    usleep(100000);
+    siginfo_t info;
+    int waited;
+    while ((waited = waitid(P_PID, c, &info, WEXITED | WNOWAIT)) != 0 && errno == EINTR) {
+    }
+    ASSERT_EQ(waited, 0) << strerror(errno);   // ended, not reaped yet
     reaper.reap();
     reaper.watch(c, [&](int status) { ended["c"] = status; });
 

@@ -1,5 +1,5 @@
 // Whether OpenVPN's unprivileged user can run the hook scripts.
-#include "re6stnet/hook_access.hpp"
+#include "re6stnet/openvpn/hook_access.hpp"
 
 #include "support/temp_dir.hpp"
 

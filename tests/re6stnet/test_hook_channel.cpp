@@ -1,9 +1,9 @@
 // Reports from the real hook scripts, through the channel, as OpenVPN runs them.
-#include "re6stnet/hook_channel.hpp"
+#include "re6stnet/openvpn/hook_channel.hpp"
 
 #include "loop.hpp"
-#include "re6stnet/child_reaper.hpp"
-#include "re6stnet/process_launcher.hpp"
+#include "re6stnet/process/child_reaper.hpp"
+#include "re6stnet/process/process_launcher.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // The hook scripts' reports.
-#include "re6stnet/hook_message.hpp"
+#include "re6stnet/openvpn/hook_message.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The socket OpenVPN's --management-client connects to.
-#include "re6stnet/management_listener.hpp"
+#include "re6stnet/openvpn/management_listener.hpp"
 
 #include "loop.hpp"
 #include "support/temp_dir.hpp"

@@ -1,5 +1,5 @@
 // The OpenVPN command lines.
-#include "re6stnet/openvpn_command.hpp"
+#include "re6stnet/openvpn/openvpn_command.hpp"
 
 #include <gtest/gtest.h>
 

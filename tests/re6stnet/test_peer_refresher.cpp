@@ -7,6 +7,7 @@
 #include "support/temp_dir.hpp"
 
 #include "peers.hpp"
+#include "scripted_registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,77 +16,12 @@
 using namespace re6st;
 using test::bits;
 using test::peer;
+using test::ScriptedRegistry;
 using namespace std::chrono_literals;
 using Clock = PeerRefresher::Clock;
 
 namespace {
 
-// A registry whose answers the test gives one by one, as the real one's
-// would arrive later from the network.
-struct ScriptedRegistry final : Registry {
-    std::vector<std::string> calls;
-    std::deque<std::function<void()>> pending;
-
-    void private_address(Done<std::string> done) override
-    {
-        calls.push_back("getPrivateAddress");
-        pending.push_back([this, done] {
-            if (private_url)
-                done(*private_url, "");
-            else
-                done(std::nullopt, "connection refused");
-        });
-    }
-    void declare(const Url& url, const std::string& address, Done<bool> done) override
-    {
-        calls.push_back("declare " + url.to_string() + " " + address);
-        pending.push_back([this, done] {
-            if (reachable)
-                done(accept_declare, "");
-            else
-                done(std::nullopt, "no route to host");
-        });
-    }
-    void peer_list(const Url& url, int count, Done<std::vector<Peer>> done) override
-    {
-        calls.push_back("getPeerList " + url.to_string() + " " + std::to_string(count));
-        pending.push_back([this, done] {
-            if (reachable)
-                done(peers, "");
-            else
-                done(std::nullopt, "no route to host");
-        });
-    }
-    void bootstrap_peer(Done<std::string> done) override
-    {
-        calls.push_back("getBootstrapPeer");
-        pending.push_back([this, done] {
-            if (bootstrap)
-                done(*bootstrap, "");
-            else
-                done(std::nullopt, "no peer known");
-        });
-    }
-    // Delivers the answer to the oldest call.
-    void answer()
-    {
-        ASSERT_FALSE(pending.empty());
-        auto next = std::move(pending.front());
-        pending.pop_front();
-        next();
-    }
-    void answer_all()
-    {
-        while (!pending.empty())
-            answer();
-    }
-
-    std::optional<std::string> private_url = "http://[2001:db8:42::1]:9080/";
-    bool reachable = true;
-    bool accept_declare = true;
-    std::vector<Peer> peers;
-    std::optional<std::string> bootstrap;
-};
 
 struct PeerRefresherTest : ::testing::Test {
     static void SetUpTestSuite()

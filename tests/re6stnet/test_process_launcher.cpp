@@ -1,5 +1,5 @@
 // Starting children: argv without a shell, fds handed over, exec failures.
-#include "re6stnet/process_launcher.hpp"
+#include "re6stnet/process/process_launcher.hpp"
 
 #include "common/unique_fd.hpp"
 

@@ -1,6 +1,7 @@
 // Keeping babeld and the OpenVPN servers running.
-#include "re6stnet/supervised_process.hpp"
+#include "re6stnet/process/supervised_process.hpp"
 
+#include "fake_clock.hpp"
 #include "loop.hpp"
 #include "recording_launcher.hpp"
 
@@ -15,11 +16,13 @@ struct SupervisedProcessTest : ::testing::Test {
     boost::asio::io_context io;
     ChildReaper reaper{io};
     test::RecordingLauncher launcher;
+    test::FakeClock clock{io};
+    ProcessContext processes{io, launcher, reaper, clock};
     RestartDelays fast{50ms, 200ms, 10s};
 
     SupervisedProcess make(const char* name = "babeld")
     {
-        return SupervisedProcess(io, launcher, reaper, name,
+        return SupervisedProcess(processes, name,
                                  [] { return PreparedProcess{{.argv = {"babeld", "-d", "0"}}}; },
                                  fast);
     }
@@ -36,6 +39,8 @@ TEST_F(SupervisedProcessTest, RestartsWhatDies)
     ASSERT_EQ(started.size(), 1u);
     EXPECT_EQ(launcher.started.at(0).argv.at(0), "babeld");
     launcher.crash(started[0]);
+    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    clock.advance(fast.first);
     ASSERT_TRUE(test::run_until(io, [&] { return started.size() == 2; }));
     EXPECT_NE(started[0], started[1]);
     EXPECT_TRUE(process.running());
@@ -48,22 +53,46 @@ TEST_F(SupervisedProcessTest, RestartsWhatDies)
 TEST_F(SupervisedProcessTest, DelayGrowsWhileItKeepsDying)
 {
     auto process = make();
-    std::vector<std::chrono::steady_clock::time_point> times;
+    std::vector<Clock::time_point> times;
     process.on_started = [&](pid_t pid) {
-        times.push_back(std::chrono::steady_clock::now());
+        times.push_back(clock.now());
         launcher.crash(pid);
     };
     process.start();
-    ASSERT_TRUE(test::run_until(io, [&] { return times.size() == 5; }));
+    while (times.size() < 5) {
+        ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+        clock.advance(clock.next_deadline() - clock.now());
+        auto before = times.size();
+        ASSERT_TRUE(test::run_until(io, [&] { return times.size() > before; }));
+    }
     bool stopped = false;
     process.stop(1s, [&] { stopped = true; });
     ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
     // 50, 100, 200, 200 ms: doubling up to the longest delay.
-    EXPECT_GE(times[1] - times[0], 50ms);
-    EXPECT_GE(times[2] - times[1], 100ms);
-    EXPECT_GE(times[3] - times[2], 200ms);
-    EXPECT_GE(times[4] - times[3], 200ms);
-    EXPECT_LT(times[4] - times[3], 2s);
+    EXPECT_EQ(times[1] - times[0], 50ms);
+    EXPECT_EQ(times[2] - times[1], 100ms);
+    EXPECT_EQ(times[3] - times[2], 200ms);
+    EXPECT_EQ(times[4] - times[3], 200ms);
+}
+
+TEST_F(SupervisedProcessTest, HealthyRunResetsTheDelay)
+{
+    auto process = make();
+    std::vector<pid_t> started;
+    process.on_started = [&](pid_t pid) { started.push_back(pid); };
+    process.start();
+    launcher.crash(started.back());
+    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    EXPECT_EQ(clock.next_deadline() - clock.now(), 50ms);
+    clock.advance(50ms);
+    ASSERT_TRUE(test::run_until(io, [&] { return started.size() == 2; }));
+    clock.advance(fast.healthy);   // runs long enough to count as healthy
+    launcher.crash(started.back());
+    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    EXPECT_EQ(clock.next_deadline() - clock.now(), 50ms);
+    bool stopped = false;
+    process.stop(1s, [&] { stopped = true; });
+    ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
 }
 
 TEST_F(SupervisedProcessTest, ProgramThatCannotStartIsRetried)
@@ -72,6 +101,7 @@ TEST_F(SupervisedProcessTest, ProgramThatCannotStartIsRetried)
     launcher.fail_next = true;
     process.start();
     EXPECT_FALSE(process.running());
+    clock.advance(fast.first);
     ASSERT_TRUE(test::run_until(io, [&] { return process.running(); }));
     EXPECT_EQ(process.starts(), 1u);
     bool stopped = false;
@@ -86,24 +116,61 @@ TEST_F(SupervisedProcessTest, StoppedProcessStaysStopped)
     bool stopped = false;
     process.stop(1s, [&] { stopped = true; });
     ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
-    test::run_until(io, [] { return false; }, 300ms);
+    clock.advance(fast.longest * 10);
+    io.restart();
+    io.poll();
     EXPECT_EQ(launcher.started.size(), 1u);
     EXPECT_FALSE(process.running());
 }
 
+// A restart already due when the process is stopped and started again must
+// not start it a second time.
+TEST_F(SupervisedProcessTest, RestartDueAtAStopStartsNothingMore)
+{
+    auto process = make();
+    std::vector<pid_t> started;
+    process.on_started = [&](pid_t pid) { started.push_back(pid); };
+    process.start();
+    launcher.crash(started.back());
+    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    clock.advance(fast.first);   // the restart is queued on the loop...
+    bool stopped = false;
+    process.stop(1s, [&] { stopped = true; });   // ...when it is stopped
+    process.start();                             // and started again
+    io.restart();
+    io.poll();
+    EXPECT_EQ(started.size(), 2u);
+    EXPECT_EQ(launcher.started.size(), 2u);
+    EXPECT_TRUE(stopped);
+    bool stopped_again = false;
+    process.stop(1s, [&] { stopped_again = true; });
+    ASSERT_TRUE(test::run_until(io, [&] { return stopped_again; }));
+}
+
 TEST_F(SupervisedProcessTest, StubbornChildIsKilledAfterTheGrace)
 {
-    boost::asio::io_context io2;
-    ChildReaper reaper2(io2);
     PosixProcessLauncher real;
-    SupervisedProcess process(io2, real, reaper2, "stubborn", [] {
-        return PreparedProcess{{.argv = {"sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"}}};
+    ProcessContext context{io, real, reaper, clock};
+    // It says when its trap is set.
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    SupervisedProcess process(context, "stubborn", [&] {
+        PreparedProcess prepared{{.argv = {"sh", "-c",
+                                           "trap '' TERM; echo ready; while :; do sleep 0.05; done"},
+                                  .output_fd = ready[1]}};
+        return prepared;
     });
     process.start();
-    test::run_until(io2, [] { return false; }, 200ms);   // let the trap be set
+    close(ready[1]);
+    char line[6] = {};
+    ASSERT_EQ(read(ready[0], line, 5), 5);
+    close(ready[0]);
     bool stopped = false;
-    auto begin = std::chrono::steady_clock::now();
     process.stop(300ms, [&] { stopped = true; });
-    ASSERT_TRUE(test::run_until(io2, [&] { return stopped; }));
-    EXPECT_GE(std::chrono::steady_clock::now() - begin, 300ms);
+    clock.advance(299ms);
+    io.restart();
+    io.poll();
+    EXPECT_FALSE(stopped);
+    clock.advance(1ms);
+    ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
 }

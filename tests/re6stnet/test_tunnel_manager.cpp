@@ -1,6 +1,7 @@
 // The client tunnels: slots, peers, failures, replacement.
 #include "re6stnet/tunnel_manager.hpp"
 
+#include "fake_clock.hpp"
 #include "loop.hpp"
 #include "recording_launcher.hpp"
 #include "support/temp_dir.hpp"
@@ -29,6 +30,8 @@ struct TunnelManagerTest : ::testing::Test {
     boost::asio::io_context io;
     ChildReaper reaper{io};
     test::RecordingLauncher launcher;
+    test::FakeClock clock{io};
+    ProcessContext processes{io, launcher, reaper, clock};
     PeerDb db{dir / "peers.db", bits(1)};
     std::vector<HookMessage> hooks;
 
@@ -40,9 +43,7 @@ struct TunnelManagerTest : ::testing::Test {
         settings.openvpn.hook_dir = "/usr/lib/re6stnet";
         settings.openvpn.management_socket = dir / "openvpn.sock";
         settings.log_dir = dir.path().string();
-        settings.network = Network(Ipv6Prefix::parse("2001:db8:42::/48"));
-        settings.lan_interfaces = {"eth1"};
-        return std::make_unique<TunnelManager>(io, launcher, reaper, db, settings,
+        return std::make_unique<TunnelManager>(processes, db, settings,
                                                [this](const HookMessage& m) { hooks.push_back(m); });
     }
 

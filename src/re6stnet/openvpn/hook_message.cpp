@@ -1,5 +1,5 @@
 // Parsing the hook scripts' reports.
-#include "re6stnet/hook_message.hpp"
+#include "re6stnet/openvpn/hook_message.hpp"
 
 #include "common/prefix.hpp"
 

@@ -1,5 +1,5 @@
 // Short commands run from the event loop: openssl decrypting a bootstrap peer.
-#include "re6stnet/async_command.hpp"
+#include "re6stnet/process/command.hpp"
 
 #include "common/certificate.hpp"
 #include "common/rsa_cipher.hpp"

@@ -1,5 +1,5 @@
 // Parsing babeld's dump and counting routes per interface.
-#include "re6stnet/babel_dump.hpp"
+#include "re6stnet/babel/babel_dump.hpp"
 
 #include <charconv>
 #include <optional>

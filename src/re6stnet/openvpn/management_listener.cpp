@@ -1,5 +1,5 @@
 // Holding OpenVPN's management connections.
-#include "re6stnet/management_listener.hpp"
+#include "re6stnet/openvpn/management_listener.hpp"
 
 #include "common/log.hpp"
 

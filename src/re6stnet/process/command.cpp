@@ -1,5 +1,5 @@
-// A short command run from the event loop.
-#include "re6stnet/async_command.hpp"
+// Short commands run to completion.
+#include "re6stnet/process/command.hpp"
 
 #include "common/unique_fd.hpp"
 
@@ -13,13 +13,35 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <memory>
 
 namespace re6st {
 
 namespace {
 
+struct Pipe {
+    UniqueFd read, write;
+};
+
+// Throws std::system_error; no descriptor outlives a failure.
+Pipe make_pipe()
+{
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe");
+    return {UniqueFd(ends[0]), UniqueFd(ends[1])};
+}
+
+void trim_newlines(std::string& text)
+{
+    while (!text.empty() && text.back() == '\n')
+        text.pop_back();
+}
+
+// The state of one asynchronous run, shared by its handlers.
 struct Run : std::enable_shared_from_this<Run> {
     Run(boost::asio::io_context& io, std::function<void(CommandResult)> done)
         : input(io), output(io), timer(io), done(std::move(done))
@@ -46,8 +68,7 @@ struct Run : std::enable_shared_from_this<Run> {
         if (!eof || !ended || !done)
             return;
         timer.cancel();
-        while (!result.output.empty() && result.output.back() == '\n')
-            result.output.pop_back();
+        trim_newlines(result.output);
         auto callback = std::move(done);
         callback(std::move(result));
     }
@@ -63,32 +84,55 @@ struct Run : std::enable_shared_from_this<Run> {
 
 }  // namespace
 
+CommandResult run_command(const std::vector<std::string>& argv)
+{
+    pid_t pid;
+    UniqueFd read_end;
+    try {
+        auto out = make_pipe();
+        read_end = std::move(out.read);
+        pid = PosixProcessLauncher().start({.argv = argv, .output_fd = out.write.get()});
+    } catch (const std::exception& error) {
+        return {-1, error.what()};
+    }
+    CommandResult result;
+    char buffer[1024];
+    for (;;) {
+        ssize_t n = read(read_end.get(), buffer, sizeof buffer);
+        if (n > 0)
+            result.output.append(buffer, n);
+        else if (n == 0 || errno != EINTR)
+            break;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    trim_newlines(result.output);
+    return result;
+}
+
 void run_command_async(boost::asio::io_context& io, ProcessLauncher& launcher,
                        ChildReaper& reaper, const std::vector<std::string>& argv,
                        std::string input, std::chrono::milliseconds timeout,
                        std::function<void(CommandResult)> done)
 {
     auto run = std::make_shared<Run>(io, std::move(done));
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
-        boost::asio::post(io, [run] { run->done({-1, "pipe failed"}); });
-        return;
-    }
-    UniqueFd child_in(in[0]), child_out(out[1]);
-    run->input.assign(in[1]);
-    run->output.assign(out[0]);
     pid_t pid;
     try {
-        pid = launcher.start({.argv = argv, .input_fd = child_in.get(),
-                              .output_fd = child_out.get()});
+        auto in = make_pipe();
+        auto out = make_pipe();
+        pid = launcher.start({.argv = argv, .input_fd = in.read.get(),
+                              .output_fd = out.write.get()});
+        // The child has its own copies of its ends, which close here.
+        run->input.assign(in.write.release());
+        run->output.assign(out.read.release());
     } catch (const std::exception& error) {
         boost::asio::post(io, [run, message = std::string(error.what())] {
             run->done({-1, message});
         });
         return;
     }
-    child_in.reset();
-    child_out.reset();
     run->data = std::move(input);
     boost::asio::async_write(run->input, boost::asio::buffer(run->data),
                              [run](const boost::system::error_code&, std::size_t) {

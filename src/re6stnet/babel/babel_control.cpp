@@ -1,5 +1,5 @@
 // babeld's control socket.
-#include "re6stnet/babel_control.hpp"
+#include "re6stnet/babel/babel_control.hpp"
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>

@@ -1,5 +1,5 @@
 // fork + execvp with a close-on-exec pipe that reports exec failures.
-#include "re6stnet/process_launcher.hpp"
+#include "re6stnet/process/process_launcher.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

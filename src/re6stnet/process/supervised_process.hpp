@@ -3,10 +3,9 @@
 // that cannot start does not spin.
 #pragma once
 
-#include "re6stnet/child.hpp"
+#include "re6stnet/process/child.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-
+#include <memory>
 #include <optional>
 
 namespace re6st {
@@ -23,10 +22,10 @@ public:
     // Builds a fresh command, with fresh pipes, for each start.
     using Prepare = std::function<PreparedProcess()>;
 
-    SupervisedProcess(boost::asio::io_context& io, ProcessLauncher& launcher,
-                      ChildReaper& reaper, std::string name, Prepare prepare,
+    SupervisedProcess(const ProcessContext& context, std::string name, Prepare prepare,
                       Delays delays = {});
 
+    // Starts it now; a restart it had scheduled will not start a second one.
     void start();
     // Stops for good; `done` once the process has ended.
     void stop(std::chrono::milliseconds grace, std::function<void()> done);
@@ -43,16 +42,14 @@ private:
     void died(int status);
     void schedule_restart();
 
-    boost::asio::io_context& io_;
-    ProcessLauncher& launcher_;
-    ChildReaper& reaper_;
+    ProcessContext context_;
     std::string name_;
     Prepare prepare_;
     Delays delays_;
     std::optional<Child> child_;
-    boost::asio::steady_timer restart_timer_;
+    std::unique_ptr<Timer> restart_timer_;
     std::chrono::milliseconds delay_;
-    std::chrono::steady_clock::time_point started_at_;
+    Clock::time_point started_at_;
     unsigned starts_ = 0;
     bool stopping_ = false;
 };

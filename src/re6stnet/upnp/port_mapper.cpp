@@ -1,8 +1,8 @@
 // The UPnP worker thread.
-#include "re6stnet/port_mapper.hpp"
+#include "re6stnet/upnp/port_mapper.hpp"
 
 #include "common/log.hpp"
-#include "re6stnet/upnp_gateway.hpp"
+#include "re6stnet/upnp/upnp_gateway.hpp"
 
 #include <boost/asio/post.hpp>
 

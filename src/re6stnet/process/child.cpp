@@ -1,45 +1,44 @@
 // One running child process.
-#include "re6stnet/child.hpp"
+#include "re6stnet/process/child.hpp"
 
 #include "common/log.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <csignal>
 
 namespace re6st {
 
 struct Child::State {
-    State(boost::asio::io_context& io, ProcessLauncher& launcher, std::string name,
-          ExitHandler on_exit)
-        : io(io), launcher(launcher), name(std::move(name)), on_exit(std::move(on_exit)),
-          kill_timer(io)
+    State(const ProcessContext& context, std::string name, ExitHandler on_exit)
+        : io(context.io), launcher(context.launcher), clock(context.clock),
+          name(std::move(name)), on_exit(std::move(on_exit)), kill_timer(clock.make_timer())
     {
     }
 
     boost::asio::io_context& io;
     ProcessLauncher& launcher;
+    Clock& clock;
     std::string name;
     ExitHandler on_exit;
     pid_t pid = -1;
     bool running = false;
     bool owner_alive = true;
-    boost::asio::steady_timer kill_timer;
+    std::unique_ptr<Timer> kill_timer;   // SIGKILL once the grace is over
     std::vector<std::function<void()>> stopped;
 };
 
-Child::Child(boost::asio::io_context& io, ProcessLauncher& launcher, ChildReaper& reaper,
-             std::string name, PreparedProcess process, ExitHandler on_exit)
-    : state_(std::make_shared<State>(io, launcher, std::move(name), std::move(on_exit)))
+Child::Child(const ProcessContext& context, std::string name, PreparedProcess process,
+             ExitHandler on_exit)
+    : state_(std::make_shared<State>(context, std::move(name), std::move(on_exit)))
 {
-    state_->pid = launcher.start(process.spec);
+    state_->pid = context.launcher.start(process.spec);
     state_->running = true;
     process.child_ends.clear();   // the child has its own copies now
     log::debug(state_->name, ": started, pid ", state_->pid);
-    reaper.watch(state_->pid, [state = state_](int status) {
+    context.reaper.watch(state_->pid, [state = state_](int status) {
         state->running = false;
-        state->kill_timer.cancel();
+        state->kill_timer->cancel();
         log::debug(state->name, ": pid ", state->pid, " ", describe_exit(status));
         auto stopped = std::move(state->stopped);
         if (state->owner_alive && state->on_exit)
@@ -70,9 +69,9 @@ void Child::stop(std::chrono::milliseconds grace, std::function<void()> done)
     if (done)
         state_->stopped.push_back(std::move(done));
     state_->launcher.signal(state_->pid, SIGTERM);
-    state_->kill_timer.expires_after(grace);
-    state_->kill_timer.async_wait([state = state_](const boost::system::error_code& error) {
-        if (error || !state->running)
+    auto* state = state_.get();   // the timer is the state's: it cannot outlive it
+    state->clock.wait_for(*state->kill_timer, grace, [state] {
+        if (!state->running)
             return;
         log::warning(state->name, ": pid ", state->pid, " ignored SIGTERM, killing it");
         state->launcher.signal(state->pid, SIGKILL);

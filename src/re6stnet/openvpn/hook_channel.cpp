@@ -1,5 +1,5 @@
 // Receiving the hook scripts' reports.
-#include "re6stnet/hook_channel.hpp"
+#include "re6stnet/openvpn/hook_channel.hpp"
 
 #include "common/log.hpp"
 

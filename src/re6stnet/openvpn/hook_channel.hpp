@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/unique_fd.hpp"
-#include "re6stnet/hook_message.hpp"
+#include "re6stnet/openvpn/hook_message.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/datagram_protocol.hpp>

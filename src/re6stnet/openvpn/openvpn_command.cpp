@@ -1,5 +1,5 @@
 // Command lines of the OpenVPN processes.
-#include "re6stnet/openvpn_command.hpp"
+#include "re6stnet/openvpn/openvpn_command.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // Reaping children on SIGCHLD.
-#include "re6stnet/child_reaper.hpp"
+#include "re6stnet/process/child_reaper.hpp"
 
 #include <boost/asio/post.hpp>
 

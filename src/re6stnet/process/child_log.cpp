@@ -1,5 +1,5 @@
 // Copying a child's output into its log file.
-#include "re6stnet/child_log.hpp"
+#include "re6stnet/process/child_log.hpp"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 

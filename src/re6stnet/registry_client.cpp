@@ -1,5 +1,5 @@
 // The registry's XML-RPC methods, as the daemon calls them.
-#include "re6stnet/registry.hpp"
+#include "re6stnet/registry_client.hpp"
 
 #include <xmlrpc-c/base.hpp>
 

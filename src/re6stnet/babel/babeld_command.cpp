@@ -1,5 +1,5 @@
 // The command line of babeld.
-#include "re6stnet/babeld_command.hpp"
+#include "re6stnet/babel/babeld_command.hpp"
 
 namespace re6st {
 

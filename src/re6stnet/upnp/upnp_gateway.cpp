@@ -1,5 +1,5 @@
 // miniupnpc behind RAII.
-#include "re6stnet/upnp_gateway.hpp"
+#include "re6stnet/upnp/upnp_gateway.hpp"
 
 #include "common/log.hpp"
 

@@ -1,5 +1,5 @@
 // Keeping a child running.
-#include "re6stnet/supervised_process.hpp"
+#include "re6stnet/process/supervised_process.hpp"
 
 #include "common/log.hpp"
 
@@ -7,25 +7,25 @@
 
 namespace re6st {
 
-SupervisedProcess::SupervisedProcess(boost::asio::io_context& io, ProcessLauncher& launcher,
-                                     ChildReaper& reaper, std::string name, Prepare prepare,
-                                     Delays delays)
-    : io_(io), launcher_(launcher), reaper_(reaper), name_(std::move(name)),
-      prepare_(std::move(prepare)), delays_(delays), restart_timer_(io), delay_(delays.first)
+SupervisedProcess::SupervisedProcess(const ProcessContext& context, std::string name,
+                                     Prepare prepare, Delays delays)
+    : context_(context), name_(std::move(name)), prepare_(std::move(prepare)), delays_(delays),
+      restart_timer_(context.clock.make_timer()), delay_(delays.first)
 {
 }
 
 void SupervisedProcess::start()
 {
     stopping_ = false;
-    launch();
+    restart_timer_->cancel();
+    if (!running())
+        launch();
 }
 
 void SupervisedProcess::launch()
 {
     try {
-        child_.emplace(io_, launcher_, reaper_, name_, prepare_(),
-                       [this](int status) { died(status); });
+        child_.emplace(context_, name_, prepare_(), [this](int status) { died(status); });
     } catch (const std::exception& error) {
         child_.reset();
         log::error(name_, ": cannot start: ", error.what());
@@ -33,7 +33,7 @@ void SupervisedProcess::launch()
         return;
     }
     ++starts_;
-    started_at_ = std::chrono::steady_clock::now();
+    started_at_ = context_.clock.now();
     if (on_started)
         on_started(child_->pid());
 }
@@ -43,7 +43,7 @@ void SupervisedProcess::died(int status)
     if (stopping_)
         return;
     log::warning(name_, " ", describe_exit(status));
-    if (std::chrono::steady_clock::now() - started_at_ >= delays_.healthy)
+    if (context_.clock.now() - started_at_ >= delays_.healthy)
         delay_ = delays_.first;
     schedule_restart();
 }
@@ -51,18 +51,17 @@ void SupervisedProcess::died(int status)
 void SupervisedProcess::schedule_restart()
 {
     log::info(name_, ": restarting in ", delay_.count(), " ms");
-    restart_timer_.expires_after(delay_);
-    delay_ = std::min(delay_ * 2, delays_.longest);
-    restart_timer_.async_wait([this](const boost::system::error_code& error) {
-        if (!error && !stopping_)
+    context_.clock.wait_for(*restart_timer_, delay_, [this] {
+        if (!stopping_)
             launch();
     });
+    delay_ = std::min(delay_ * 2, delays_.longest);
 }
 
 void SupervisedProcess::stop(std::chrono::milliseconds grace, std::function<void()> done)
 {
     stopping_ = true;
-    restart_timer_.cancel();
+    restart_timer_->cancel();
     if (child_)
         child_->stop(grace, std::move(done));
     else if (done)

@@ -3,10 +3,7 @@
 #pragma once
 
 #include "common/unique_fd.hpp"
-#include "re6stnet/child_reaper.hpp"
-#include "re6stnet/process_launcher.hpp"
-
-#include <boost/asio/io_context.hpp>
+#include "re6stnet/process/process_context.hpp"
 
 #include <chrono>
 #include <functional>
@@ -29,8 +26,8 @@ public:
 
     // Starts the process; throws std::system_error when it cannot. `on_exit`
     // runs from the event loop when it ends, unless the Child is gone.
-    Child(boost::asio::io_context& io, ProcessLauncher& launcher, ChildReaper& reaper,
-          std::string name, PreparedProcess process, ExitHandler on_exit);
+    Child(const ProcessContext& context, std::string name, PreparedProcess process,
+          ExitHandler on_exit);
     // Sends SIGTERM if still running; the reaper still collects it.
     ~Child();
     Child(const Child&) = delete;

@@ -1,0 +1,90 @@
+// Deciding what the daemon runs.
+#include "re6stnet/daemon_plan.hpp"
+
+namespace re6st {
+
+namespace {
+
+Url registry_url(const std::string& text)
+{
+    try {
+        return Url::parse(text);
+    } catch (const UrlError& error) {
+        throw UsageError(std::string("option '--registry': ") + error.what());
+    }
+}
+
+OpenVpnSettings openvpn_settings(const Config& config, const std::string& hook_dir,
+                                 const std::string& management_socket)
+{
+    OpenVpnSettings openvpn;
+    openvpn.ca = config.ca;
+    openvpn.cert = config.cert;
+    openvpn.key = config.key;
+    openvpn.hook_dir = hook_dir;
+    openvpn.management_socket = management_socket;
+    openvpn.ping = config.tunnel_ping;
+    openvpn.timeout = config.tunnel_timeout;
+    openvpn.tcp_timeout = config.tunnel_tcp_timeout;
+    openvpn.verbosity = config.verbose;
+    openvpn.extra_args = config.openvpn_args;
+    return openvpn;
+}
+
+}  // namespace
+
+DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::string& hook_dir)
+{
+    DaemonPlan plan;
+    plan.identity = id;
+    plan.registry = registry_url(config.registry);
+    plan.key = config.key;
+    plan.log_dir = config.log_dir;
+    plan.state_dir = config.state_dir;
+    plan.run_dir = config.run_dir;
+    plan.peer_db = config.state_dir + "/peers.db";
+    plan.management_socket = config.run_dir + "/openvpn.sock";
+    plan.addressing = {config.main_interface, id.address, id.subnet, id.network.prefix()};
+    auto openvpn = openvpn_settings(config, hook_dir, plan.management_socket);
+
+    for (const auto& port : config.pp)
+        plan.servers.push_back(
+            {{server_interface(port.proto, port.port), port.port, port.proto, config.max_clients,
+              config.dh},
+             config.log_dir + "/re6stnet-server-" + port.proto + std::to_string(port.port)
+                 + ".log"});
+
+    plan.tunnels.slots = config.client_count();
+    plan.tunnels.refresh_count = config.refresh_count;
+    plan.tunnels.openvpn = openvpn;
+    plan.tunnels.log_dir = config.log_dir;
+
+    auto& babeld = plan.babeld;
+    babeld.network = id.network;
+    babeld.subnet = id.subnet;
+    babeld.address = id.address;
+    babeld.hello = config.hello;
+    babeld.tunnel_hello = config.tunnel_hello;
+    babeld.wireless = config.wireless;
+    babeld.verbosity = config.verbose;
+    babeld.state_file = config.state_dir + "/babeld.state";
+    babeld.pid_file = config.run_dir + "/babeld.pid";
+    babeld.control_socket = config.run_dir + "/babeld.sock";
+    // Every tap, server and client, is known to babeld from the start.
+    for (const auto& server : plan.servers)
+        babeld.tunnels.push_back(server.openvpn.interface);
+    for (unsigned slot = 0; slot < plan.tunnels.slots; ++slot)
+        babeld.tunnels.push_back(client_interface(slot));
+    babeld.lan_interfaces = config.lan_interfaces;
+    plan.babeld_log = config.log_dir + "/re6stnet-babeld.log";
+
+    plan.refresher.interval = config.peers_db_refresh;
+    plan.advertised = config.ip;
+    plan.ports = config.pp;
+    plan.upnp = config.ip.empty() && config.upnp;
+    plan.lan_interfaces = config.lan_interfaces;
+    plan.tunnel_refresh = config.tunnel_refresh;
+    return plan;
+}
+
+}  // namespace re6st

@@ -1,0 +1,52 @@
+// What the daemon will run, decided before anything runs: from the options
+// and the node's identity, the settings of each part (the host's
+// addressing, every OpenVPN server, the client tunnels, babeld, the peer
+// cache refresher) and the files and sockets they use. Pure: no I/O, so a
+// test reads the whole plan.
+#pragma once
+
+#include "common/url.hpp"
+#include "re6stnet/babel/babeld_command.hpp"
+#include "re6stnet/config.hpp"
+#include "re6stnet/network_setup.hpp"
+#include "re6stnet/node_identity.hpp"
+#include "re6stnet/openvpn/openvpn_command.hpp"
+#include "re6stnet/peer_refresher.hpp"
+#include "re6stnet/tunnel_manager.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace re6st {
+
+struct DaemonPlan {
+    struct Server {
+        OpenVpnServer openvpn;
+        std::string log_file;
+    };
+
+    NodeIdentity identity;
+    Url registry;                          // public URL
+    std::string key;                       // decrypts the bootstrap peer
+    std::string log_dir, state_dir, run_dir;
+    std::string peer_db;                   // the peer cache
+    std::string management_socket;         // every OpenVPN child connects here
+    NodeAddressing addressing;
+    std::vector<Server> servers;
+    TunnelManager::Settings tunnels;
+    BabeldSettings babeld;
+    std::string babeld_log;
+    PeerRefresher::Settings refresher;
+    std::vector<Endpoint> advertised;      // --ip: as is, no UPnP
+    std::vector<ServerPort> ports;         // --pp, mapped by UPnP when wanted
+    bool upnp = false;
+    std::vector<std::string> lan_interfaces;
+    std::chrono::milliseconds tunnel_refresh{300000};
+};
+
+// Throws UsageError naming the option at fault (a bad --registry URL).
+DaemonPlan plan_daemon(const Config& config, const NodeIdentity& identity,
+                       const std::string& hook_dir);
+
+}  // namespace re6st

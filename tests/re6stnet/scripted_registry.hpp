@@ -1,0 +1,83 @@
+// A Registry for tests: it records every call, and the test delivers the
+// answers one by one, as the real registry's would arrive later from the
+// network.
+#pragma once
+
+#include "re6stnet/registry_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace re6st::test {
+
+struct ScriptedRegistry : Registry {
+    std::vector<std::string> calls;
+    std::deque<std::function<void()>> pending;
+
+    void private_address(Done<std::string> done) override
+    {
+        calls.push_back("getPrivateAddress");
+        pending.push_back([this, done] {
+            if (private_url)
+                done(*private_url, "");
+            else
+                done(std::nullopt, "connection refused");
+        });
+    }
+    void declare(const Url& url, const std::string& address, Done<bool> done) override
+    {
+        calls.push_back("declare " + url.to_string() + " " + address);
+        pending.push_back([this, done] {
+            if (reachable)
+                done(accept_declare, "");
+            else
+                done(std::nullopt, "no route to host");
+        });
+    }
+    void peer_list(const Url& url, int count, Done<std::vector<Peer>> done) override
+    {
+        calls.push_back("getPeerList " + url.to_string() + " " + std::to_string(count));
+        pending.push_back([this, done] {
+            if (reachable)
+                done(peers, "");
+            else
+                done(std::nullopt, "no route to host");
+        });
+    }
+    void bootstrap_peer(Done<std::string> done) override
+    {
+        calls.push_back("getBootstrapPeer");
+        pending.push_back([this, done] {
+            if (bootstrap)
+                done(*bootstrap, "");
+            else
+                done(std::nullopt, "no peer known");
+        });
+    }
+    // Delivers the answer to the oldest call.
+    void answer()
+    {
+        ASSERT_FALSE(pending.empty());
+        auto next = std::move(pending.front());
+        pending.pop_front();
+        next();
+    }
+    void answer_all()
+    {
+        while (!pending.empty())
+            answer();
+    }
+
+    std::optional<std::string> private_url = "http://[2001:db8:42::1]:9080/";
+    bool reachable = true;
+    bool accept_declare = true;
+    std::vector<Peer> peers;
+    std::optional<std::string> bootstrap;
+};
+
+}  // namespace re6st::test

@@ -1,0 +1,350 @@
+// The daemon as a whole, driven without root: a recording launcher instead
+// of OpenVPN and babeld, recorded `ip` commands, a fake clock and a scripted
+// registry. What it starts and stops, in which order, and how it reacts.
+#include "re6stnet/daemon.hpp"
+
+#include "fake_clock.hpp"
+#include "loop.hpp"
+#include "peers.hpp"
+#include "recording_launcher.hpp"
+#include "scripted_registry.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+using namespace re6st;
+using test::bits;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string value_after(const std::vector<std::string>& argv, const std::string& option)
+{
+    auto found = std::find(argv.begin(), argv.end(), option);
+    return found == argv.end() || found + 1 == argv.end() ? "" : *(found + 1);
+}
+
+std::string join(const std::vector<std::string>& words)
+{
+    std::string out;
+    for (const auto& word : words)
+        out += (out.empty() ? "" : " ") + word;
+    return out;
+}
+
+// One node's daemon and everything it acts through; `events` tells, in
+// order, what it did to the host: "start babeld", "signal openvpn
+// re6st-udp1194 15", "ip -6 address del ...".
+struct Node {
+    explicit Node(const test::TempDir& dir, boost::asio::io_context& io, test::FakeClock& clock,
+                  bool advertise = true)
+        : clock(clock)
+    {
+        std::filesystem::create_directories(dir.path() / "sys/net/ipv6/conf/all");
+        dir.write("sys/net/ipv6/conf/all/forwarding", "1\n");
+        Config config;
+        config.registry = "http://192.0.2.42:9080/";
+        config.ca = dir / "ca.crt";
+        config.cert = dir / "cert.crt";
+        config.key = dir / "cert.key";
+        config.pp = {{1194, "udp"}};
+        if (advertise)
+            config.ip = {{"192.0.2.1", 1194, "udp"}};
+        config.upnp = false;
+        config.connection_count = 2;   // one client tunnel
+        config.log_dir = dir / "log";
+        config.state_dir = dir / "state";
+        config.run_dir = dir / "run";
+        Network network(Ipv6Prefix::parse("2001:db8:42::/48"));
+        NodeIdentity id{network, bits(1), network.node_address(bits(1)),
+                        network.node_subnet(bits(1))};
+        plan = plan_daemon(config, id, "/usr/lib/re6stnet");
+        launcher.on_start = [this](const ProcessSpec& spec, pid_t pid) {
+            auto name = spec.argv.at(0);
+            if (name == "openvpn")
+                name += " " + value_after(spec.argv, "--dev");
+            names[pid] = name;
+            events.push_back("start " + name);
+        };
+        launcher.on_signal = [this](pid_t pid, int signal) {
+            events.push_back("signal " + names[pid] + " " + std::to_string(signal));
+        };
+        daemon = std::make_unique<Daemon>(
+            io, plan,
+            DaemonServices{launcher,
+                           [this](const std::vector<std::string>& argv) {
+                               events.push_back(join(argv));
+                               return CommandResult{0, ""};
+                           },
+                           clock, registry, (dir.path() / "sys").string()});
+    }
+
+    pid_t pid_of(const std::string& name) const
+    {
+        for (const auto& [pid, n] : names)
+            if (n == name && std::find(launcher.pids.begin(), launcher.pids.end(), pid)
+                                 != launcher.pids.end())
+                return pid;   // the first one started under that name
+        return -1;
+    }
+
+    // Events from `first` on that start with `prefix`.
+    std::vector<std::string> events_like(const std::string& prefix, std::size_t first = 0) const
+    {
+        std::vector<std::string> out;
+        for (auto i = first; i < events.size(); ++i)
+            if (events[i].starts_with(prefix))
+                out.push_back(events[i]);
+        return out;
+    }
+
+    test::FakeClock& clock;
+    test::RecordingLauncher launcher;
+    test::ScriptedRegistry registry;
+    DaemonPlan plan;
+    std::unique_ptr<Daemon> daemon;
+    std::vector<std::string> events;
+    std::map<pid_t, std::string> names;
+};
+
+struct DaemonTest : ::testing::Test {
+    test::TempDir dir;
+    boost::asio::io_context io;
+    test::FakeClock clock{io};
+
+    // Runs what the loop has ready, without waiting for anything.
+    void settle()
+    {
+        io.restart();
+        io.poll();
+    }
+
+    void stop(Node& node)
+    {
+        bool done = false;
+        node.daemon->stop([&] { done = true; });
+        ASSERT_TRUE(test::run_until(io, [&] { return done; }));
+    }
+};
+
+}  // namespace
+
+TEST_F(DaemonTest, StartsTheHostThenServersThenBabeld)
+{
+    Node node(dir, io, clock);
+    node.daemon->start();
+    settle();
+    EXPECT_EQ(node.events, (std::vector<std::string>{
+                               "ip -6 address replace 2001:db8:42:1::1/64 dev lo nodad",
+                               "ip -6 route replace unreachable 2001:db8:42::/48",
+                               "start openvpn re6st-udp1194",
+                               "start babeld",
+                           }));
+    // Every tap is babeld's from the start.
+    auto babeld = join(node.launcher.started.at(1).argv);
+    EXPECT_NE(babeld.find("interface re6stnet0 "), std::string::npos) << babeld;
+    EXPECT_NE(babeld.find("interface re6st-udp1194 "), std::string::npos) << babeld;
+    stop(node);
+}
+
+TEST_F(DaemonTest, StopsBabeldFirstThenOpenVpnThenTheHost)
+{
+    Node node(dir, io, clock);
+    std::filesystem::create_directories(node.plan.state_dir);
+    PeerDb(node.plan.peer_db, bits(1)).merge({test::peer(2)}, 200, 0);
+    node.daemon->start();
+    settle();
+    ASSERT_EQ(node.events_like("start openvpn re6stnet0").size(), 1u);   // a tunnel to node 2
+    auto before = node.events.size();
+    stop(node);
+    std::vector<std::string> after(node.events.begin() + before, node.events.end());
+    ASSERT_EQ(after.size(), 5u);
+    EXPECT_EQ(after[0], "signal babeld 15");
+    // The servers and the tunnels in any order, after babeld has ended.
+    std::vector<std::string> openvpn(after.begin() + 1, after.begin() + 3);
+    std::sort(openvpn.begin(), openvpn.end());
+    EXPECT_EQ(openvpn, (std::vector<std::string>{"signal openvpn re6st-udp1194 15",
+                                                 "signal openvpn re6stnet0 15"}));
+    EXPECT_EQ(after[3], "ip -6 address del 2001:db8:42:1::1/64 dev lo");
+    EXPECT_EQ(after[4], "ip -6 route del unreachable 2001:db8:42::/48");
+}
+
+TEST_F(DaemonTest, RouteUpLeadsToADeclaration)
+{
+    Node node(dir, io, clock, /*advertise=*/false);
+    node.registry.peers = {test::peer(2)};
+    node.daemon->start();
+    settle();
+    // At start: no peer, so the cache is refreshed at once.
+    ASSERT_EQ(node.registry.calls, (std::vector<std::string>{"getPrivateAddress"}));
+    node.registry.answer();
+    ASSERT_EQ(node.registry.calls.size(), 2u);
+    EXPECT_EQ(node.registry.calls[1], "getPeerList http://[2001:db8:42::1]:9080/ 200");
+    node.registry.answer();
+    settle();
+    // The new peer gets a tunnel; its hook says it is up and how it saw us.
+    auto tunnel = node.pid_of("openvpn re6stnet0");
+    ASSERT_GT(tunnel, 0);
+    std::string report = "route-up 198.51.100.7\n";
+    ASSERT_EQ(send(node.launcher.hook_ends.at(tunnel).get(), report.data(), report.size(), 0),
+              ssize_t(report.size()));
+    ASSERT_TRUE(test::run_until(io, [&] { return node.registry.calls.size() == 3; }));
+    EXPECT_EQ(node.registry.calls[2],
+              "declare http://[2001:db8:42::1]:9080/ 198.51.100.7,1194,udp");
+    node.registry.answer_all();
+    stop(node);
+}
+
+TEST_F(DaemonTest, NodeWithNoUnusedPeerAsksForABootstrapPeer)
+{
+    Node node(dir, io, clock);
+    node.registry.private_url.reset();   // the registry's private URL cannot be had
+    node.daemon->start();
+    settle();
+    ASSERT_EQ(node.registry.calls, (std::vector<std::string>{"getPrivateAddress"}));
+    node.registry.answer();
+    settle();
+    EXPECT_EQ(node.registry.calls.back(), "getBootstrapPeer");
+    node.registry.answer_all();
+    stop(node);
+}
+
+TEST_F(DaemonTest, DeadChildIsRestartedWithBackOff)
+{
+    Node node(dir, io, clock);
+    node.daemon->start();
+    settle();
+    auto starts = [&] { return node.events_like("start babeld").size(); };
+    // The restart waits once the death has been seen.
+    auto crash = [&](pid_t pid) {
+        auto waits = clock.pending();
+        node.launcher.crash(pid);
+        ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == waits + 1; }));
+    };
+    crash(node.pid_of("babeld"));
+    clock.advance(999ms);
+    settle();
+    EXPECT_EQ(starts(), 1u);
+    clock.advance(1ms);
+    settle();
+    ASSERT_EQ(starts(), 2u);
+    // It died young: the next wait is twice as long.
+    crash(node.launcher.pids.back());
+    clock.advance(1s);
+    settle();
+    EXPECT_EQ(starts(), 2u);
+    clock.advance(1s);
+    settle();
+    EXPECT_EQ(starts(), 3u);
+    stop(node);
+}
+
+namespace {
+
+// A registry that fails the way a broken part of the daemon would: by
+// throwing from a handler on the loop.
+struct ThrowingRegistry final : test::ScriptedRegistry {
+    void private_address(Done<std::string>) override
+    {
+        throw std::runtime_error("peers.db: database disk image is malformed");
+    }
+};
+
+}  // namespace
+
+TEST_F(DaemonTest, ExceptionInAHandlerStopsCleanly)
+{
+    Node node(dir, io, clock);
+    ThrowingRegistry registry;
+    node.daemon = std::make_unique<Daemon>(
+        io, node.plan,
+        DaemonServices{node.launcher,
+                       [&](const std::vector<std::string>& argv) {
+                           node.events.push_back(join(argv));
+                           return CommandResult{0, ""};
+                       },
+                       clock, registry, (dir.path() / "sys").string()});
+    node.daemon->start();   // declares --ip at once: the handler throws
+    EXPECT_EQ(node.daemon->run(), 1);
+    auto signals = node.events_like("signal");
+    ASSERT_EQ(signals.size(), 2u);
+    EXPECT_EQ(signals[0], "signal babeld 15");
+    EXPECT_EQ(signals[1], "signal openvpn re6st-udp1194 15");
+    EXPECT_EQ(node.events_like("ip -6 address del").size(), 1u);
+    EXPECT_EQ(node.events_like("ip -6 route del").size(), 1u);
+}
+
+TEST_F(DaemonTest, LogFileThatCannotBeReopenedIsSurvived)
+{
+    Node node(dir, io, clock);
+    node.daemon->start();
+    settle();
+    std::filesystem::remove_all(node.plan.log_dir);   // logrotate gone wrong
+    EXPECT_THROW(node.daemon->reopen_logs(), SurvivableError);
+    EXPECT_TRUE(node.events_like("signal").empty());
+    stop(node);
+}
+
+TEST_F(DaemonTest, SecondDaemonOnTheSameDirectoriesChangesNothing)
+{
+    Node first(dir, io, clock);
+    first.daemon->start();
+    settle();
+    auto socket = first.plan.management_socket;
+    struct stat before{};
+    ASSERT_EQ(stat(socket.c_str(), &before), 0);
+    // A babeld pid file, as the running babeld would have written.
+    dir.write("run/babeld.pid", std::to_string(first.pid_of("babeld")) + "\n");
+    auto files = [&] {
+        std::vector<std::string> names;
+        for (const auto& sub : {"run", "state", "log"})
+            for (const auto& entry : std::filesystem::directory_iterator(dir.path() / sub))
+                names.push_back(entry.path().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    };
+    auto files_before = files();
+
+    for (bool same_run : {true, false}) {
+        test::TempDir other;
+        Node second(dir, io, clock);
+        if (!same_run) {   // only the state directory is shared
+            second.plan.run_dir = other / "run";
+            second.plan.management_socket = other / "run/openvpn.sock";
+            second.plan.babeld.pid_file = other / "run/babeld.pid";
+            second.daemon = std::make_unique<Daemon>(
+                io, second.plan,
+                DaemonServices{second.launcher,
+                               [&](const std::vector<std::string>& argv) {
+                                   second.events.push_back(join(argv));
+                                   return CommandResult{0, ""};
+                               },
+                               clock, second.registry, (dir.path() / "sys").string()});
+        }
+        try {
+            second.daemon->start();
+            ADD_FAILURE() << "a second daemon started";
+        } catch (const AlreadyRunning& error) {
+            auto directory = same_run ? first.plan.run_dir : first.plan.state_dir;
+            EXPECT_EQ(std::string(error.what()),
+                      "another re6stnet (pid " + std::to_string(getpid())
+                          + ") is running with the directory " + directory);
+        }
+        second.daemon.reset();
+        EXPECT_TRUE(second.events.empty()) << second.events.front();
+        EXPECT_TRUE(second.launcher.started.empty());
+        EXPECT_TRUE(second.registry.calls.empty());
+    }
+    EXPECT_TRUE(first.launcher.signals.empty());
+    EXPECT_EQ(files(), files_before);
+    struct stat after{};
+    ASSERT_EQ(stat(socket.c_str(), &after), 0);
+    EXPECT_EQ(after.st_ino, before.st_ino);
+    stop(first);
+}

@@ -1,0 +1,100 @@
+// What the daemon will run, from its options and identity.
+#include "re6stnet/daemon_plan.hpp"
+
+#include "peers.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace re6st;
+using test::bits;
+using namespace std::chrono_literals;
+
+namespace {
+
+NodeIdentity identity()
+{
+    Network network(Ipv6Prefix::parse("2001:db8:42::/48"));
+    return {network, bits(5), network.node_address(bits(5)), network.node_subnet(bits(5))};
+}
+
+Config config()
+{
+    Config c;
+    c.registry = "http://192.0.2.42:9080/";
+    c.ca = "/etc/re6stnet/ca.crt";
+    c.cert = "/etc/re6stnet/cert.crt";
+    c.key = "/etc/re6stnet/cert.key";
+    c.pp = {{1194, "udp"}, {1195, "tcp"}};
+    c.connection_count = 5;
+    c.max_clients = 3;
+    c.lan_interfaces = {"eth1"};
+    return c;
+}
+
+}  // namespace
+
+TEST(DaemonPlan, FilesAndSocketsLiveInTheNodesDirectories)
+{
+    auto plan = plan_daemon(config(), identity(), "/usr/lib/re6stnet");
+    EXPECT_EQ(plan.peer_db, "/var/lib/re6stnet/peers.db");
+    EXPECT_EQ(plan.management_socket, "/run/re6stnet/openvpn.sock");
+    EXPECT_EQ(plan.babeld.pid_file, "/run/re6stnet/babeld.pid");
+    EXPECT_EQ(plan.babeld.control_socket, "/run/re6stnet/babeld.sock");
+    EXPECT_EQ(plan.babeld.state_file, "/var/lib/re6stnet/babeld.state");
+    EXPECT_EQ(plan.babeld_log, "/var/log/re6stnet-babeld.log");
+    EXPECT_EQ(plan.tunnels.openvpn.management_socket, plan.management_socket);
+    EXPECT_EQ(plan.tunnels.openvpn.hook_dir, "/usr/lib/re6stnet");
+    EXPECT_EQ(plan.registry.to_string(), "http://192.0.2.42:9080/");
+}
+
+TEST(DaemonPlan, OneServerPerPortAndEveryTapKnownToBabeld)
+{
+    auto plan = plan_daemon(config(), identity(), "/usr/lib/re6stnet");
+    ASSERT_EQ(plan.servers.size(), 2u);
+    EXPECT_EQ(plan.servers[0].openvpn.interface, "re6st-udp1194");
+    EXPECT_EQ(plan.servers[0].openvpn.max_clients, 3u);
+    EXPECT_EQ(plan.servers[0].log_file, "/var/log/re6stnet-server-udp1194.log");
+    EXPECT_EQ(plan.servers[1].openvpn.interface, "re6st-tcp1195");
+    EXPECT_EQ(plan.servers[1].openvpn.proto, "tcp");
+    EXPECT_EQ(plan.tunnels.slots, 3u);   // ceil(5 / 2)
+    EXPECT_EQ(plan.babeld.tunnels,
+              (std::vector<std::string>{"re6st-udp1194", "re6st-tcp1195", "re6stnet0",
+                                        "re6stnet1", "re6stnet2"}));
+    EXPECT_EQ(plan.babeld.lan_interfaces, (std::vector<std::string>{"eth1"}));
+}
+
+TEST(DaemonPlan, TheNodesAddressOnItsMainInterface)
+{
+    auto plan = plan_daemon(config(), identity(), "/usr/lib/re6stnet");
+    EXPECT_EQ(plan.addressing.interface, "lo");
+    EXPECT_EQ(plan.addressing.address.to_string(), "2001:db8:42:5::1");
+    EXPECT_EQ(plan.addressing.subnet.to_string(), "2001:db8:42:5::/64");
+    EXPECT_EQ(plan.addressing.network.to_string(), "2001:db8:42::/48");
+    EXPECT_EQ(plan.babeld.address.to_string(), "2001:db8:42:5::1");
+}
+
+TEST(DaemonPlan, UpnpOnlyWithoutAdvertisedEndpoints)
+{
+    auto c = config();
+    EXPECT_TRUE(plan_daemon(c, identity(), "").upnp);
+    c.ip = {{"192.0.2.1", 1194, "udp"}};
+    auto plan = plan_daemon(c, identity(), "");
+    EXPECT_FALSE(plan.upnp);
+    EXPECT_EQ(plan.advertised, c.ip);
+    c.ip.clear();
+    c.upnp = false;
+    EXPECT_FALSE(plan_daemon(c, identity(), "").upnp);
+}
+
+TEST(DaemonPlan, BadRegistryUrlNamesTheOption)
+{
+    auto c = config();
+    c.registry = "ftp://registry";
+    try {
+        plan_daemon(c, identity(), "");
+        FAIL() << "accepted";
+    } catch (const UsageError& error) {
+        EXPECT_TRUE(std::string(error.what()).starts_with("option '--registry': "))
+            << error.what();
+    }
+}
