@@ -1,6 +1,6 @@
-// re6st-conf's command line (SPEC A.4, plus --registry and --force): parsed
-// into a plain description of what to do; no network, no key, no file but
-// @FILE option files.
+// re6st-conf's command line (docs/re6st-conf.rst): the original's options,
+// plus --registry and --force, parsed into a plain description of what to do;
+// no network, no key, no file but @FILE option files.
 #pragma once
 
 #include "common/url.hpp"
