@@ -185,11 +185,13 @@ std::size_t extra_positional(const std::vector<std::string>& texts,
     return texts.size();
 }
 
-// The first option that po::store refuses: it takes them in order and stops
-// at the first bad one, so a prefix of the options fails if and only if it
-// holds that one.
+// The index of the first option that po::store refuses: it takes them in
+// order and stops at the first bad one, so a prefix of the options fails if
+// and only if it holds that one.
 std::size_t refused_option(const po::parsed_options& parsed)
 {
+    if (parsed.options.empty())
+        return 0;
     std::size_t good = 0, bad = parsed.options.size();
     while (bad - good > 1) {
         auto middle = good + (bad - good) / 2;
@@ -263,7 +265,9 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
     try {
         po::store(parsed, result.values);
     } catch (const po::error& error) {
-        throw UsageError(origin_of(tokens, starts[refused_option(parsed)]) + error.what());
+        auto refused = refused_option(parsed);
+        auto at = refused < starts.size() ? starts[refused] : tokens.size();
+        throw UsageError(origin_of(tokens, at) + error.what());
     }
     for (std::size_t i = 0; i < parsed.options.size(); ++i) {
         const auto& option = parsed.options[i];
