@@ -1,8 +1,9 @@
-// Command lines and @FILE option files (SPEC A.5), on Boost.Program_options.
+// Command lines and @FILE option files, on Boost.Program_options.
 //
 // An option file holds one option per line; the leading "--" may be omitted,
 // "#" starts a comment, and a line "@OTHER" includes another file. Relative
-// file names are taken from the current directory, as argparse does.
+// file names are taken from the current directory, as argparse does. An
+// error about an option from a file begins with "FILE:LINE: ".
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -46,10 +47,14 @@ struct CommandLine {
                                                  std::size_t size) const;
 
     std::map<std::string, std::vector<std::vector<std::string>>> occurrences;
+    // For each occurrence, "FILE:LINE: " if it came from an option file,
+    // else "": the start of an error message about it.
+    std::map<std::string, std::vector<std::string>> origins;
 };
 
-// Expands option files, then parses; unknown options, missing values and
-// missing required options are UsageErrors. `args` excludes argv[0].
+// Expands option files, then parses; unknown options, missing or malformed
+// values and missing required options are UsageErrors, which begin with
+// "FILE:LINE: " when the fault is in an option file. `args` excludes argv[0].
 CommandLine parse_command_line(
     const std::vector<std::string>& args,
     const boost::program_options::options_description& options,

@@ -46,10 +46,6 @@ void Database::set_busy_timeout(int milliseconds)
     sqlite3_busy_timeout(db_.get(), milliseconds);
 }
 
-int Database::changes() const { return sqlite3_changes(db_.get()); }
-
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
-
 bool Database::in_transaction() const { return !sqlite3_get_autocommit(db_.get()); }
 
 // --- Statement ---
@@ -78,23 +74,10 @@ void Statement::bind(int index, std::int64_t value)
     check(sqlite3_bind_int64(stmt_.get(), index, value));
 }
 
-void Statement::bind(int index, double value)
-{
-    check(sqlite3_bind_double(stmt_.get(), index, value));
-}
-
 void Statement::bind(int index, std::string_view value)
 {
     check(sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT,
                               SQLITE_UTF8));
-}
-
-void Statement::bind(int index, std::span<const std::uint8_t> value)
-{
-    // A zero-length blob still needs a non-null pointer, or it reads as NULL.
-    static const std::uint8_t empty = 0;
-    check(sqlite3_bind_blob64(stmt_.get(), index, value.empty() ? &empty : value.data(),
-                              value.size(), SQLITE_TRANSIENT));
 }
 
 bool Statement::step()
@@ -168,14 +151,6 @@ bool Row::get_value<bool>(int column) const
     return get_value<std::int64_t>(column) != 0;
 }
 
-template <>
-double Row::get_value<double>(int column) const
-{
-    if (is_null(column))
-        null_column(stmt_, column);
-    return sqlite3_column_double(stmt_, column);
-}
-
 std::string_view Row::text(int column) const
 {
     auto data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
@@ -191,25 +166,11 @@ std::string Row::get_value<std::string>(int column) const
     return std::string(text(column));
 }
 
-template <>
-Blob Row::get_value<Blob>(int column) const
-{
-    if (is_null(column))
-        null_column(stmt_, column);
-    auto data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
-    int size = sqlite3_column_bytes(stmt_, column);
-    return data ? Blob(data, data + size) : Blob();
-}
-
 // --- Transaction ---
 
-Transaction::Transaction(Database& db, Kind kind) : db_(db)
+Transaction::Transaction(Database& db) : db_(db)
 {
-    switch (kind) {
-    case Kind::deferred: db_.exec("BEGIN DEFERRED"); break;
-    case Kind::immediate: db_.exec("BEGIN IMMEDIATE"); break;
-    case Kind::exclusive: db_.exec("BEGIN EXCLUSIVE"); break;
-    }
+    db_.exec("BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction()

@@ -8,14 +8,12 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 namespace re6st::sqlite {
 
@@ -25,14 +23,10 @@ class Error : public std::runtime_error {
 public:
     Error(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
     int code() const { return code_; }
-    bool is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
-    bool is_busy() const { return (code_ & 0xff) == SQLITE_BUSY; }
 
 private:
     int code_;
 };
-
-using Blob = std::vector<std::uint8_t>;
 
 class Statement;
 
@@ -55,10 +49,7 @@ public:
     // with SQLITE_BUSY.
     void set_busy_timeout(int milliseconds);
 
-    int changes() const;                      // rows changed by the last statement
-    std::int64_t last_insert_rowid() const;
     bool in_transaction() const;
-    const std::string& path() const { return path_; }
     sqlite3* get() const { return db_.get(); }
 
     [[noreturn]] void fail(int code, std::string_view context) const;
@@ -76,15 +67,14 @@ class Row {
 public:
     explicit Row(sqlite3_stmt* stmt) : stmt_(stmt) {}
 
-    bool is_null(int column) const;
-    // T is std::int64_t, int, bool, double, std::string, Blob, or
-    // std::optional of one of them (NULL gives nullopt; a NULL read as a
-    // non-optional type is an Error).
+    // T is std::int64_t, int, bool, std::string, or std::optional of one of
+    // them (NULL gives nullopt; a NULL read as a non-optional type is an
+    // Error).
     template <class T> T get(int column) const;
 
-    std::string_view text(int column) const;   // valid until the next step
-
 private:
+    bool is_null(int column) const;
+    std::string_view text(int column) const;   // valid until the next step
     template <class T> T get_value(int column) const;
     sqlite3_stmt* stmt_;
 };
@@ -113,10 +103,8 @@ public:
     Statement& operator=(Statement&&) noexcept = default;
 
     // Parameters are numbered from 1, as in "?1" or in order of "?".
-    // Accepted: integers, bool, double, strings, Blob or byte spans,
-    // nullptr (NULL) and std::optional of those.
-    template <class... Args>
-    Statement& bind_all(const Args&... args);
+    // Accepted: integers, bool, strings, nullptr (NULL) and std::optional of
+    // those.
 
     // Binds, runs to completion, resets; returns the number of rows changed.
     template <class... Args>
@@ -141,14 +129,15 @@ public:
     void reset();    // ends the current execution; bindings are kept
     Row row() const { return Row(stmt_.get()); }
     int column_count() const { return sqlite3_column_count(stmt_.get()); }
-    std::string_view sql() const;
 
 private:
+    template <class... Args>
+    void bind_all(const Args&... args);
+    std::string_view sql() const;
+
     void bind(int index, std::nullptr_t);
     void bind(int index, std::int64_t value);
-    void bind(int index, double value);
     void bind(int index, std::string_view value);
-    void bind(int index, std::span<const std::uint8_t> value);
     template <class T> void bind(int index, const std::optional<T>& value)
     {
         if (value)
@@ -161,7 +150,6 @@ private:
     void bind(int index, T value) { bind(index, static_cast<std::int64_t>(value)); }
     void bind(int index, const std::string& value) { bind(index, std::string_view(value)); }
     void bind(int index, const char* value) { bind(index, std::string_view(value)); }
-    void bind(int index, const Blob& value) { bind(index, std::span<const std::uint8_t>(value)); }
 
     void check(int code) const;
 
@@ -172,15 +160,13 @@ private:
     std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
 };
 
-// BEGIN on construction; ROLLBACK on destruction unless commit() succeeded,
-// so an exception anywhere in between undoes everything.
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit()
+// succeeded, so an exception anywhere in between undoes everything. The
+// write lock is taken at once, so a transaction that reads then writes
+// cannot fail half-way with SQLITE_BUSY.
 class Transaction {
 public:
-    enum class Kind { deferred, immediate, exclusive };
-
-    // immediate takes the write lock at once, so a transaction that reads
-    // then writes cannot fail half-way with SQLITE_BUSY.
-    explicit Transaction(Database& db, Kind kind = Kind::immediate);
+    explicit Transaction(Database& db);
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();
@@ -201,7 +187,7 @@ int Database::execute(std::string_view sql, const Args&... args)
 }
 
 template <class... Args>
-Statement& Statement::bind_all(const Args&... args)
+void Statement::bind_all(const Args&... args)
 {
     reset();
     sqlite3_clear_bindings(stmt_.get());
@@ -212,7 +198,6 @@ Statement& Statement::bind_all(const Args&... args)
                                       + std::to_string(sizeof...(Args)));
     int index = 0;
     (bind(++index, args), ...);
-    return *this;
 }
 
 template <class... Args>
@@ -260,9 +245,7 @@ template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 template <> std::int64_t Row::get_value<std::int64_t>(int column) const;
 template <> int Row::get_value<int>(int column) const;
 template <> bool Row::get_value<bool>(int column) const;
-template <> double Row::get_value<double>(int column) const;
 template <> std::string Row::get_value<std::string>(int column) const;
-template <> Blob Row::get_value<Blob>(int column) const;
 
 template <class T>
 T Row::get(int column) const

@@ -72,8 +72,8 @@ struct RpcOptions {
     // For the whole call: resolving, connecting, sending and receiving.
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
     // Bound before connecting: the registry authorises declare/getPeerList
-    // by the caller's overlay address (SPEC B.1). Only hosts of the same
-    // address family are tried.
+    // by the caller's overlay address (docs/security.rst). Only hosts of the
+    // same address family are tried.
     std::optional<boost::asio::ip::address> source;
     // Limit of the response body, in bytes.
     std::size_t max_response_bytes = 1 << 20;

@@ -46,9 +46,10 @@ po::options_description conf_options_description()
     return options;
 }
 
-std::optional<ConfOptions> parse_conf_options(const std::vector<std::string>& args)
+std::optional<ConfOptions> parse_conf_options(const std::vector<std::string>& args,
+                                              const FileReader& read)
 {
-    auto line = parse_command_line(args, conf_options_description());
+    auto line = parse_command_line(args, conf_options_description(), {}, read);
     const auto& values = line.values;
     if (values["help"].as<bool>())
         return std::nullopt;

@@ -1,8 +1,9 @@
-// re6st-conf's command line (SPEC A.4, plus --registry and --force): parsed
-// into a plain description of what to do; no network, no key, no file but
-// @FILE option files.
+// re6st-conf's command line (docs/re6st-conf.rst): the original's options,
+// plus --registry and --force, parsed into a plain description of what to do;
+// no network, no key, no file but @FILE option files.
 #pragma once
 
+#include "common/options.hpp"
 #include "common/url.hpp"
 
 #include <boost/program_options/options_description.hpp>
@@ -29,6 +30,7 @@ struct ConfOptions {
 boost::program_options::options_description conf_options_description();
 
 // nullopt for --help. Bad or missing options are re6st::UsageErrors.
-std::optional<ConfOptions> parse_conf_options(const std::vector<std::string>& args);
+std::optional<ConfOptions> parse_conf_options(const std::vector<std::string>& args,
+                                              const FileReader& read = read_option_file);
 
 }  // namespace re6st::conf

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A weaker key would be refused by the registry anyway (SPEC B.3).
+// The registry refuses keys under RSA-2048 (docs/security.rst).
 constexpr int min_key_bits = 2048;
 
 // The three registry methods re6st-conf needs, each failure worded for the

@@ -1,4 +1,4 @@
-// Enrolment of a node (SPEC A.4): fetch the CA, obtain a token, have the key
+// Enrolment of a node (docs/re6st-conf.rst): fetch the CA, obtain a token, have the key
 // certified, write the files. Everything is checked before anything is
 // written, so a failure leaves the directory as it was.
 #pragma once

@@ -1,5 +1,5 @@
 // The files re6st-conf writes in its directory, and the option file that
-// hands them to the daemon: "re6stnet @DIR/re6stnet.conf" (SPEC A.4, A.5).
+// hands them to the daemon: "re6stnet @DIR/re6stnet.conf" (docs/re6st-conf.rst).
 #pragma once
 
 #include "common/url.hpp"

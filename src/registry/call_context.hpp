@@ -1,6 +1,6 @@
 // What the HTTP layer knows about a call and the methods need: the caller's
-// real address (SPEC B.1; the reason the registry has its own HTTP layer,
-// SPEC D.2) and which pool runs the call. Methods that write their response
+// real address (which authorises declare and getPeerList, and the reason the
+// registry has its own HTTP layer) and which pool runs the call. Methods that write their response
 // XML themselves leave it here.
 #pragma once
 

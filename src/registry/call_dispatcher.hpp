@@ -1,7 +1,7 @@
 // Runs calls off the HTTP thread. requestToken, which waits on SMTP, gets its
 // own small pool with a bounded queue, so that a slow or dead mail server
 // never delays the other methods; when that queue is full the call is refused
-// with a fault at once instead of waiting (SPEC B.5).
+// with a fault at once instead of waiting.
 #pragma once
 
 #include "registry/xmlrpc_methods.hpp"

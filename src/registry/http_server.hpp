@@ -1,9 +1,9 @@
 // The registry's HTTP/1.1 server (Boost.Beast): xmlrpc-c's Abyss server cannot
-// report IPv6 client addresses whole (SPEC D.2). One io thread does all
-// socket I/O; request bodies go to a Handler that answers later, from any
-// thread. Limits keep hostile clients from starving others: header and body
-// sizes, a deadline per request, and a cap on connections where a newcomer
-// evicts the connection that has waited longest for its request.
+// report IPv6 client addresses whole. One io thread does all socket I/O;
+// request bodies go to a Handler that answers later, from any thread. Limits
+// keep hostile clients from starving others: header and body sizes, a
+// deadline per request, and a cap on connections where a newcomer evicts the
+// connection that has waited longest for its request.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

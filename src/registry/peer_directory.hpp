@@ -1,7 +1,7 @@
 // The known peers (the `peers` table) and random samples of them. The table
 // is mirrored in memory (a vector plus a hash index, kept in step by declare
 // and purge) so that a sample of n peers costs O(n) whatever the table size,
-// where the original's ORDER BY random() scanned the whole table (SPEC B.7).
+// where the original's ORDER BY random() scanned the whole table.
 #pragma once
 
 #include "common/sqlite.hpp"

@@ -1,6 +1,6 @@
 // The XML-RPC value getPeerList returns, written directly. Building it through
-// xmlrpc-c's value objects costs ~70 % of the server's work for that call
-// (SPEC D.2); this writes the bytes xmlrpc-c 1.33 writes for the same values,
+// xmlrpc-c's value objects costs ~70 % of the server's work for that call;
+// this writes the bytes xmlrpc-c 1.33 writes for the same values,
 // which tests/registry/test_peer_list_xml.cpp checks against xmlrpc-c itself.
 #pragma once
 

@@ -1,7 +1,7 @@
 // The buddy allocator of node prefixes over the rows of the `vpn` table
-// (SPEC A.3). The rows are the leaves of a binary tree of bit strings: a row
-// with a certificate is allocated, a row without one is free. Nothing else
-// writes the table.
+// (docs/re6st-registry.rst, METHODS). The rows are the leaves of a binary tree
+// of bit strings: a row with a certificate is allocated, a row without one is
+// free. Nothing else writes the table.
 #pragma once
 
 #include "common/sqlite.hpp"

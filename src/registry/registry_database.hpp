@@ -1,4 +1,4 @@
-// The registry's SQLite file: the three tables of the original (SPEC A.3), so
+// The registry's SQLite file: the three tables of the original, so
 // that an operator's knowledge and tools carry over, opened in WAL mode.
 #pragma once
 

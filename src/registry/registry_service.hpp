@@ -1,5 +1,6 @@
-// What the registry's seven XML-RPC methods do (SPEC A.3), with the original's
-// defects fixed (SPEC B.1-B.7, B.13), free of any XML-RPC or HTTP type.
+// What the registry's seven XML-RPC methods do (docs/re6st-registry.rst), with
+// the original's defects fixed (docs/security.rst), free of any XML-RPC or HTTP
+// type.
 // Failures the caller should read are RequestErrors; anything else is a bug or
 // a broken database.
 #pragma once
@@ -66,7 +67,7 @@ public:
 
     // `source` is the request's real source address (text, as the HTTP layer
     // reports it). declare and peer_list serve only a caller whose source is
-    // inside the network and equals the client_ip it claims (SPEC B.1).
+    // inside the network and equals the client_ip it claims.
 
     // Records the endpoints `address` of the node that owns `client_ip`.
     // Returns false (and logs) when the caller is not authorised or owns no

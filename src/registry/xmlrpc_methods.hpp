@@ -1,5 +1,5 @@
-// The seven XML-RPC methods of SPEC A.3 over a RegistryService, and the
-// processing of one request body into one response body with xmlrpc-c.
+// The seven XML-RPC methods (docs/re6st-registry.rst) over a RegistryService,
+// and the processing of one request body into one response body with xmlrpc-c.
 #pragma once
 
 #include "registry/call_context.hpp"

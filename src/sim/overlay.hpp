@@ -1,4 +1,4 @@
-// The simulated network's tunnels (SPEC A.5): each node opens up to
+// The simulated network's tunnels (docs/re6stnet.rst): each node opens up to
 // `client_slots` client tunnels to random peers, and its server accepts at
 // most `max_clients` of them. Two nodes are linked by at most one tunnel,
 // whichever side opened it, as the daemon skips peers already connected to it.

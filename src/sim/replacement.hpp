@@ -1,4 +1,4 @@
-// The daemon's tunnel refresh (SPEC A.5) played by every node of the
+// The daemon's tunnel refresh (docs/re6stnet.rst) played by every node of the
 // simulated network: each node counts the routes its client tunnels carry,
 // asks the daemon's own decision, re6st::tunnels_to_replace, which to close,
 // and refills the freed slots with random peers.

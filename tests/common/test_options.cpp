@@ -1,4 +1,4 @@
-// Command lines and @FILE option files (SPEC A.5).
+// Command lines and @FILE option files.
 #include "common/options.hpp"
 
 #include "support/option_files.hpp"
@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 namespace po = boost::program_options;
 using namespace re6st;
@@ -141,6 +142,125 @@ TEST(CommandLine, ErrorsAreOneLineNamingTheOption)
             EXPECT_NE(message.find(c.needle), std::string::npos) << message;
             EXPECT_EQ(message.find('\n'), std::string::npos) << message;
         }
+    }
+}
+
+TEST(CommandLine, CommandLineErrorsAreBoostsOwn)
+{
+    const std::pair<Tokens, const char*> cases[] = {
+        {{"--registry", "r", "--bogus"}, "unrecognised option '--bogus'"},
+        {{"--registry", "r", "--hello"}, "the required argument for option '--hello' is missing"},
+        {{"--registry", "r", "--hello", "x"}, "the argument ('x') for option '--hello' is invalid"},
+        {{"--registry", "r", "--registry", "s"},
+         "option '--registry' cannot be specified more than once"},
+        {{"--registry", "r", "extra"},
+         "too many positional options have been specified on the command line"},
+        {{"--hello", "4"}, "the option '--registry' is required but missing"},
+    };
+    for (const auto& [args, message] : cases) {
+        try {
+            parse_command_line(args, daemon_options(), {}, test::option_files({}));
+            ADD_FAILURE() << "accepted " << args.back();
+        } catch (const UsageError& error) {
+            EXPECT_STREQ(error.what(), message);
+        }
+    }
+}
+
+// Whatever is wrong in an option file is reported as "FILE:LINE: ...", the
+// line of the token at fault.
+TEST(CommandLine, ErrorsInOptionFilesNameFileAndLine)
+{
+    struct Case {
+        std::map<std::string, std::string> files;
+        Tokens args;
+        std::string message;
+    };
+    const Case cases[] = {
+        {{{"c", "registry r\nbogus 1\n"}}, {"@c"}, "c:2: unrecognised option '--bogus'"},
+        {{{"c", "registry r\n\n# x\nhello\n-w\n"}}, {"@c"},
+         "c:4: the required argument for option '--hello' is missing"},
+        // Boost takes "--wireless" for a value: not "-w", and not a long option
+        // spelt with its dashes.
+        {{{"c", "registry r\n\n# x\nhello\nwireless\n"}}, {"@c"},
+         "c:4: the argument ('--wireless') for option '--hello' is invalid"},
+        {{{"c", "registry r\nhello\n"}}, {"@c", "-v", "1"},
+         "c:2: the required argument for option '--hello' is missing"},
+        {{{"c", "registry r\nhello x\n"}}, {"@c"},
+         "c:2: the argument ('x') for option '--hello' is invalid"},
+        {{{"c", "registry r\nhello 4 5\n"}}, {"@c"},
+         "c:2: too many positional options have been specified on the command line"},
+        {{{"c", "registry r\nwireless=1\n"}}, {"@c"},
+         "c:2: option '--wireless' does not take any arguments"},
+        {{{"c", "registry r\nhello=\n"}}, {"@c"},
+         "c:2: the argument for option '--hello' should follow immediately after the equal sign"},
+        {{{"c", "registry s\n"}}, {"--registry", "r", "@c"},
+         "c:1: option '--registry' cannot be specified more than once"},
+        {{{"c", "wireless\n-wv 2\n"}}, {"--registry", "r", "@c"},
+         "c:2: option '--wireless' cannot be specified more than once"},
+        {{{"c", "-wv 2\n-v 3\n"}}, {"--registry", "r", "@c"},
+         "c:2: option '--verbose' cannot be specified more than once"},
+        {{{"c", "-ww\n"}}, {"--registry", "r", "@c"},
+         "c:1: option '--wireless' cannot be specified more than once"},
+        {{{"c", "-v 2\n-ww\n"}}, {"--registry", "r", "-w", "@c"},
+         "c:2: option '--wireless' cannot be specified more than once"},
+        {{{"c", "registry r\nhello %value%\n"}}, {"@c"},
+         "c:2: argument '%value%' holds %value%, which option parsing cannot quote"},
+        {{{"a", "registry r\n@b\n"}, {"b", "\n\nbogus\n"}}, {"@a"},
+         "b:3: unrecognised option '--bogus'"},
+        {{{"a", "registry r\n@missing\n"}}, {"@a"}, "a:2: cannot read option file missing"},
+        {{{"a", "@b\n"}, {"b", "wireless\n@a\n"}}, {"@a"}, "b:2: option file a includes itself"},
+        // At fault on the command line, not in the file: today's message.
+        {{{"c", "registry s\n"}}, {"@c", "--registry", "r"},
+         "option '--registry' cannot be specified more than once"},
+        {{{"c", "hello 4\n"}}, {"@c", "--bogus"}, "unrecognised option '--bogus'"},
+        // Nothing to point at.
+        {{{"c", "hello 4\n"}}, {"@c"}, "the option '--registry' is required but missing"},
+    };
+    for (const auto& c : cases) {
+        try {
+            parse_command_line(c.args, daemon_options(), {}, test::option_files(c.files));
+            ADD_FAILURE() << "accepted " << c.message;
+        } catch (const UsageError& error) {
+            EXPECT_EQ(error.what(), c.message);
+        }
+    }
+}
+
+TEST(CommandLine, PositionalErrorsInOptionFilesNameFileAndLine)
+{
+    po::options_description options;
+    options.add_options()("port", po::value<int>()->required())("db", po::value<std::string>());
+    po::positional_options_description positional;
+    positional.add("port", 1);
+    const std::tuple<std::string, Tokens, std::string> cases[] = {
+        {"db x.db 9080\n", {"@c"}, ""},
+        {"db x.db nine\n", {"@c"}, "c:1: the argument ('nine') for option '--port' is invalid"},
+        {"db x.db\n\ndb y.db 9081\n", {"9080", "@c"},
+         "c:3: too many positional options have been specified on the command line"},
+    };
+    for (const auto& [file, args, message] : cases) {
+        try {
+            auto line = parse_command_line(args, options, positional, test::option_files({{"c", file}}));
+            EXPECT_EQ(message, "");
+            EXPECT_EQ(line.values["port"].as<int>(), 9080);
+        } catch (const UsageError& error) {
+            EXPECT_EQ(error.what(), message);
+        }
+    }
+}
+
+TEST(CommandLine, WrongValueCountInAFileNamesFileAndLine)
+{
+    auto read = test::option_files({{"c", "registry r\npp 1194 udp\npp 1195\n"}});
+    auto line = parse_command_line({"@c"}, daemon_options(), {}, read);
+    EXPECT_EQ(line.origins["pp"], (Tokens{"c:2: ", "c:3: "}));
+    EXPECT_EQ(line.origins["registry"], (Tokens{"c:1: "}));
+    try {
+        line.groups("pp", 2);
+        FAIL();
+    } catch (const UsageError& error) {
+        EXPECT_STREQ(error.what(), "c:3: option '--pp' takes 2 values, not 1");
     }
 }
 

@@ -1,8 +1,9 @@
-// re6st-conf's command line (SPEC A.4): the original's options, --registry,
-// --force, and one-line errors.
+// re6st-conf's command line (docs/re6st-conf.rst): the original's options,
+// --registry, --force, and one-line errors.
 #include "conf/conf_options.hpp"
 
 #include "common/options.hpp"
+#include "support/option_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -92,4 +93,25 @@ TEST(ConfOptions, ErrorsNameTheOption)
     };
     for (const auto& [args, message] : cases)
         EXPECT_EQ(usage_error(args), message);
+}
+
+TEST(ConfOptions, OptionFileErrorsNameFileAndLine)
+{
+    const std::pair<std::string, const char*> cases[] = {
+        {"registry http://h/\nbogus\n", "c:2: unrecognised option '--bogus'"},
+        {"registry http://h/\nreq O\n", "c:2: option '--req' takes 2 values, not 1"},
+        {"registry http://h/\ndir\n", "c:2: the required argument for option '--dir' is missing"},
+        {"registry\n", "c:1: the required argument for option '--registry' is missing"},
+    };
+    for (const auto& [file, message] : cases) {
+        try {
+            parse_conf_options({"@c"}, test::option_files({{"c", file}}));
+            ADD_FAILURE() << "accepted " << file;
+        } catch (const UsageError& error) {
+            EXPECT_EQ(error.what(), std::string(message));
+        }
+    }
+    auto options = parse_conf_options({"@c"}, test::option_files({{"c", "registry http://h/\n"
+                                                                       "req O Acme\n"}}));
+    EXPECT_EQ(options->subject, (std::vector<std::pair<std::string, std::string>>{{"O", "Acme"}}));
 }

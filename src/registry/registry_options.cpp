@@ -1,0 +1,141 @@
+// re6st-registry's command line.
+#include "registry/registry_options.hpp"
+
+#include "registry/mailer.hpp"
+
+#include <algorithm>
+
+namespace po = boost::program_options;
+
+namespace re6st::registry {
+
+po::options_description registry_options_description()
+{
+    po::options_description options("Options");
+    options.add_options()
+        ("help,h", "print this help and exit")
+        ("port", po::value<std::uint16_t>()->required(),
+         "TCP port, on 0.0.0.0 and [::] (positional)")
+        ("db", po::value<std::string>()->required(), "SQLite database, created if missing")
+        ("ca", po::value<std::string>()->required(), "CA certificate (PEM)")
+        ("key", po::value<std::string>()->required(),
+         "CA private key (PEM, readable by its owner only)")
+        ("mailhost", po::value<std::string>()->required(),
+         "SMTP relay for token mails: HOST[:PORT], smtp://HOST[:PORT], "
+         "smtps://HOST[:PORT]; or a path (with a /) of an mbox file to append to")
+        ("private", po::value<std::string>(),
+         "overlay IPv6 address of the re6stnet node on this machine (getPrivateAddress)")
+        ("bootstrap", po::value<std::vector<std::string>>()->composing(),
+         "binary prefix of a node to hand out as bootstrap peer first (repeatable)")
+        ("prefix-length", po::value<unsigned>()->default_value(16),
+         "length in bits of the node prefixes to allocate")
+        ("certificate-validity", po::value<unsigned>()->default_value(365),
+         "validity of the issued certificates, in days")
+        ("token-lifetime", po::value<unsigned>()->default_value(86400),
+         "seconds a mailed token stays usable")
+        ("peer-expiry", po::value<unsigned>()->default_value(86400),
+         "seconds after its last declare a peer is forgotten")
+        ("mail-from", po::value<std::string>(),
+         "sender of token mails [re6st-registry@<host name>]")
+        ("smtp-starttls", po::bool_switch(), "require STARTTLS with the SMTP relay")
+        ("smtp-ca", po::value<std::string>(),
+         "CA certificates (PEM) that sign the relay's certificate [the system's]")
+        ("smtp-user", po::value<std::string>(), "SMTP authentication user name")
+        ("smtp-password-file", po::value<std::string>(),
+         "file holding the SMTP password (first line)")
+        ("smtp-timeout", po::value<unsigned>()->default_value(30),
+         "seconds allowed for sending one mail")
+        ("max-connections", po::value<unsigned>()->default_value(512),
+         "concurrent HTTP connections; beyond, the longest idle one is closed")
+        ("request-timeout", po::value<unsigned>()->default_value(20),
+         "seconds a client has to send a whole request (or read a response)")
+        ("verbose,v", po::value<int>()->default_value(1),
+         "log level: 0 warnings, 1 info, 2 debug, 3 trace");
+    return options;
+}
+
+namespace {
+
+template <class T>
+std::optional<T> optional_value(const po::variables_map& values, const char* name)
+{
+    if (!values.count(name))
+        return std::nullopt;
+    return values[name].as<T>();
+}
+
+}  // namespace
+
+std::optional<RegistryOptions> parse_registry_options(const std::vector<std::string>& args,
+                                                      const FileReader& read)
+{
+    // Asked for on the command line only, even among bad options.
+    if (std::ranges::any_of(args, [](const auto& arg) { return arg == "--help" || arg == "-h"; }))
+        return std::nullopt;
+    po::positional_options_description positional;
+    positional.add("port", 1);
+    auto line = parse_command_line(args, registry_options_description(), positional, read);
+    const auto& values = line.values;
+
+    RegistryOptions options;
+    options.port = values["port"].as<std::uint16_t>();
+    options.db = values["db"].as<std::string>();
+    options.ca = values["ca"].as<std::string>();
+    options.key = values["key"].as<std::string>();
+    options.mailhost = values["mailhost"].as<std::string>();
+    options.private_address = optional_value<std::string>(values, "private");
+    options.bootstrap = optional_value<std::vector<std::string>>(values, "bootstrap")
+                            .value_or(std::vector<std::string>());
+    options.prefix_length = values["prefix-length"].as<unsigned>();
+    options.certificate_validity = std::chrono::days(values["certificate-validity"].as<unsigned>());
+    options.token_lifetime = std::chrono::seconds(values["token-lifetime"].as<unsigned>());
+    options.peer_expiry = std::chrono::seconds(values["peer-expiry"].as<unsigned>());
+    options.mail_from = optional_value<std::string>(values, "mail-from");
+    options.smtp_starttls = values["smtp-starttls"].as<bool>();
+    options.smtp_ca = optional_value<std::string>(values, "smtp-ca");
+    options.smtp_user = optional_value<std::string>(values, "smtp-user");
+    options.smtp_password_file = optional_value<std::string>(values, "smtp-password-file");
+    options.smtp_timeout = std::chrono::seconds(values["smtp-timeout"].as<unsigned>());
+    options.limits.max_connections = values["max-connections"].as<unsigned>();
+    options.limits.request_timeout = std::chrono::seconds(values["request-timeout"].as<unsigned>());
+    options.verbosity = values["verbose"].as<int>();
+    return options;
+}
+
+ServiceSettings service_settings(const RegistryOptions& options, const Network& network,
+                                 std::string_view host_name)
+{
+    ServiceSettings settings;
+    settings.prefix_length = options.prefix_length;
+    if (settings.prefix_length == 0 || settings.prefix_length > network.max_node_bits())
+        throw UsageError("--prefix-length " + std::to_string(settings.prefix_length)
+                         + ": must be 1.." + std::to_string(network.max_node_bits())
+                         + " in network " + network.prefix().to_string());
+    settings.certificate_validity = options.certificate_validity;
+    settings.token_lifetime = options.token_lifetime;
+    if (options.private_address) {
+        const auto& text = *options.private_address;
+        auto address = Ipv6Address::try_parse(text);
+        if (!address)
+            throw UsageError("--private " + text + ": not an IPv6 address");
+        settings.private_address = address->to_string();
+    }
+    for (const auto& prefix : options.bootstrap) {
+        if (prefix.empty() || prefix.size() > network.max_node_bits() || !is_bit_string(prefix))
+            throw UsageError("--bootstrap " + prefix + ": not a binary node prefix");
+        settings.bootstrap.push_back(prefix);
+    }
+    settings.mail_from = options.mail_from.value_or("re6st-registry@" + std::string(host_name));
+    if (!is_mail_address(settings.mail_from))
+        throw UsageError("--mail-from " + settings.mail_from + ": not a plain e-mail address");
+    return settings;
+}
+
+HttpLimits http_limits(const RegistryOptions& options)
+{
+    if (options.limits.max_connections == 0 || options.limits.request_timeout.count() == 0)
+        throw UsageError("--max-connections and --request-timeout must be positive");
+    return options.limits;
+}
+
+}  // namespace re6st::registry

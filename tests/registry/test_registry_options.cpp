@@ -1,0 +1,199 @@
+// re6st-registry's command line: the options, their defaults, and one-line
+// errors naming the option (docs/re6st-registry.rst).
+#include "registry/registry_options.hpp"
+
+#include "support/option_files.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace re6st;
+using namespace re6st::registry;
+using namespace std::chrono_literals;
+using Args = std::vector<std::string>;
+
+namespace {
+
+const Args required = {"9080", "--db", "r.db", "--ca", "ca.crt", "--key", "ca.key",
+                       "--mailhost", "smtp.example.org"};
+
+Args with(Args more)
+{
+    Args args = required;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+RegistryOptions parse(const Args& args, std::map<std::string, std::string> files = {})
+{
+    return parse_registry_options(args, test::option_files(std::move(files))).value();
+}
+
+std::string usage_error(const Args& args, std::map<std::string, std::string> files = {})
+{
+    try {
+        parse_registry_options(args, test::option_files(std::move(files)));
+    } catch (const UsageError& error) {
+        return error.what();
+    }
+    return "accepted";
+}
+
+// 2001:db8:42::/48: node prefixes of up to 79 bits.
+const Network network(Ipv6Prefix::parse("2001:db8:42::/48"));
+
+std::string settings_error(const Args& more)
+{
+    try {
+        service_settings(parse(with(more)), network, "registry.example.org");
+    } catch (const UsageError& error) {
+        return error.what();
+    }
+    return "accepted";
+}
+
+}  // namespace
+
+TEST(RegistryOptions, RequiredOptionsAndDefaults)
+{
+    auto options = parse(required);
+    EXPECT_EQ(options.port, 9080);
+    EXPECT_EQ(options.db, "r.db");
+    EXPECT_EQ(options.ca, "ca.crt");
+    EXPECT_EQ(options.key, "ca.key");
+    EXPECT_EQ(options.mailhost, "smtp.example.org");
+    EXPECT_FALSE(options.private_address);
+    EXPECT_TRUE(options.bootstrap.empty());
+    EXPECT_EQ(options.prefix_length, 16u);
+    EXPECT_EQ(options.certificate_validity, std::chrono::days(365));
+    EXPECT_EQ(options.token_lifetime, 86400s);
+    EXPECT_EQ(options.peer_expiry, 86400s);
+    EXPECT_FALSE(options.mail_from);
+    EXPECT_FALSE(options.smtp_starttls);
+    EXPECT_FALSE(options.smtp_ca);
+    EXPECT_FALSE(options.smtp_user);
+    EXPECT_FALSE(options.smtp_password_file);
+    EXPECT_EQ(options.smtp_timeout, 30s);
+    EXPECT_EQ(options.limits.max_connections, 512u);
+    EXPECT_EQ(options.limits.request_timeout, 20s);
+    EXPECT_EQ(options.verbosity, 1);
+}
+
+TEST(RegistryOptions, EveryOption)
+{
+    auto options = parse(with({"--private", "2001:db8:42::1", "--bootstrap", "0001",
+                               "--bootstrap", "1", "--prefix-length", "20",
+                               "--certificate-validity", "30", "--token-lifetime", "600",
+                               "--peer-expiry", "3600", "--mail-from", "re6st@example.org",
+                               "--smtp-starttls", "--smtp-ca", "relay.pem", "--smtp-user", "re6st",
+                               "--smtp-password-file", "password", "--smtp-timeout", "5",
+                               "--max-connections", "8", "--request-timeout", "3", "-v", "3"}));
+    EXPECT_EQ(options.private_address, "2001:db8:42::1");
+    EXPECT_EQ(options.bootstrap, (Args{"0001", "1"}));
+    EXPECT_EQ(options.prefix_length, 20u);
+    EXPECT_EQ(options.certificate_validity, std::chrono::days(30));
+    EXPECT_EQ(options.token_lifetime, 600s);
+    EXPECT_EQ(options.peer_expiry, 3600s);
+    EXPECT_EQ(options.mail_from, "re6st@example.org");
+    EXPECT_TRUE(options.smtp_starttls);
+    EXPECT_EQ(options.smtp_ca, "relay.pem");
+    EXPECT_EQ(options.smtp_user, "re6st");
+    EXPECT_EQ(options.smtp_password_file, "password");
+    EXPECT_EQ(options.smtp_timeout, 5s);
+    EXPECT_EQ(options.limits.max_connections, 8u);
+    EXPECT_EQ(options.limits.request_timeout, 3s);
+    EXPECT_EQ(options.verbosity, 3);
+}
+
+TEST(RegistryOptions, OptionFileWithThePortByName)
+{
+    auto options = parse({"@registry.conf"},
+                         {{"registry.conf", "# the registry\nport 80\ndb r.db\nca ca.crt\n"
+                                            "key ca.key\nmailhost /var/mail/re6st\n"}});
+    EXPECT_EQ(options.port, 80);
+    EXPECT_EQ(options.mailhost, "/var/mail/re6st");
+}
+
+TEST(RegistryOptions, HelpOnTheCommandLineOnly)
+{
+    for (const auto& args : {Args{"--help"}, Args{"-h"}, Args{"--bogus", "-h"}, with({"--help"})})
+        EXPECT_FALSE(parse_registry_options(args, test::option_files({})));
+    EXPECT_TRUE(parse_registry_options(with({"@c"}), test::option_files({{"c", "help\n"}})));
+}
+
+TEST(RegistryOptions, CommandLineErrorsNameTheOption)
+{
+    const std::pair<Args, const char*> cases[] = {
+        {{"0", "--ca", "ca.crt"}, "the option '--db' is required but missing"},
+        {with({"--frobnicate"}), "unrecognised option '--frobnicate'"},
+        {{"seventy", "--db", "r.db"}, "the argument ('seventy') for option '--port' is invalid"},
+        {{"70000", "--db", "r.db"}, "the argument ('70000') for option '--port' is invalid"},
+        {with({"9081"}), "too many positional options have been specified on the command line"},
+        {with({"--prefix-length", "x"}),
+         "the argument ('x') for option '--prefix-length' is invalid"},
+        {with({"--db", "other.db"}), "option '--db' cannot be specified more than once"},
+        {{"@missing.conf"}, "cannot read option file missing.conf"},
+    };
+    for (const auto& [args, message] : cases)
+        EXPECT_EQ(usage_error(args), message);
+}
+
+TEST(RegistryOptions, OptionFileErrorsNameFileAndLine)
+{
+    const std::pair<std::string, const char*> cases[] = {
+        {"db r.db\nfrobnicate\n", "c:2: unrecognised option '--frobnicate'"},
+        {"db r.db\nprefix-length sixteen\n",
+         "c:2: the argument ('sixteen') for option '--prefix-length' is invalid"},
+        {"db r.db\nmailhost\n", "c:2: the required argument for option '--mailhost' is missing"},
+        {"db r.db 9081\n",
+         "c:1: too many positional options have been specified on the command line"},
+        {"@other.conf\n", "c:1: cannot read option file other.conf"},
+    };
+    for (const auto& [file, message] : cases)
+        EXPECT_EQ(usage_error({"9080", "@c"}, {{"c", file}}), message);
+}
+
+TEST(RegistryOptions, ServiceSettings)
+{
+    auto settings = service_settings(parse(with({"--private", "2001:DB8:42::0001", "--bootstrap",
+                                                 "01", "--prefix-length", "24",
+                                                 "--certificate-validity", "2"})),
+                                     network, "registry.example.org");
+    EXPECT_EQ(settings.prefix_length, 24u);
+    EXPECT_EQ(settings.certificate_validity, 2 * 86400s);
+    EXPECT_EQ(settings.token_lifetime, 86400s);
+    EXPECT_EQ(settings.private_address, "2001:db8:42::1");
+    EXPECT_EQ(settings.bootstrap, (Args{"01"}));
+    EXPECT_EQ(settings.mail_from, "re6st-registry@registry.example.org");
+    EXPECT_EQ(settings.port, 0);
+    auto options = parse(with({"--mail-from", "a@example.org"}));
+    EXPECT_EQ(service_settings(options, network, "h").mail_from, "a@example.org");
+}
+
+TEST(RegistryOptions, SettingsThatDoNotFitNameTheOption)
+{
+    const std::string bits79(79, '1'), bits80(80, '1');
+    const std::pair<Args, std::string> cases[] = {
+        {{"--prefix-length", "79"}, "accepted"},
+        {{"--prefix-length", "80"},
+         "--prefix-length 80: must be 1..79 in network 2001:db8:42::/48"},
+        {{"--prefix-length", "0"},
+         "--prefix-length 0: must be 1..79 in network 2001:db8:42::/48"},
+        {{"--private", "192.0.2.1"}, "--private 192.0.2.1: not an IPv6 address"},
+        {{"--private", "2001:db8:1::1"}, "accepted"},   // outside the network: a warning only
+        {{"--bootstrap", bits79}, "accepted"},
+        {{"--bootstrap", bits80}, "--bootstrap " + bits80 + ": not a binary node prefix"},
+        {{"--bootstrap", "012"}, "--bootstrap 012: not a binary node prefix"},
+        {{"--bootstrap", ""}, "--bootstrap : not a binary node prefix"},
+        {{"--mail-from", "not an address"},
+         "--mail-from not an address: not a plain e-mail address"},
+    };
+    for (const auto& [more, message] : cases)
+        EXPECT_EQ(settings_error(more), message);
+}
+
+TEST(RegistryOptions, HttpLimitsArePositive)
+{
+    EXPECT_EQ(http_limits(parse(with({"--max-connections", "1"}))).max_connections, 1u);
+    for (const auto& more : {Args{"--max-connections", "0"}, Args{"--request-timeout", "0"}})
+        EXPECT_THROW(http_limits(parse(with(more))), UsageError);
+}
