@@ -34,9 +34,14 @@ bool is_client_proto(std::string_view proto)
     return false;
 }
 
-bool Endpoint::is_tcp() const
+std::string_view transport_name(Transport transport)
 {
-    return proto.starts_with("tcp");
+    return transport == Transport::tcp ? "tcp" : "udp";
+}
+
+Transport Endpoint::transport() const
+{
+    return proto.starts_with("tcp") ? Transport::tcp : Transport::udp;
 }
 
 Endpoint parse_endpoint(std::string_view item)

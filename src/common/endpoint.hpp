@@ -1,5 +1,6 @@
-// The endpoint list a node advertises: "ip,port,proto" items joined by ";"
-// (SPEC A.3), e.g. "192.0.2.1,1194,udp;192.0.2.1,1194,tcp".
+// The endpoint list a node advertises: "ip,port,proto" items joined by ";",
+// e.g. "192.0.2.1,1194,udp;192.0.2.1,1194,tcp", where proto is what a
+// client passes to OpenVPN's --proto.
 #pragma once
 
 #include <cstdint>
@@ -16,17 +17,23 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
+// What carries a tunnel. An OpenVPN server listens on one.
+enum class Transport { udp, tcp };
+
+std::string_view transport_name(Transport transport);   // "udp", "tcp"
+
 struct Endpoint {
     std::string ip;       // IPv4 or IPv6 literal, no brackets
     std::uint16_t port = 0;
     std::string proto;    // what a client passes to OpenVPN's --proto
 
-    bool is_tcp() const;
+    Transport transport() const;
     bool operator==(const Endpoint&) const = default;
 };
 
 // Client protocols OpenVPN accepts for --remote: udp, udp4, udp6, tcp, tcp4,
-// tcp6, tcp-client, tcp4-client, tcp6-client. Never "tcp-server" (SPEC B.9).
+// tcp6, tcp-client, tcp4-client, tcp6-client. Never "tcp-server": that is
+// the server's side, which the original wrongly advertised to its peers.
 bool is_client_proto(std::string_view proto);
 
 Endpoint parse_endpoint(std::string_view item);

@@ -269,4 +269,9 @@ std::optional<std::string> Network::node_bits_of(const Ipv6Prefix& subnet) const
     return bits_of(subnet.address(), length(), subnet.length() - length());
 }
 
+bool Network::is_node_prefix(std::string_view bits) const
+{
+    return !bits.empty() && bits.size() <= max_node_bits() && is_bit_string(bits);
+}
+
 }  // namespace re6st

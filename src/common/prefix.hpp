@@ -98,6 +98,9 @@ public:
     // Longest node prefix this network can hold: the node address needs a
     // final 1 bit after the prefix.
     unsigned max_node_bits() const { return 127 - length(); }
+    // Whether `bits` is a binary node prefix this network can hold: one to
+    // max_node_bits() characters '0' or '1'.
+    bool is_node_prefix(std::string_view bits) const;
 
     // network bits + node bits + zeros + a final 1.
     Ipv6Address node_address(std::string_view node_bits) const;

@@ -191,12 +191,12 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
         }
     }
     for (const auto& group : line.groups("pp", 2)) {
-        ServerPort server{port_number(group[0], "pp"), group[1]};
-        if (server.proto == "tcp-server")   // the original's spelling
-            server.proto = "tcp";
-        if (server.proto != "udp" && server.proto != "tcp")
-            throw UsageError("option '--pp': protocol must be udp or tcp, not '" + group[1]
-                             + "'");
+        const auto& proto = group[1];
+        // "tcp-server" is the original's spelling.
+        if (proto != "udp" && proto != "tcp" && proto != "tcp-server")
+            throw UsageError("option '--pp': protocol must be udp or tcp, not '" + proto + "'");
+        ServerPort server{port_number(group[0], "pp"),
+                          proto == "udp" ? Transport::udp : Transport::tcp};
         for (const auto& other : config.pp)
             if (other == server)
                 throw UsageError("option '--pp': " + group[0] + " " + group[1]
@@ -204,7 +204,7 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
         config.pp.push_back(server);
     }
     if (config.pp.empty())
-        config.pp = {{1194, "udp"}, {1194, "tcp"}};
+        config.pp = {{1194, Transport::udp}, {1194, Transport::tcp}};
 
     config.upnp = !values.count("no-upnp");
     config.peers_db_refresh = Config::seconds(positive(values, "peers-db-refresh", 1));

@@ -14,10 +14,13 @@ namespace re6st {
 
 struct ServerPort {
     std::uint16_t port = 0;
-    std::string proto;   // "udp" or "tcp"
+    Transport transport = Transport::udp;
 
     // What a client passes to OpenVPN's --proto to reach this server.
-    std::string client_proto() const { return proto == "tcp" ? "tcp-client" : proto; }
+    std::string client_proto() const
+    {
+        return transport == Transport::tcp ? "tcp-client" : "udp";
+    }
     bool operator==(const ServerPort&) const = default;
 };
 

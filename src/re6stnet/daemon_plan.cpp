@@ -47,12 +47,12 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.addressing = {config.main_interface, id.address, id.subnet, id.network.prefix()};
     auto openvpn = openvpn_settings(config, hook_dir, plan.management_socket);
 
-    for (const auto& port : config.pp)
-        plan.servers.push_back(
-            {{server_interface(port.proto, port.port), port.port, port.proto, config.max_clients,
-              config.dh},
-             config.log_dir + "/re6stnet-server-" + port.proto + std::to_string(port.port)
-                 + ".log"});
+    for (const auto& port : config.pp) {
+        auto name = std::string(transport_name(port.transport)) + std::to_string(port.port);
+        plan.servers.push_back({{server_interface(port.transport, port.port), port.port,
+                                 port.transport, config.max_clients, config.dh},
+                                config.log_dir + "/re6stnet-server-" + name + ".log"});
+    }
 
     plan.tunnels.slots = config.client_count();
     plan.tunnels.refresh_count = config.refresh_count;
@@ -79,6 +79,7 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.babeld_log = config.log_dir + "/re6stnet-babeld.log";
 
     plan.refresher.interval = config.peers_db_refresh;
+    plan.refresher.network = id.network;
     plan.advertised = config.ip;
     plan.ports = config.pp;
     plan.upnp = config.ip.empty() && config.upnp;

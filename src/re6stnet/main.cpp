@@ -103,7 +103,7 @@ int main(int argc, char** argv)
         return 1;
     }
     const auto& id = plan->identity;
-    XmlRpcRegistry registry(io.get_executor(), plan->registry, id.address, id.prefix,
+    XmlRpcRegistry registry(io.get_executor(), plan->registry, id.network, id.address, id.prefix,
                             registry_timeout);
     PosixProcessLauncher launcher;
     SteadyClock clock(io);

@@ -1,6 +1,8 @@
 // The node's peer cache.
 #include "re6stnet/peer_db.hpp"
 
+#include "common/log.hpp"
+
 #include <cstdio>
 
 namespace re6st {
@@ -61,12 +63,21 @@ std::vector<Peer> PeerDb::unused_peers(std::size_t count, const std::set<std::st
                               " ORDER BY used DESC, random()");
     // The cache holds a few hundred rows at most: scanning them is cheap.
     auto rows = select.query();
+    std::vector<std::string> bad;
     while (peers.size() < count && rows.next()) {
         auto row = rows.row();
         auto prefix = row.get<std::string>(0);
-        if (!exclude.count(prefix))
-            peers.push_back({prefix, row.get<std::string>(1)});
+        if (exclude.count(prefix))
+            continue;
+        try {
+            peers.push_back({prefix, parse_endpoints(row.get<std::string>(1))});
+        } catch (const EndpointError& error) {
+            log::warning("peer cache: forgetting ", cn_from_bits(prefix), ": ", error.what());
+            bad.push_back(prefix);
+        }
     }
+    for (const auto& prefix : bad)
+        db_.execute("DELETE FROM peers WHERE prefix = ?", prefix);
     return peers;
 }
 
@@ -95,7 +106,11 @@ std::optional<Peer> PeerDb::find(const std::string& prefix)
                    .query_value<std::string>(prefix);
     if (!row)
         return std::nullopt;
-    return Peer{prefix, *row};
+    try {
+        return Peer{prefix, parse_endpoints(*row)};
+    } catch (const EndpointError&) {
+        return std::nullopt;
+    }
 }
 
 void PeerDb::set_use(const std::string& prefix, Use use)
@@ -124,9 +139,9 @@ void PeerDb::merge(const std::vector<Peer>& peers, std::size_t capacity, std::in
     auto room = std::int64_t(capacity) - std::int64_t(size());
     for (const auto& peer : peers) {
         if (exists.query_value<int>(peer.prefix)) {
-            insert.execute(peer.prefix, peer.address, now);
+            insert.execute(peer.prefix, peer.address(), now);
         } else if (room > 0 && !is_blacklisted(peer.prefix)) {
-            insert.execute(peer.prefix, peer.address, now);
+            insert.execute(peer.prefix, peer.address(), now);
             --room;
         }
     }
@@ -139,7 +154,7 @@ bool PeerDb::add(const Peer& peer, std::int64_t now)
         return false;
     db_.execute("INSERT INTO peers (prefix, address, used, date) VALUES (?1, ?2, 0, ?3)"
                 " ON CONFLICT(prefix) DO UPDATE SET address = ?2, date = ?3",
-                peer.prefix, peer.address, now);
+                peer.prefix, peer.address(), now);
     return true;
 }
 

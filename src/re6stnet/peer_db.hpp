@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/sqlite.hpp"
+#include "re6stnet/peer.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,12 +14,6 @@
 
 namespace re6st {
 
-struct Peer {
-    std::string prefix;    // binary prefix
-    std::string address;   // endpoint list "ip,port,proto;..."
-
-    bool operator==(const Peer&) const = default;
-};
 
 class PeerDb {
 public:
@@ -35,7 +30,9 @@ public:
                                   bool* moved_aside = nullptr);
 
     // Up to `count` peers not in use and not in `exclude`: unused ones first,
-    // then those that failed, in random order within each group.
+    // then those that failed, in random order within each group. A row
+    // whose endpoints do not parse (written by hand, or by another
+    // version) is dropped, with a warning.
     std::vector<Peer> unused_peers(std::size_t count, const std::set<std::string>& exclude);
     std::size_t unused_count();   // failed ones included
     std::size_t fresh_count();    // unused and not failed

@@ -144,24 +144,13 @@ void PeerRefresher::fetch_peers(const Url& url)
             failed("getPeerList: " + error);
             return;
         }
-        std::vector<Peer> valid;
-        for (const auto& peer : *peers) {
-            try {
-                if (!is_bit_string(peer.prefix) || peer.prefix.empty())
-                    throw std::invalid_argument("bad prefix \"" + peer.prefix + "\"");
-                parse_endpoints(peer.address);
-                valid.push_back(peer);
-            } catch (const std::exception& bad) {
-                log::warning("registry sent a bad peer: ", bad.what());
-            }
-        }
         try {
-            db_.merge(valid, settings_.capacity, wall_seconds());
+            db_.merge(*peers, settings_.capacity, wall_seconds());
         } catch (const std::exception& db_error) {
             failed(std::string("storing the peer list: ") + db_error.what());
             return;
         }
-        log::info("peer cache refreshed: ", valid.size(), " peers from the registry, ",
+        log::info("peer cache refreshed: ", peers->size(), " peers from the registry, ",
                   db_.unused_count(), " unused");
         succeeded();
     });
@@ -199,20 +188,14 @@ void PeerRefresher::bootstrap(Clock::time_point now)
     });
 }
 
-// "<prefix> <address>"
+// Whether it is of any use (fresh or not) is for the tunnels to tell, at
+// their next fill: want_peers() or satisfied().
 bool PeerRefresher::add_bootstrap_peer(const std::string& text)
 {
     try {
-        auto space = text.find(' ');
-        if (space == text.npos)
-            throw std::invalid_argument("not \"<prefix> <address>\"");
-        Peer peer{text.substr(0, space), text.substr(space + 1)};
-        if (peer.prefix.empty() || !is_bit_string(peer.prefix))
-            throw std::invalid_argument("bad prefix");
-        parse_endpoints(peer.address);
+        auto peer = parse_bootstrap_peer(text, settings_.network);
         if (db_.add(peer, wall_seconds())) {
-            log::info("bootstrap peer ", cn_from_bits(peer.prefix), " at ", peer.address);
-            starving_ = db_.fresh_count() == 0;
+            log::info("bootstrap peer ", cn_from_bits(peer.prefix), " at ", peer.address());
         } else {
             log::warning("the bootstrap peer ", cn_from_bits(peer.prefix),
                          " is blacklisted (ourselves or on our LAN)");
@@ -231,9 +214,8 @@ void PeerRefresher::succeeded()
     last_success_ = started_;
     retry_ = settings_.first_retry;
     next_refresh_ = started_ + settings_.interval;
-    if (starving_ && db_.fresh_count() > 0)
-        starving_ = false;
-    if (starving_)   // every peer is in use: look again later
+    // Until the tunnels say the new peers will do, look again sooner.
+    if (starving_)
         next_refresh_ = std::min(next_refresh_, started_ + settings_.starving);
     finish();
 }

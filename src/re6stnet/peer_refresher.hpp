@@ -30,6 +30,7 @@ public:
         std::chrono::seconds longest_retry{30};   // ...up to this
         std::chrono::seconds starving{60};     // between refreshes for want of peers
         std::size_t capacity = 200;            // peers asked for and kept
+        Network network{Ipv6Prefix()};         // bootstrap peers must be of it
     };
 
     // Decrypts a bootstrap peer with the node's key, then calls back with
@@ -44,7 +45,8 @@ public:
     void set_address(const std::string& address, Clock::time_point now);
     const std::string& address() const { return address_; }
 
-    // The tunnels found no unused peer for a free slot, or found one again.
+    // The tunnels found no fresh peer for a free slot, or found one again:
+    // the only source of that truth (TunnelManager::fill()).
     void want_peers(Clock::time_point now);
     void satisfied();
     // A tunnel came up: the private URL may be reachable now, so a failed

@@ -1,7 +1,7 @@
 // The registry's XML-RPC methods, as the daemon calls them.
 #include "re6stnet/registry_client.hpp"
 
-#include <xmlrpc-c/base.hpp>
+#include "common/log.hpp"
 
 namespace re6st {
 
@@ -28,10 +28,28 @@ XmlRpcClient::Handler handle(Registry::Done<T> done, Convert convert)
 
 }  // namespace
 
+PeerList parse_peer_list(const xmlrpc_c::value& answer, const Network& network)
+{
+    PeerList list;
+    for (const auto& item : xmlrpc_c::value_array(answer).vectorValueValue()) {
+        auto pair = xmlrpc_c::value_array(item).vectorValueValue();
+        if (pair.size() != 2)
+            throw std::runtime_error("a peer is not a [prefix, address] pair");
+        std::string prefix = xmlrpc_c::value_string(pair[0]);
+        std::string address = xmlrpc_c::value_string(pair[1]);
+        try {
+            list.peers.push_back(parse_peer(prefix, address, network));
+        } catch (const PeerError& error) {
+            list.rejected.push_back(error.what());
+        }
+    }
+    return list;
+}
+
 XmlRpcRegistry::XmlRpcRegistry(boost::asio::any_io_executor executor, const Url& public_url,
-                               const Ipv6Address& own_address, const std::string& own_prefix,
-                               std::chrono::milliseconds timeout)
-    : executor_(executor), own_address_(own_address), own_prefix_(own_prefix),
+                               const Network& network, const Ipv6Address& own_address,
+                               const std::string& own_prefix, std::chrono::milliseconds timeout)
+    : executor_(executor), network_(network), own_address_(own_address), own_prefix_(own_prefix),
       timeout_(timeout), public_(executor, public_url, RpcOptions{.timeout = timeout})
 {
 }
@@ -73,16 +91,11 @@ void XmlRpcRegistry::peer_list(const Url& private_url, int count, Done<std::vect
     params.add(xmlrpc_c::value_int(count));
     params.add(xmlrpc_c::value_string(own_address_.to_string()));
     private_client(private_url).call("getPeerList", params,
-                 handle<std::vector<Peer>>(std::move(done), [](const auto& v) {
-                     std::vector<Peer> peers;
-                     for (const auto& item : xmlrpc_c::value_array(v).vectorValueValue()) {
-                         auto pair = xmlrpc_c::value_array(item).vectorValueValue();
-                         if (pair.size() != 2)
-                             throw std::runtime_error("a peer is not a [prefix, address] pair");
-                         peers.push_back({xmlrpc_c::value_string(pair[0]),
-                                          xmlrpc_c::value_string(pair[1])});
-                     }
-                     return peers;
+                 handle<std::vector<Peer>>(std::move(done), [this](const auto& v) {
+                     auto list = parse_peer_list(v, network_);
+                     for (const auto& why : list.rejected)
+                         log::warning("registry sent a bad peer: ", why);
+                     return list.peers;
                  }));
 }
 

@@ -8,7 +8,9 @@
 #include "common/prefix.hpp"
 #include "common/url.hpp"
 #include "common/xmlrpc_client.hpp"
-#include "re6stnet/peer_db.hpp"
+#include "re6stnet/peer.hpp"
+
+#include <xmlrpc-c/base.hpp>
 
 #include <functional>
 #include <memory>
@@ -28,17 +30,27 @@ public:
     // Declares our endpoint list ("ip,port,proto;...").
     virtual void declare(const Url& private_url, const std::string& address,
                          Done<bool> done) = 0;
+    // The peers the registry sent that parse; the others are logged.
     virtual void peer_list(const Url& private_url, int count,
                            Done<std::vector<Peer>> done) = 0;
     // The bootstrap peer, still encrypted to our certificate.
     virtual void bootstrap_peer(Done<std::string> done) = 0;
 };
 
+// getPeerList's answer, an array of [prefix, address] pairs: the peers that
+// parse, and a line for each that does not. Throws std::exception when the
+// answer is not such an array.
+struct PeerList {
+    std::vector<Peer> peers;
+    std::vector<std::string> rejected;
+};
+PeerList parse_peer_list(const xmlrpc_c::value& answer, const Network& network);
+
 class XmlRpcRegistry final : public Registry {
 public:
     XmlRpcRegistry(boost::asio::any_io_executor executor, const Url& public_url,
-                   const Ipv6Address& own_address, const std::string& own_prefix,
-                   std::chrono::milliseconds timeout);
+                   const Network& network, const Ipv6Address& own_address,
+                   const std::string& own_prefix, std::chrono::milliseconds timeout);
 
     void private_address(Done<std::string> done) override;
     void declare(const Url& private_url, const std::string& address,
@@ -51,6 +63,7 @@ private:
     XmlRpcClient& private_client(const Url& private_url);
 
     boost::asio::any_io_executor executor_;
+    Network network_;
     Ipv6Address own_address_;
     std::string own_prefix_;
     std::chrono::milliseconds timeout_;

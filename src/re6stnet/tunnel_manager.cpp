@@ -80,12 +80,9 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
     OpenVpnClient client;
     client.interface = slot.openvpn->interface();
     client.peer_cn = cn(peer.prefix);
-    try {
-        client.endpoints = parse_endpoints(peer.address);
-        if (client.endpoints.empty())
-            throw EndpointError("it accepts no tunnel");
-    } catch (const EndpointError& error) {
-        log::warning("peer ", client.peer_cn, ": ", error.what(), "; forgetting it");
+    client.endpoints = peer.endpoints;
+    if (client.endpoints.empty()) {
+        log::warning("peer ", client.peer_cn, ": it accepts no tunnel; forgetting it");
         db_.set_use(peer.prefix, PeerDb::Use::failed);
         return false;
     }
@@ -102,7 +99,7 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
     slot.state = Slot::State::running;
     slot.peer = peer.prefix;
     db_.set_use(peer.prefix, PeerDb::Use::used);
-    log::info("tunnel ", client.interface, ": connecting to ", client.peer_cn, " at ", peer.address);
+    log::info("tunnel ", client.interface, ": connecting to ", client.peer_cn, " at ", peer.address());
     return true;
 }
 

@@ -121,7 +121,7 @@ ServiceSettings service_settings(const RegistryOptions& options, const Network& 
         settings.private_address = address->to_string();
     }
     for (const auto& prefix : options.bootstrap) {
-        if (prefix.empty() || prefix.size() > network.max_node_bits() || !is_bit_string(prefix))
+        if (!network.is_node_prefix(prefix))
             throw UsageError("--bootstrap " + prefix + ": not a binary node prefix");
         settings.bootstrap.push_back(prefix);
     }

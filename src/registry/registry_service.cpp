@@ -149,7 +149,7 @@ std::string RegistryService::private_address() const
 
 std::string RegistryService::bootstrap_peer(const std::string& prefix)
 {
-    if (prefix.empty() || prefix.size() > network_.max_node_bits() || !is_bit_string(prefix))
+    if (!network_.is_node_prefix(prefix))
         throw invalid("not a binary node prefix: \"" + prefix + "\"");
     std::optional<std::string> cert;
     {

@@ -11,8 +11,8 @@ TEST(Endpoint, ParsesTheOriginalsExample)
     ASSERT_EQ(endpoints.size(), 2u);
     EXPECT_EQ(endpoints[0], (Endpoint{"192.0.2.1", 1194, "udp"}));
     EXPECT_EQ(endpoints[1], (Endpoint{"192.0.2.1", 1194, "tcp"}));
-    EXPECT_FALSE(endpoints[0].is_tcp());
-    EXPECT_TRUE(endpoints[1].is_tcp());
+    EXPECT_EQ(endpoints[0].transport(), Transport::udp);
+    EXPECT_EQ(endpoints[1].transport(), Transport::tcp);
 }
 
 TEST(Endpoint, AcceptsIpv6AndEveryClientProto)

@@ -188,3 +188,14 @@ TEST(Network, RejectsNodePrefixesThatDoNotFit)
     EXPECT_THROW(network.node_address("01x"), AddressError);
     EXPECT_THROW(Network(Ipv6Prefix::parse("2001:db8::1/127")), AddressError);
 }
+
+TEST(Network, WhatIsANodePrefix)
+{
+    Network network(Ipv6Prefix::parse("2001:db8:42::/48"));
+    EXPECT_TRUE(network.is_node_prefix("0000000000000001"));
+    EXPECT_TRUE(network.is_node_prefix("1"));
+    EXPECT_TRUE(network.is_node_prefix(std::string(79, '1')));
+    EXPECT_FALSE(network.is_node_prefix(std::string(80, '1')));   // no room for the final 1
+    EXPECT_FALSE(network.is_node_prefix(""));
+    EXPECT_FALSE(network.is_node_prefix("01x"));
+}

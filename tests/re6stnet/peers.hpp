@@ -18,7 +18,7 @@ inline std::string bits(int value)
 
 inline Peer peer(int value)
 {
-    return {bits(value), "10.0.0." + std::to_string(value) + ",1194,udp"};
+    return {bits(value), {{"10.0.0." + std::to_string(value), 1194, "udp"}}};
 }
 
 }  // namespace re6st::test

@@ -40,7 +40,7 @@ TEST(Config, DefaultsOfTheOriginal)
     EXPECT_EQ(config.registry, "http://192.0.2.42/");
     EXPECT_EQ(config.dh, "");
     EXPECT_TRUE(config.ip.empty());
-    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, "udp"}, {1194, "tcp"}}));
+    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, Transport::udp}, {1194, Transport::tcp}}));
     EXPECT_EQ(config.peers_db_refresh.count(), 3600);
     EXPECT_EQ(config.log_dir, "/var/log");
     EXPECT_EQ(config.state_dir, "/var/lib/re6stnet");
@@ -76,7 +76,7 @@ TEST(Config, FromAnOptionFileWrittenByReConf)
     EXPECT_EQ(config.dh, "/etc/re6stnet/dh2048.pem");
     EXPECT_EQ(config.ip, (std::vector<Endpoint>{{"192.0.2.5", 1194, "udp"},
                                                 {"192.0.2.5", 1194, "tcp"}}));
-    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, "udp"}, {1194, "tcp"}}));
+    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, Transport::udp}, {1194, Transport::tcp}}));
     EXPECT_EQ(config.lan_interfaces, (Tokens{"eth1", "eth2"}));
     EXPECT_EQ(config.hello.count(), 4);
     EXPECT_EQ(config.client_count(), 3u);
@@ -107,8 +107,8 @@ TEST(Config, OpenVpnArgumentsAfterDoubleDash)
 
 TEST(Config, ServerPortsAdvertiseClientProtocols)
 {
-    EXPECT_EQ((ServerPort{1194, "tcp"}).client_proto(), "tcp-client");
-    EXPECT_EQ((ServerPort{1194, "udp"}).client_proto(), "udp");
+    EXPECT_EQ((ServerPort{1194, Transport::tcp}).client_proto(), "tcp-client");
+    EXPECT_EQ((ServerPort{1194, Transport::udp}).client_proto(), "udp");
 }
 
 TEST(Config, ErrorsNameTheOption)

@@ -53,7 +53,7 @@ struct Node {
         config.ca = dir / "ca.crt";
         config.cert = dir / "cert.crt";
         config.key = dir / "cert.key";
-        config.pp = {{1194, "udp"}};
+        config.pp = {{1194, Transport::udp}};
         if (advertise)
             config.ip = {{"192.0.2.1", 1194, "udp"}};
         config.upnp = false;

@@ -24,7 +24,7 @@ Config config()
     c.ca = "/etc/re6stnet/ca.crt";
     c.cert = "/etc/re6stnet/cert.crt";
     c.key = "/etc/re6stnet/cert.key";
-    c.pp = {{1194, "udp"}, {1195, "tcp"}};
+    c.pp = {{1194, Transport::udp}, {1195, Transport::tcp}};
     c.connection_count = 5;
     c.max_clients = 3;
     c.lan_interfaces = {"eth1"};
@@ -55,7 +55,7 @@ TEST(DaemonPlan, OneServerPerPortAndEveryTapKnownToBabeld)
     EXPECT_EQ(plan.servers[0].openvpn.max_clients, 3u);
     EXPECT_EQ(plan.servers[0].log_file, "/var/log/re6stnet-server-udp1194.log");
     EXPECT_EQ(plan.servers[1].openvpn.interface, "re6st-tcp1195");
-    EXPECT_EQ(plan.servers[1].openvpn.proto, "tcp");
+    EXPECT_EQ(plan.servers[1].openvpn.transport, Transport::tcp);
     EXPECT_EQ(plan.tunnels.slots, 3u);   // ceil(5 / 2)
     EXPECT_EQ(plan.babeld.tunnels,
               (std::vector<std::string>{"re6st-udp1194", "re6st-tcp1195", "re6stnet0",

@@ -41,7 +41,7 @@ Argv values(const Argv& argv, const std::string& option)
 
 TEST(OpenVpnCommand, Server)
 {
-    auto argv = openvpn_server_command(settings(), {"re6st-tcp1194", 1194, "tcp", 20, ""});
+    auto argv = openvpn_server_command(settings(), {"re6st-tcp1194", 1194, Transport::tcp, 20, ""});
     EXPECT_EQ(argv[0], "openvpn");
     EXPECT_EQ(values(argv, "--dev-type"), Argv{"tap"});
     EXPECT_EQ(values(argv, "--dev"), Argv{"re6st-tcp1194"});
@@ -81,7 +81,7 @@ TEST(OpenVpnCommand, Server)
 
 TEST(OpenVpnCommand, UdpServerWithDh)
 {
-    auto argv = openvpn_server_command(settings(), {"re6st-udp1194", 1194, "udp", 20,
+    auto argv = openvpn_server_command(settings(), {"re6st-udp1194", 1194, Transport::udp, 20,
                                                     "/etc/re6stnet/dh2048.pem"});
     EXPECT_EQ(values(argv, "--proto"), Argv{"udp"});
     EXPECT_EQ(values(argv, "--dh"), Argv{"/etc/re6stnet/dh2048.pem"});
@@ -121,17 +121,16 @@ TEST(OpenVpnCommand, Client)
 
 TEST(OpenVpnCommand, RejectsWhatOpenVpnWouldRefuseLater)
 {
-    EXPECT_THROW(openvpn_server_command(settings(), {"re6st-way-too-long-name", 1, "udp", 1, ""}),
-                 std::invalid_argument);
-    EXPECT_THROW(openvpn_server_command(settings(), {"x", 1, "sctp", 1, ""}),
+    EXPECT_THROW(openvpn_server_command(
+                     settings(), {"re6st-way-too-long-name", 1, Transport::udp, 1, ""}),
                  std::invalid_argument);
     EXPECT_THROW(openvpn_client_command(settings(), {"x", {}, "1/16"}), std::invalid_argument);
 }
 
 TEST(OpenVpnCommand, InterfaceNamesFitLinux)
 {
-    EXPECT_EQ(server_interface("udp", 1194), "re6st-udp1194");
-    EXPECT_LE(server_interface("tcp", 65535).size(), 15u);
+    EXPECT_EQ(server_interface(Transport::udp, 1194), "re6st-udp1194");
+    EXPECT_LE(server_interface(Transport::tcp, 65535).size(), 15u);
     EXPECT_EQ(client_interface(0), "re6stnet0");
     EXPECT_LE(client_interface(999999).size(), 15u);
 }

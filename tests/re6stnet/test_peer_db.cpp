@@ -76,9 +76,9 @@ TEST_F(PeerDbTest, MergeRefreshesKnownAddresses)
     PeerDb db(path(), self);
     db.merge(peers(2, 1), 200, 1000);
     auto moved = peers(2, 1);
-    moved[0].address = "198.51.100.9,1194,udp";
+    moved[0].endpoints = parse_endpoints("198.51.100.9,1194,udp");
     db.merge(moved, 200, 2000);
-    EXPECT_EQ(db.find(moved[0].prefix)->address, "198.51.100.9,1194,udp");
+    EXPECT_EQ(db.find(moved[0].prefix)->address(), "198.51.100.9,1194,udp");
     EXPECT_EQ(db.size(), 1u);
 }
 

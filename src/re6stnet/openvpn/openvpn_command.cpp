@@ -79,9 +79,9 @@ std::chrono::seconds server_poll_timeout(const OpenVpnSettings& settings)
 
 }  // namespace
 
-std::string server_interface(const std::string& proto, std::uint16_t port)
+std::string server_interface(Transport transport, std::uint16_t port)
 {
-    return "re6st-" + proto + std::to_string(port);
+    return "re6st-" + std::string(transport_name(transport)) + std::to_string(port);
 }
 
 std::string client_interface(unsigned slot)
@@ -92,8 +92,6 @@ std::string client_interface(unsigned slot)
 std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
                                                 const OpenVpnServer& server)
 {
-    if (server.proto != "udp" && server.proto != "tcp")
-        throw std::invalid_argument("bad server protocol '" + server.proto + "'");
     auto argv = common_arguments(settings, server.interface);
     auto hook = settings.hook_dir + "/ovpn-server";
     argv.insert(argv.end(), {
@@ -102,7 +100,7 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
         "--dh", server.dh.empty() ? "none" : server.dh,
         "--max-clients", std::to_string(server.max_clients),
         "--port", std::to_string(server.port),
-        "--proto", server.proto == "tcp" ? "tcp-server" : "udp",
+        "--proto", server.transport == Transport::tcp ? "tcp-server" : "udp",
         "--up", hook,
         "--client-connect", hook,
         "--client-disconnect", hook,
@@ -114,7 +112,7 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
     // the limit is the handshake's: the client-connect hook then sets the
     // client's own (re6st_ping_restart), which it gets pushed as --ping-exit.
     auto established = std::to_string(
-        (server.proto == "tcp" ? settings.tcp_timeout : settings.timeout).count());
+        (server.transport == Transport::tcp ? settings.tcp_timeout : settings.timeout).count());
     argv.insert(argv.end(), {
         "--ping-restart", std::to_string(handshake_timeout(settings).count()),
         "--setenv", "re6st_ping_restart", established,

@@ -31,7 +31,7 @@ struct OpenVpnSettings {
 struct OpenVpnServer {
     std::string interface;   // at most 15 characters
     std::uint16_t port = 0;
-    std::string proto;       // "udp" or "tcp"
+    Transport transport = Transport::udp;
     unsigned max_clients = 0;
     std::string dh;          // empty: ECDHE only
 };
@@ -48,7 +48,7 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
                                                 const OpenVpnClient& client);
 
 // Interface names: "re6st-udp1194" for a server, "re6stnet3" for client slot 3.
-std::string server_interface(const std::string& proto, std::uint16_t port);
+std::string server_interface(Transport transport, std::uint16_t port);
 std::string client_interface(unsigned slot);
 
 }  // namespace re6st

@@ -72,7 +72,7 @@ void PortMapper::work()
                 log::info("removed ", stale, " UPnP mappings left by a previous run");
             auto external_ip = gateway->external_address();
             for (const auto& server : servers_) {
-                std::string proto = server.proto == "tcp" ? "TCP" : "UDP";
+                std::string proto = server.transport == Transport::tcp ? "TCP" : "UDP";
                 auto port = gateway->map(server.port, proto, settings_.lease, random);
                 mappings.push_back({port, server.port, proto});
                 endpoints.push_back({external_ip, port, server.client_proto()});
