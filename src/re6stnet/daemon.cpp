@@ -73,10 +73,10 @@ Daemon::~Daemon()
 
 void Daemon::start()
 {
+    take_directories();
     const auto& id = plan_.identity;
     log::info("node ", cn_from_bits(id.prefix), ": address ", id.address.to_string(),
               ", subnet ", id.subnet.to_string(), ", network ", id.network.prefix().to_string());
-    take_directories();
     remove_leftovers();
 
     network_ = std::make_unique<NetworkSetup>(services_.run, plan_.addressing,

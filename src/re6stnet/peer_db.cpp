@@ -2,6 +2,7 @@
 #include "re6stnet/peer_db.hpp"
 
 #include "common/log.hpp"
+#include "re6stnet/peer_db_schema.hpp"
 
 #include <cstdio>
 
@@ -10,20 +11,7 @@ namespace re6st {
 PeerDb::PeerDb(const std::string& path, const std::string& own_prefix) : db_(path)
 {
     db_.set_busy_timeout(5000);
-    db_.exec(
-        "CREATE TABLE IF NOT EXISTS peers ("
-        " prefix TEXT PRIMARY KEY NOT NULL,"
-        " address TEXT NOT NULL,"
-        " used INTEGER NOT NULL DEFAULT 0,"
-        " date INTEGER DEFAULT (strftime('%s', 'now')));"
-        "CREATE INDEX IF NOT EXISTS peers_used ON peers(used);"
-        "CREATE TABLE IF NOT EXISTS blacklist ("
-        " prefix TEXT PRIMARY KEY NOT NULL,"
-        " flag INTEGER NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS blacklist_flag ON blacklist(flag);"
-        "CREATE TABLE IF NOT EXISTS config ("
-        " name TEXT PRIMARY KEY NOT NULL,"
-        " value TEXT);");
+    db_.exec(peer_db_schema);
     // A corrupt file may still open; reading every page tells.
     auto check = db_.prepare("PRAGMA quick_check").query_value<std::string>();
     if (check != "ok")

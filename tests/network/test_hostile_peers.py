@@ -32,14 +32,6 @@ FOREIGN_BITS = "1" * 16           # a prefix the registry never gave out
 PUSHES = ["route-gateway 10.99.0.1", "ifconfig 10.99.0.2 255.255.255.0",
           "redirect-gateway def1", "route 10.66.0.0 255.255.0.0",
           "route-ipv6 2001:db8:66::/48", "dhcp-option DNS 10.99.0.1"]
-# The schema of the daemon's peer cache (src/re6stnet/peer_db.cpp, SPEC A.5).
-PEER_CACHE_SCHEMA = """
-CREATE TABLE peers (prefix TEXT PRIMARY KEY NOT NULL, address TEXT NOT NULL,
-                    used INTEGER NOT NULL DEFAULT 0,
-                    date INTEGER DEFAULT (strftime('%s', 'now')));
-CREATE TABLE blacklist (prefix TEXT PRIMARY KEY NOT NULL, flag INTEGER NOT NULL);
-CREATE TABLE config (name TEXT PRIMARY KEY NOT NULL, value TEXT);
-"""
 DECLARE = r"""
 import sys, xmlrpc.client
 source, url, client_ip, address = sys.argv[1:]
@@ -64,16 +56,6 @@ def cn(bit_string):
 
 def endpoints(host):
     return "%s,1194,udp;%s,1194,tcp-client" % (host.ipv4, host.ipv4)
-
-
-def seed_peer_cache(node, peers):
-    """The peer cache `node` starts with: {binary prefix: endpoint list}."""
-    state = os.path.join(node.host.dir, "state")
-    os.makedirs(state, exist_ok=True)
-    with sqlite3.connect(os.path.join(state, "peers.db")) as db:
-        db.executescript(PEER_CACHE_SCHEMA)
-        db.executemany("INSERT INTO peers (prefix, address) VALUES (?, ?)", peers.items())
-    db.close()
 
 
 def use_of(node, prefix):
@@ -141,10 +123,10 @@ class HostilePeers(testbed.BedTestCase):
         # The victim believes the posed node is at the impostor's address;
         # the lured node believes the foreign node is a peer; the foreign
         # node knows every honest node.
-        seed_peer_cache(cls.victim, {bits(cls.posed.cn): endpoints(cls.impostor.host)})
-        seed_peer_cache(cls.lured, {FOREIGN_BITS: endpoints(cls.foreign.host)})
-        seed_peer_cache(cls.foreign, {bits(n.cn): endpoints(n.host) for n in honest})
-        seed_peer_cache(cls.prey, {bits(cls.pushy.cn): "%s,1194,udp" % cls.pushy.host.ipv4})
+        testbed.seed_peer_cache(cls.victim, {bits(cls.posed.cn): endpoints(cls.impostor.host)})
+        testbed.seed_peer_cache(cls.lured, {FOREIGN_BITS: endpoints(cls.foreign.host)})
+        testbed.seed_peer_cache(cls.foreign, {bits(n.cn): endpoints(n.host) for n in honest})
+        testbed.seed_peer_cache(cls.prey, {bits(cls.pushy.cn): "%s,1194,udp" % cls.pushy.host.ipv4})
 
         # The impostor's and foreign servers listen before anyone is sent
         # to them: what is refused is the certificate, not the port.

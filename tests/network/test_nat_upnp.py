@@ -140,15 +140,7 @@ class NatWithUpnp(testbed.BedTestCase):
         address = self.wait("the declaration of nat1", lambda: self.declared(self.upnp), 90)
         probe = self.bed.enrol(self.bed.add_host("probe"))
         prefix, length = (int(x) for x in self.upnp.cn.split("/"))
-        state = os.path.join(probe.host.dir, "state")
-        os.makedirs(state)
-        db = sqlite3.connect(os.path.join(state, "peers.db"))
-        db.execute("CREATE TABLE peers (prefix TEXT PRIMARY KEY NOT NULL, address TEXT NOT NULL,"
-                   " used INTEGER NOT NULL DEFAULT 0, date INTEGER)")
-        db.execute("INSERT INTO peers (prefix, address) VALUES (?, ?)",
-                   (format(prefix, "0%db" % length), address))
-        db.commit()
-        db.close()
+        testbed.seed_peer_cache(probe, {format(prefix, "0%db" % length): address})
         # One client slot, which its first tick fills with nat1.
         probe.options = [o if o != "4" else "2" for o in OPTIONS] + ["--no-upnp"]
         probe.start()

@@ -5,6 +5,8 @@ leaves nothing behind when stopped.
 The phases run in order on one network; each prints what it measured.
 """
 
+import os
+import re
 import signal
 import sys
 import time
@@ -34,6 +36,36 @@ class Overlay(testbed.BedTestCase):
         elapsed = time.monotonic() - start
         self.report("8 nodes, all 56 pairs connected after", elapsed)
         self.assertLess(elapsed, 60)
+
+    def test_1b_a_second_daemon_on_a_node_changes_nothing(self):
+        # An operator starting re6stnet by hand while the service runs.
+        node = self.nodes[0]
+        before = {pid: self.comm(pid) for pid in node.host.pids()}
+        socket_inode = os.stat(os.path.join(node.host.dir, "run", "openvpn.sock")).st_ino
+        second = node.host.run(node.argv(), check=False, timeout=30)
+        self.assertEqual(second.returncode, 1, second.stdout)
+        lines = second.stdout.strip().splitlines()
+        self.assertEqual(len(lines), 1, second.stdout)
+        self.assertRegex(lines[0], r"ERROR another re6stnet \(pid %d\) is running with the "
+                         r"directory %s$" % (node.process.pid,
+                                             re.escape(os.path.join(node.host.dir, "run"))))
+        after = {pid: self.comm(pid) for pid in node.host.pids()}
+        self.assertEqual({p: c for p, c in after.items() if c in ("babeld", "openvpn")},
+                         {p: c for p, c in before.items() if c in ("babeld", "openvpn")})
+        self.assertEqual(os.stat(os.path.join(node.host.dir, "run", "openvpn.sock")).st_ino,
+                         socket_inode)
+        self.assertTrue(node.running())
+        self.assertNotIn("left by a previous run", node.log())
+        self.bed.wait_connected(self.nodes, 30)
+        print("a second daemon refused: %s" % lines[0], file=sys.stderr)
+
+    @staticmethod
+    def comm(pid):
+        try:
+            with open("/proc/%d/comm" % pid) as comm:
+                return comm.read().strip()
+        except OSError:
+            return None
 
     def test_2_daemon_killed_takes_its_children_and_the_rest_heals(self):
         victim = self.nodes[-1]

@@ -16,6 +16,7 @@ import ipaddress
 import json
 import mailbox
 import os
+import sqlite3
 import re
 import shutil
 import signal
@@ -34,6 +35,9 @@ PROGRAMS = {
     "re6st-conf": os.path.join(BUILD_DIR, "src", "conf", "re6st-conf"),
 }
 PYTHON = "/usr/bin/python3"   # Debian's, which has aiosmtpd
+SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# The daemon's own peer cache schema, which it compiles in.
+PEER_DB_SCHEMA = os.path.join(SOURCE_DIR, "src", "re6stnet", "peer_db_schema.sql")
 REGISTRY_PORT = 9080
 SMTP_PORT = 2525
 CA_SERIAL = "0x120010db80042"   # network 2001:db8:42::/48
@@ -59,6 +63,18 @@ def node_address(cn):
     bits = NETWORK.prefixlen
     value = int(NETWORK.network_address) | prefix << (128 - bits - length) | 1
     return str(ipaddress.IPv6Address(value))
+
+
+def seed_peer_cache(node, peers):
+    """The peer cache `node` starts with: {binary prefix: endpoint list},
+    in a database made with the daemon's own schema."""
+    state = os.path.join(node.host.dir, "state")
+    os.makedirs(state, exist_ok=True)
+    with open(PEER_DB_SCHEMA) as schema, \
+            sqlite3.connect(os.path.join(state, "peers.db")) as db:
+        db.executescript(schema.read())
+        db.executemany("INSERT INTO peers (prefix, address) VALUES (?, ?)", peers.items())
+    db.close()
 
 
 def run(argv, **kw):
@@ -151,19 +167,22 @@ class Node:
     def name(self):
         return self.host.name
 
-    def start(self, *options):
-        """Starts re6stnet with the option file re6st-conf wrote, plus
-        `options` (kept for restarts when given)."""
-        if options:
-            self.options = list(options)
+    def argv(self):
+        """re6stnet with the option file re6st-conf wrote, the node's
+        directories and its options."""
         d = self.host.dir
         argv = [PROGRAMS["re6stnet"], "@" + os.path.join(self.conf_dir, "re6stnet.conf"),
                 "--log", os.path.join(d, "log"), "--state", os.path.join(d, "state"),
                 "--run", os.path.join(d, "run")]
         if self.host.bed.hook_dir:
             argv += ["--hook-dir", self.host.bed.hook_dir]
-        argv += self.options
-        self.process = self.host.popen(argv, "re6stnet.out")
+        return argv + self.options
+
+    def start(self, *options):
+        """Starts re6stnet with `options` (kept for restarts when given)."""
+        if options:
+            self.options = list(options)
+        self.process = self.host.popen(self.argv(), "re6stnet.out")
         return self.process
 
     def running(self):

@@ -1,0 +1,15 @@
+-- The node's peer cache, STATE/peers.db. Compiled into the daemon (peer_db.cpp)
+-- and read by the network tests that give a node its first peers.
+CREATE TABLE IF NOT EXISTS peers (
+ prefix TEXT PRIMARY KEY NOT NULL,
+ address TEXT NOT NULL,
+ used INTEGER NOT NULL DEFAULT 0,
+ date INTEGER DEFAULT (strftime('%s', 'now')));
+CREATE INDEX IF NOT EXISTS peers_used ON peers(used);
+CREATE TABLE IF NOT EXISTS blacklist (
+ prefix TEXT PRIMARY KEY NOT NULL,
+ flag INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS blacklist_flag ON blacklist(flag);
+CREATE TABLE IF NOT EXISTS config (
+ name TEXT PRIMARY KEY NOT NULL,
+ value TEXT);
