@@ -1,5 +1,5 @@
-// IPv6 addresses and prefixes, and the addressing scheme of a re6st network
-// (SPEC A.2): network from the CA serial, node prefix from the certificate CN.
+// IPv6 addresses and prefixes, and the addressing scheme of a re6st network:
+// network from the CA serial, node prefix from the certificate CN.
 #pragma once
 
 #include <array>

@@ -84,22 +84,34 @@ po::options_description describe()
     return all;
 }
 
-long positive(const po::variables_map& values, const char* name, long minimum)
+// A value that fails a check: the message starts with where the option
+// was given, "FILE:LINE: " when that was in an option file.
+UsageError bad(const CommandLine& line, const std::string& name, const std::string& what,
+               std::size_t occurrence = 0)
 {
-    long value = values[name].as<long>();
+    auto found = line.origins.find(name);
+    auto where = found == line.origins.end() || occurrence >= found->second.size()
+                     ? std::string()
+                     : found->second[occurrence];
+    return UsageError(where + what);
+}
+
+long positive(const CommandLine& line, const char* name, long minimum)
+{
+    long value = line.values[name].as<long>();
     if (value < minimum)
-        throw UsageError(std::string("option '--") + name + "' must be at least "
-                         + std::to_string(minimum));
+        throw bad(line, name, std::string("option '--") + name + "' must be at least "
+                                  + std::to_string(minimum));
     return value;
 }
 
-std::string required(const po::variables_map& values, const char* name)
+std::string required(const CommandLine& line, const char* name)
 {
-    if (!values.count(name))
+    if (!line.values.count(name))
         throw UsageError(std::string("the option '--") + name + "' is required but missing");
-    auto value = values[name].as<std::string>();
+    auto value = line.values[name].as<std::string>();
     if (value.empty())
-        throw UsageError(std::string("option '--") + name + "' is empty");
+        throw bad(line, name, std::string("option '--") + name + "' is empty");
     return value;
 }
 
@@ -174,75 +186,96 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
 {
     auto line = parse_command_line(args, describe(), {}, read);
     const auto& values = line.values;
+    // Runs a check of option `name` whose UsageError does not say where
+    // the option was given yet.
+    auto checked = [&](const char* name, auto check, std::size_t occurrence = 0) {
+        try {
+            return check();
+        } catch (const UsageError& error) {
+            throw bad(line, name, error.what(), occurrence);
+        }
+    };
     Config config;
-    config.registry = required(values, "registry");
-    config.ca = required(values, "ca");
-    config.cert = required(values, "cert");
-    config.key = required(values, "key");
+    config.registry = required(line, "registry");
+    config.ca = required(line, "ca");
+    config.cert = required(line, "cert");
+    config.key = required(line, "key");
     config.dh = values["dh"].as<std::string>();
     if (config.dh == "none")
         config.dh.clear();
 
-    for (const auto& group : line.groups("ip", 3)) {
+    auto ip = line.groups("ip", 3);
+    for (std::size_t i = 0; i < ip.size(); ++i) {
+        const auto& group = ip[i];
         try {
             config.ip.push_back(parse_endpoint(group[0] + "," + group[1] + "," + group[2]));
         } catch (const EndpointError& error) {
-            throw UsageError(std::string("option '--ip': ") + error.what());
+            throw bad(line, "ip", std::string("option '--ip': ") + error.what(), i);
         }
     }
-    for (const auto& group : line.groups("pp", 2)) {
+    auto pp = line.groups("pp", 2);
+    for (std::size_t i = 0; i < pp.size(); ++i) {
+        const auto& group = pp[i];
         const auto& proto = group[1];
         // "tcp-server" is the original's spelling.
         if (proto != "udp" && proto != "tcp" && proto != "tcp-server")
-            throw UsageError("option '--pp': protocol must be udp or tcp, not '" + proto + "'");
-        ServerPort server{port_number(group[0], "pp"),
+            throw bad(line, "pp",
+                      "option '--pp': protocol must be udp or tcp, not '" + proto + "'", i);
+        ServerPort server{checked("pp", [&] { return port_number(group[0], "pp"); }, i),
                           proto == "udp" ? Transport::udp : Transport::tcp};
         for (const auto& other : config.pp)
             if (other == server)
-                throw UsageError("option '--pp': " + group[0] + " " + group[1]
-                                 + " given twice");
+                throw bad(line, "pp",
+                          "option '--pp': " + group[0] + " " + group[1] + " given twice", i);
         config.pp.push_back(server);
     }
     if (config.pp.empty())
         config.pp = {{1194, Transport::udp}, {1194, Transport::tcp}};
 
     config.upnp = !values.count("no-upnp");
-    config.peers_db_refresh = Config::seconds(positive(values, "peers-db-refresh", 1));
+    config.peers_db_refresh = Config::seconds(positive(line, "peers-db-refresh", 1));
     config.log_dir = values["log"].as<std::string>();
     config.state_dir = values["state"].as<std::string>();
     config.run_dir = values["run"].as<std::string>();
     config.verbose = values["verbose"].as<int>();
     if (config.verbose < 0 || config.verbose > 3)
-        throw UsageError("option '--verbose' must be between 0 and 3");
+        throw bad(line, "verbose", "option '--verbose' must be between 0 and 3");
     config.main_interface = values["main-interface"].as<std::string>();
     if (values.count("hook-dir"))
         config.hook_dir = values["hook-dir"].as<std::string>();
     if (values.count("interface"))
         config.lan_interfaces = values["interface"].as<Tokens>();
-    config.hello = Config::seconds(positive(values, "hello", 1));
+    config.hello = Config::seconds(positive(line, "hello", 1));
     config.wireless = values["wireless"].as<bool>();
-    config.connection_count = positive(values, "connection-count", 1);
-    config.max_clients = values.count("max-clients") ? positive(values, "max-clients", 1)
+    config.connection_count = positive(line, "connection-count", 1);
+    config.max_clients = values.count("max-clients") ? positive(line, "max-clients", 1)
                                                      : config.client_count();
-    config.refresh_count = positive(values, "refresh-count", 0);
-    config.tunnel_refresh = Config::seconds(positive(values, "tunnel-refresh", 1));
-    config.tunnel_ping = Config::seconds(positive(values, "tunnel-ping", 1));
-    config.tunnel_timeout = Config::seconds(positive(values, "tunnel-timeout", 2));
+    config.refresh_count = positive(line, "refresh-count", 0);
+    config.tunnel_refresh = Config::seconds(positive(line, "tunnel-refresh", 1));
+    config.tunnel_ping = Config::seconds(positive(line, "tunnel-ping", 1));
+    config.tunnel_timeout = Config::seconds(positive(line, "tunnel-timeout", 2));
     if (config.tunnel_timeout <= config.tunnel_ping)
-        throw UsageError("option '--tunnel-timeout' must be longer than '--tunnel-ping'");
-    config.tunnel_tcp_timeout = Config::seconds(positive(values, "tunnel-tcp-timeout", 2));
+        throw bad(line, "tunnel-timeout",
+                  "option '--tunnel-timeout' must be longer than '--tunnel-ping'");
+    config.tunnel_tcp_timeout = Config::seconds(positive(line, "tunnel-tcp-timeout", 2));
     if (config.tunnel_tcp_timeout < config.tunnel_timeout)
-        throw UsageError("option '--tunnel-tcp-timeout' must not be shorter than "
-                         "'--tunnel-timeout'");
-    config.tunnel_hello = decimal_seconds(values["tunnel-hello"].as<std::string>(), "tunnel-hello");
+        throw bad(line, "tunnel-tcp-timeout",
+                  "option '--tunnel-tcp-timeout' must not be shorter than '--tunnel-timeout'");
+    config.tunnel_hello = checked("tunnel-hello", [&] {
+        return decimal_seconds(values["tunnel-hello"].as<std::string>(), "tunnel-hello");
+    });
     if (config.tunnel_hello < std::chrono::milliseconds(50)
         || config.tunnel_hello > std::chrono::seconds(300))
-        throw UsageError("option '--tunnel-hello' must be between 0.05 and 300 seconds");
+        throw bad(line, "tunnel-hello",
+                  "option '--tunnel-hello' must be between 0.05 and 300 seconds");
     config.openvpn_args = line.after_double_dash;
 
-    for (const auto& name : config.lan_interfaces)
+    for (std::size_t i = 0; i < config.lan_interfaces.size(); ++i) {
+        const auto& name = config.lan_interfaces[i];
         if (name.empty() || name.size() > 15 || name.find('/') != name.npos)
-            throw UsageError("option '--interface': bad interface name '" + name + "'");
+            throw bad(line, "interface", "option '--interface': bad interface name '" + name + "'",
+                      i);
+    }
     return config;
 }
 

@@ -1,5 +1,6 @@
-// The daemon's options (SPEC A.5 plus what a deployment needs), parsed and
-// validated into a Config. Does no I/O beyond reading @FILE option files.
+// The daemon's options (the original's, plus what a deployment needs; the
+// man page is docs/re6stnet.rst), parsed and validated into a Config. Does
+// no I/O beyond reading @FILE option files.
 #pragma once
 
 #include "common/endpoint.hpp"

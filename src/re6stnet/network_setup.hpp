@@ -1,4 +1,4 @@
-// What the daemon changes on the host (SPEC C: removed again at exit): the
+// What the daemon changes on the host (removed again at exit): the
 // node address on the main interface, whose prefix route babeld announces;
 // an unreachable route for the whole network, so overlay traffic with no
 // babel route is dropped rather than leaked to the default route; and IPv6

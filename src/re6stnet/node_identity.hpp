@@ -1,6 +1,6 @@
 // Who this node is, from the files re6st-conf wrote: the network from the CA
 // serial, the node prefix from the certificate CN, hence the node address
-// and subnet (SPEC A.2). Checks that the files belong together.
+// and subnet. Checks that the files belong together.
 #pragma once
 
 #include "common/prefix.hpp"

@@ -1,7 +1,7 @@
 // The node's certificate and key read with the openssl command-line tool.
 // The daemon links no OpenSSL: libcrypto alone adds 1.4 MiB of resident
 // memory to any process that loads it, a sixth of the daemon's footprint
-// target (issue 8), and the daemon then never holds the private key. These
+// target (docs/performance.rst), and the daemon then never holds the private key. These
 // are few calls, at start-up and on a rare bootstrap.
 #pragma once
 

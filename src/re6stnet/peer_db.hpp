@@ -1,4 +1,4 @@
-// The node's peer cache, STATE/peers.db (SPEC A.5): known peers and whether a
+// The node's peer cache, STATE/peers.db: known peers and whether a
 // tunnel uses them, prefixes never to tunnel to, and the cached private URL of
 // the registry. Survives restarts, so a node rejoins without the registry.
 #pragma once

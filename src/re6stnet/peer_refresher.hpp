@@ -1,4 +1,4 @@
-// Keeps the peer cache fed (SPEC A.5, B.15): every --peers-db-refresh it
+// Keeps the peer cache fed: every --peers-db-refresh it
 // declares our endpoints and fetches a fresh peer list from the registry.
 // When the tunnels run out of unused peers it refreshes sooner (at most once
 // a minute: in a small network every peer may simply be in use), and when the

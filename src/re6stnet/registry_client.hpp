@@ -1,4 +1,4 @@
-// The daemon's calls to the registry (SPEC A.3, A.5), asynchronous: the
+// The daemon's calls to the registry, asynchronous: the
 // public URL answers getPrivateAddress and getBootstrapPeer; the private URL,
 // reached over the overlay from the node's own address, answers declare and
 // getPeerList. An interface, so that the refresh logic is tested without a

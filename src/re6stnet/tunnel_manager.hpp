@@ -1,4 +1,4 @@
-// The client tunnels (SPEC A.5): ceil(connection-count / 2) slots, each an
+// The client tunnels: ceil(connection-count / 2) slots, each an
 // OpenVPN client to a random peer from the cache on its own tap
 // ("re6stnetN"). A tunnel that dies marks its peer failed and frees its
 // slot; free slots are refilled at each tick; at each tunnel refresh the

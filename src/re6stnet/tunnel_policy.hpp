@@ -1,4 +1,4 @@
-// The tunnel replacement decision (SPEC A.5): at each tunnel refresh, when the
+// The tunnel replacement decision: at each tunnel refresh, when the
 // client slots are full, the tunnels that carry the fewest routes give way to
 // fresh random peers. Pure, so that the daemon and the network simulator run
 // the very same code.

@@ -10,6 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <set>
+
 using namespace re6st;
 using namespace std::chrono_literals;
 
@@ -70,4 +75,49 @@ TEST_F(AsyncCommandTest, OpenSslDecryptsWhatTheRegistryEncrypts)
     EXPECT_EQ(result.output, message);
     auto wrong = run(openssl.decrypt_command(dir / "ca.key"), ciphertext);
     EXPECT_NE(wrong.status, 0);
+}
+
+namespace {
+
+std::size_t open_descriptors()
+{
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+        ++count;
+    return count - 1;   // the directory iterator's own
+}
+
+// The lowest limit on descriptor numbers that leaves exactly `free` of them
+// to open.
+rlim_t limit_leaving(std::size_t free)
+{
+    std::set<int> used;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+        used.insert(std::stoi(entry.path().filename().string()));
+    rlim_t limit = 0;
+    for (std::size_t found = 0; found < free; ++limit)
+        found += !used.count(int(limit));
+    // The iterator's descriptor is closed again by now: one more is free.
+    return limit;
+}
+
+}  // namespace
+
+TEST_F(AsyncCommandTest, NoDescriptorLeaksWhenTheSecondPipeCannotBeMade)
+{
+    auto before = open_descriptors();
+    rlimit saved{};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    // Room for the first pipe only.
+    rlimit tight = saved;
+    tight.rlim_cur = limit_leaving(2);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    std::optional<CommandResult> result;
+    run_command_async(io, launcher, reaper, {"true"}, "", 10s,
+                      [&](CommandResult r) { result = std::move(r); });
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    ASSERT_TRUE(test::run_until(io, [&] { return result.has_value(); }));
+    EXPECT_EQ(result->status, -1);
+    EXPECT_NE(result->output.find("pipe"), std::string::npos) << result->output;
+    EXPECT_EQ(open_descriptors(), before);
 }

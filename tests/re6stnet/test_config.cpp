@@ -150,3 +150,35 @@ TEST(Config, HelpAndVersionAreRecognisedBeforeParsing)
     EXPECT_TRUE(wants_version({"--version"}));
     EXPECT_NE(config_help().find("--connection-count"), std::string::npos);
 }
+
+// A value that fails a check in an option file: the file and line come
+// first, then the same message as on the command line.
+TEST(Config, ErrorsInAnOptionFileNameTheFileAndLine)
+{
+    auto error_in = [](const std::string& lines) {
+        try {
+            parse_config({"@/etc/re6stnet/re6stnet.conf"},
+                         test::option_files({{"/etc/re6stnet/re6stnet.conf",
+                                              "registry http://192.0.2.42:9080/\n"
+                                              "ca ca.pem\ncert cert.crt\nkey cert.key\n"
+                                                  + lines}}));
+        } catch (const UsageError& error) {
+            return std::string(error.what());
+        }
+        return std::string("accepted");
+    };
+    const std::string file = "/etc/re6stnet/re6stnet.conf:";
+    EXPECT_EQ(error_in("# comment\nverbose 7\n"),
+              file + "6: option '--verbose' must be between 0 and 3");
+    EXPECT_EQ(error_in("hello 0\n"), file + "5: option '--hello' must be at least 1");
+    EXPECT_EQ(error_in("pp 1194 udp\npp 0 udp\n"), file + "6: option '--pp': bad port '0'");
+    EXPECT_EQ(error_in("pp 1194 udp\npp 1194 udp\n"),
+              file + "6: option '--pp': 1194 udp given twice");
+    EXPECT_EQ(error_in("ip 192.0.2.5 1194 tcp-server\n"),
+              file + "5: option '--ip': bad endpoint \"192.0.2.5,1194,tcp-server\": "
+                     "unknown protocol");
+    EXPECT_EQ(error_in("tunnel-hello 0.01\n"),
+              file + "5: option '--tunnel-hello' must be between 0.05 and 300 seconds");
+    EXPECT_EQ(error_in("interface eth1\ninterface a-very-long-interface-name\n"),
+              file + "6: option '--interface': bad interface name 'a-very-long-interface-name'");
+}

@@ -1,4 +1,5 @@
-// A client of babeld's control socket (-G PATH, SPEC D.3): babeld greets,
+// A client of babeld's control socket (-G PATH, read-write: it
+// lives in the root-only --run directory): babeld greets,
 // then answers each request line with data lines and "ok", "no ..." or
 // "bad". Requests are queued and answered in order; the connection is made
 // on first use and again after an error (babeld restarted).

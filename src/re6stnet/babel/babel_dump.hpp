@@ -1,4 +1,4 @@
-// babeld's answer to "dump" on its control socket (SPEC D.3), and the route
+// babeld's answer to "dump" on its control socket, and the route
 // counts the tunnel manager decides with.
 #pragma once
 
@@ -42,8 +42,8 @@ struct RouteCount {
 
 // Counts, for each interface, the installed routes to node subnets inside
 // `network`. A route through one of `lan_interfaces` whose neighbour
-// announces it as its own (refmetric 0) names a node on the LAN (SPEC A.5:
-// such peers are not tunnelled to); nodes merely reached through a LAN
+// announces it as its own (refmetric 0) names a node on the LAN (no
+// tunnel is opened to such a peer); nodes merely reached through a LAN
 // neighbour are not on the LAN.
 RouteCount count_routes(const std::vector<BabelRoute>& routes, const Network& network,
                         const std::set<std::string>& lan_interfaces);

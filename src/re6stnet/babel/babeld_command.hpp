@@ -1,4 +1,4 @@
-// The command line of babeld (SPEC A.5, D.3). Pure: an argv vector.
+// The command line of babeld. Pure: an argv vector.
 #pragma once
 
 #include "common/prefix.hpp"

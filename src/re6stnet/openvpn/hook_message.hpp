@@ -1,5 +1,5 @@
 // Reports from the OpenVPN hook scripts (hooks/ovpn-server, hooks/ovpn-client):
-// one datagram "<event> <argument>\n" per event (SPEC A.5).
+// one datagram "<event> <argument>\n" per event.
 #pragma once
 
 #include <stdexcept>

@@ -25,7 +25,7 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
         settings.program,
         "--dev-type", "tap",
         "--dev", interface,
-        // DCO does not support TAP devices (SPEC D.1).
+        // DCO does not support TAP devices.
         "--disable-dco",
         "--persist-key",
         "--script-security", "2",
@@ -132,12 +132,14 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
     argv.insert(argv.end(), {
         "--client",
         "--nobind",
-        // The server must be the peer we meant to reach (SPEC B.1).
+        // The server must be the peer we meant to reach, not any member
+        // of the network.
         "--verify-x509-name", client.peer_cn, "name",
         // Try each endpoint once, then give up: the daemon picks another peer.
         "--connect-retry-max", "1",
         // A silent peer ends the process, which deletes the tap: babeld
-        // retracts the routes through it at once (SPEC D.5). The server
+        // retracts the routes through it at once, long before babeld
+        // would miss its hellos. The server
         // pushes the limit of a connected tunnel (--tunnel-timeout, or
         // --tunnel-tcp-timeout over TCP); through the TLS handshake, which
         // waits for resends under loss, the handshake's holds.

@@ -1,4 +1,4 @@
-// Command lines of the OpenVPN processes (SPEC A.5, D.1): one server per
+// Command lines of the OpenVPN processes (OpenVPN 2.6, TAP): one server per
 // --pp, one client per tunnel to a peer. Pure: argv vectors, no process.
 #pragma once
 

@@ -1,4 +1,4 @@
-// UPnP port mappings for the node's OpenVPN servers (SPEC A.5, B.10): each
+// UPnP port mappings for the node's OpenVPN servers: each
 // --pp port with its own protocol to a random free external port, renewed
 // before its lease ends, removed at exit. miniupnpc blocks on HTTP, so a
 // worker thread talks to the gateway and posts results to the event loop.

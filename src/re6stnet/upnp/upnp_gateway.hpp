@@ -1,4 +1,4 @@
-// A UPnP Internet Gateway Device, through miniupnpc (SPEC A.5, B.10). Every
+// A UPnP Internet Gateway Device, through miniupnpc. Every
 // call blocks on HTTP to the gateway: PortMapper runs them off the loop.
 #pragma once
 
