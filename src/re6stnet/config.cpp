@@ -116,8 +116,9 @@ std::string required(const CommandLine& line, const char* name)
 }
 
 // "0.25" -> 250 ms; at most millisecond precision, as babeld reads it.
-std::chrono::milliseconds decimal_seconds(const std::string& text, const char* option)
+std::chrono::milliseconds decimal_seconds(const CommandLine& line, const char* option)
 {
+    auto text = line.values[option].as<std::string>();
     std::size_t dot = text.find('.');
     auto whole = text.substr(0, dot);
     auto fraction = dot == text.npos ? std::string() : text.substr(dot + 1);
@@ -126,14 +127,15 @@ std::chrono::milliseconds decimal_seconds(const std::string& text, const char* o
     };
     if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction)
         || fraction.size() > 3 || whole.size() > 6)
-        throw UsageError(std::string("option '--") + option + "': bad number of seconds '"
-                         + text + "'");
+        throw bad(line, option,
+                  std::string("option '--") + option + "': bad number of seconds '" + text + "'");
     fraction.resize(3, '0');
     return std::chrono::milliseconds((whole.empty() ? 0 : std::stol(whole)) * 1000
                                      + std::stol(fraction));
 }
 
-std::uint16_t port_number(const std::string& text, const char* option)
+std::uint16_t port_number(const CommandLine& line, const std::string& text, const char* option,
+                          std::size_t occurrence)
 {
     std::size_t end = 0;
     long value = -1;
@@ -142,8 +144,77 @@ std::uint16_t port_number(const std::string& text, const char* option)
     } catch (const std::exception&) {
     }
     if (end != text.size() || value < 1 || value > 65535)
-        throw UsageError(std::string("option '--") + option + "': bad port '" + text + "'");
+        throw bad(line, option, std::string("option '--") + option + "': bad port '" + text + "'",
+                  occurrence);
     return value;
+}
+
+// --ip and --pp.
+void read_endpoints(const CommandLine& line, Config& config)
+{
+    auto ip = line.groups("ip", 3);
+    for (std::size_t i = 0; i < ip.size(); ++i) {
+        const auto& group = ip[i];
+        try {
+            config.ip.push_back(parse_endpoint(group[0] + "," + group[1] + "," + group[2]));
+        } catch (const EndpointError& error) {
+            throw bad(line, "ip", std::string("option '--ip': ") + error.what(), i);
+        }
+    }
+    auto pp = line.groups("pp", 2);
+    for (std::size_t i = 0; i < pp.size(); ++i) {
+        const auto& group = pp[i];
+        const auto& proto = group[1];
+        // "tcp-server" is the original's spelling.
+        if (proto != "udp" && proto != "tcp" && proto != "tcp-server")
+            throw bad(line, "pp",
+                      "option '--pp': protocol must be udp or tcp, not '" + proto + "'", i);
+        ServerPort server{port_number(line, group[0], "pp", i),
+                          proto == "udp" ? Transport::udp : Transport::tcp};
+        for (const auto& other : config.pp)
+            if (other == server)
+                throw bad(line, "pp",
+                          "option '--pp': " + group[0] + " " + group[1] + " given twice", i);
+        config.pp.push_back(server);
+    }
+    if (config.pp.empty())
+        config.pp = {{1194, Transport::udp}, {1194, Transport::tcp}};
+    config.upnp = !line.values.count("no-upnp");
+}
+
+// Babel on the LANs and the tunnels' counts, keepalives and timeouts.
+void read_routing(const CommandLine& line, Config& config)
+{
+    const auto& values = line.values;
+    if (values.count("interface"))
+        config.lan_interfaces = values["interface"].as<Tokens>();
+    for (std::size_t i = 0; i < config.lan_interfaces.size(); ++i) {
+        const auto& name = config.lan_interfaces[i];
+        if (name.empty() || name.size() > 15 || name.find('/') != name.npos)
+            throw bad(line, "interface", "option '--interface': bad interface name '" + name + "'",
+                      i);
+    }
+    config.hello = Config::seconds(positive(line, "hello", 1));
+    config.wireless = values["wireless"].as<bool>();
+    config.connection_count = positive(line, "connection-count", 1);
+    config.max_clients = values.count("max-clients") ? positive(line, "max-clients", 1)
+                                                     : config.client_count();
+    config.refresh_count = positive(line, "refresh-count", 0);
+    config.tunnel_refresh = Config::seconds(positive(line, "tunnel-refresh", 1));
+    config.tunnel_ping = Config::seconds(positive(line, "tunnel-ping", 1));
+    config.tunnel_timeout = Config::seconds(positive(line, "tunnel-timeout", 2));
+    if (config.tunnel_timeout <= config.tunnel_ping)
+        throw bad(line, "tunnel-timeout",
+                  "option '--tunnel-timeout' must be longer than '--tunnel-ping'");
+    config.tunnel_tcp_timeout = Config::seconds(positive(line, "tunnel-tcp-timeout", 2));
+    if (config.tunnel_tcp_timeout < config.tunnel_timeout)
+        throw bad(line, "tunnel-tcp-timeout",
+                  "option '--tunnel-tcp-timeout' must not be shorter than '--tunnel-timeout'");
+    config.tunnel_hello = decimal_seconds(line, "tunnel-hello");
+    if (config.tunnel_hello < std::chrono::milliseconds(50)
+        || config.tunnel_hello > std::chrono::seconds(300))
+        throw bad(line, "tunnel-hello",
+                  "option '--tunnel-hello' must be between 0.05 and 300 seconds");
 }
 
 }  // namespace
@@ -186,15 +257,6 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
 {
     auto line = parse_command_line(args, describe(), {}, read);
     const auto& values = line.values;
-    // Runs a check of option `name` whose UsageError does not say where
-    // the option was given yet.
-    auto checked = [&](const char* name, auto check, std::size_t occurrence = 0) {
-        try {
-            return check();
-        } catch (const UsageError& error) {
-            throw bad(line, name, error.what(), occurrence);
-        }
-    };
     Config config;
     config.registry = required(line, "registry");
     config.ca = required(line, "ca");
@@ -203,36 +265,8 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
     config.dh = values["dh"].as<std::string>();
     if (config.dh == "none")
         config.dh.clear();
-
-    auto ip = line.groups("ip", 3);
-    for (std::size_t i = 0; i < ip.size(); ++i) {
-        const auto& group = ip[i];
-        try {
-            config.ip.push_back(parse_endpoint(group[0] + "," + group[1] + "," + group[2]));
-        } catch (const EndpointError& error) {
-            throw bad(line, "ip", std::string("option '--ip': ") + error.what(), i);
-        }
-    }
-    auto pp = line.groups("pp", 2);
-    for (std::size_t i = 0; i < pp.size(); ++i) {
-        const auto& group = pp[i];
-        const auto& proto = group[1];
-        // "tcp-server" is the original's spelling.
-        if (proto != "udp" && proto != "tcp" && proto != "tcp-server")
-            throw bad(line, "pp",
-                      "option '--pp': protocol must be udp or tcp, not '" + proto + "'", i);
-        ServerPort server{checked("pp", [&] { return port_number(group[0], "pp"); }, i),
-                          proto == "udp" ? Transport::udp : Transport::tcp};
-        for (const auto& other : config.pp)
-            if (other == server)
-                throw bad(line, "pp",
-                          "option '--pp': " + group[0] + " " + group[1] + " given twice", i);
-        config.pp.push_back(server);
-    }
-    if (config.pp.empty())
-        config.pp = {{1194, Transport::udp}, {1194, Transport::tcp}};
-
-    config.upnp = !values.count("no-upnp");
+    read_endpoints(line, config);
+    read_routing(line, config);
     config.peers_db_refresh = Config::seconds(positive(line, "peers-db-refresh", 1));
     config.log_dir = values["log"].as<std::string>();
     config.state_dir = values["state"].as<std::string>();
@@ -243,39 +277,7 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
     config.main_interface = values["main-interface"].as<std::string>();
     if (values.count("hook-dir"))
         config.hook_dir = values["hook-dir"].as<std::string>();
-    if (values.count("interface"))
-        config.lan_interfaces = values["interface"].as<Tokens>();
-    config.hello = Config::seconds(positive(line, "hello", 1));
-    config.wireless = values["wireless"].as<bool>();
-    config.connection_count = positive(line, "connection-count", 1);
-    config.max_clients = values.count("max-clients") ? positive(line, "max-clients", 1)
-                                                     : config.client_count();
-    config.refresh_count = positive(line, "refresh-count", 0);
-    config.tunnel_refresh = Config::seconds(positive(line, "tunnel-refresh", 1));
-    config.tunnel_ping = Config::seconds(positive(line, "tunnel-ping", 1));
-    config.tunnel_timeout = Config::seconds(positive(line, "tunnel-timeout", 2));
-    if (config.tunnel_timeout <= config.tunnel_ping)
-        throw bad(line, "tunnel-timeout",
-                  "option '--tunnel-timeout' must be longer than '--tunnel-ping'");
-    config.tunnel_tcp_timeout = Config::seconds(positive(line, "tunnel-tcp-timeout", 2));
-    if (config.tunnel_tcp_timeout < config.tunnel_timeout)
-        throw bad(line, "tunnel-tcp-timeout",
-                  "option '--tunnel-tcp-timeout' must not be shorter than '--tunnel-timeout'");
-    config.tunnel_hello = checked("tunnel-hello", [&] {
-        return decimal_seconds(values["tunnel-hello"].as<std::string>(), "tunnel-hello");
-    });
-    if (config.tunnel_hello < std::chrono::milliseconds(50)
-        || config.tunnel_hello > std::chrono::seconds(300))
-        throw bad(line, "tunnel-hello",
-                  "option '--tunnel-hello' must be between 0.05 and 300 seconds");
     config.openvpn_args = line.after_double_dash;
-
-    for (std::size_t i = 0; i < config.lan_interfaces.size(); ++i) {
-        const auto& name = config.lan_interfaces[i];
-        if (name.empty() || name.size() > 15 || name.find('/') != name.npos)
-            throw bad(line, "interface", "option '--interface': bad interface name '" + name + "'",
-                      i);
-    }
     return config;
 }
 
