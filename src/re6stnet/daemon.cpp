@@ -5,12 +5,17 @@
 #include "re6stnet/babel/babeld_command.hpp"
 #include "re6stnet/tunnel_policy.hpp"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+// glibc 2.36 (Debian 12) declares these without C linkage for C++.
+extern "C" {
+#include <sys/pidfd.h>
+}
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -23,8 +28,8 @@ using namespace std::chrono_literals;
 constexpr auto tick_period = 5s;         // reap and refill the client tunnels
 constexpr auto stop_grace = 5s;          // SIGTERM before SIGKILL
 constexpr auto decrypt_timeout = 10s;    // openssl decrypting a bootstrap peer
-constexpr auto leftover_grace = 3s;      // a babeld left behind, to end on SIGTERM
-constexpr auto leftover_poll = 100ms;
+// A babeld left behind has this long to end on SIGTERM.
+constexpr std::chrono::milliseconds leftover_grace = 3s;
 
 void make_directory(const std::string& path, std::optional<mode_t> mode = {})
 {
@@ -125,21 +130,25 @@ void Daemon::take_directories()
 // A daemon killed by SIGKILL leaves babeld behind only if babeld missed its
 // parent-death signal, and always leaves its pid file, which would stop a
 // new babeld from starting. We hold the run directory: no live daemon owns
-// that babeld.
+// that babeld. A pidfd names that very process, not whatever has its pid
+// once it has gone: it tells when it ends, and it is what SIGKILL goes to.
 void Daemon::remove_leftovers()
 {
     const auto& pid_file = plan_.babeld.pid_file;
     if (auto pid = live_process(pid_file, "babeld")) {
-        log::warning("stopping babeld (pid ", *pid, ") left by a previous run");
-        kill(*pid, SIGTERM);
-        bool gone = false;
-        for (auto waited = 0ms; waited < leftover_grace && !gone; waited += leftover_poll) {
-            std::this_thread::sleep_for(leftover_poll);
-            gone = kill(*pid, 0) != 0;
+        UniqueFd process(pidfd_open(*pid, 0));
+        // Still that babeld once pinned, not a process that took its pid.
+        if (process && live_process(pid_file, "babeld") == pid) {
+            log::warning("stopping babeld (pid ", *pid, ") left by a previous run");
+            services_.launcher.signal(*pid, SIGTERM);
+            pollfd ended{process.get(), POLLIN, 0};
+            int waited;
+            do
+                waited = poll(&ended, 1, int(leftover_grace.count()));
+            while (waited < 0 && errno == EINTR);
+            if (waited == 0)   // still running: it ignored SIGTERM
+                pidfd_send_signal(process.get(), SIGKILL, nullptr, 0);
         }
-        // Once it has gone, its pid may be another process's.
-        if (!gone)
-            kill(*pid, SIGKILL);
     }
     fs::remove(pid_file);
 }

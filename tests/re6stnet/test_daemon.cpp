@@ -14,6 +14,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -347,4 +348,26 @@ TEST_F(DaemonTest, SecondDaemonOnTheSameDirectoriesChangesNothing)
     ASSERT_EQ(stat(socket.c_str(), &after), 0);
     EXPECT_EQ(after.st_ino, before.st_ino);
     stop(first);
+}
+
+// A babeld left by a daemon killed with SIGKILL: stopped before ours starts,
+// and sent nothing more once it has ended (its pid may be another's by then).
+TEST_F(DaemonTest, BabeldLeftByAPreviousRunIsStoppedOnce)
+{
+    Node node(dir, io, clock);
+    // A process whose name is babeld: sleep, under that name.
+    std::filesystem::create_directories(dir.path() / "bin");
+    std::filesystem::create_symlink("/bin/sleep", dir.path() / "bin/babeld");
+    PosixProcessLauncher real;
+    pid_t leftover = real.start({.argv = {dir / "bin/babeld", "1000"}});
+    std::filesystem::create_directories(node.plan.run_dir);
+    dir.write("run/babeld.pid", std::to_string(leftover) + "\n");
+    node.names[leftover] = "leftover babeld";
+    node.daemon->start();
+    EXPECT_EQ(node.launcher.signals[leftover], std::vector<int>{SIGTERM});
+    EXPECT_EQ(node.events.at(0), "signal leftover babeld 15");   // before anything of ours
+    int status = 0;
+    ASSERT_EQ(waitpid(leftover, &status, 0), leftover);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    stop(node);
 }
