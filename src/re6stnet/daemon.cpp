@@ -175,7 +175,7 @@ void Daemon::start_servers()
 void Daemon::start_babeld()
 {
     const auto& settings = plan_.babeld;
-    babel_control_ = std::make_unique<BabelControl>(io_, settings.control_socket);
+    babel_control_ = std::make_unique<BabelControl>(io_, services_.clock, settings.control_socket);
     babeld_log_ = std::make_unique<ChildLog>(io_, plan_.babeld_log);
     babeld_ = std::make_unique<SupervisedProcess>(processes_, "babeld", [this] {
         const auto& settings = plan_.babeld;
@@ -197,7 +197,7 @@ void Daemon::start_refresher()
 {
     // The key is read by openssl, only when a bootstrap peer comes.
     auto decrypt = [this](const std::string& ciphertext, PeerRefresher::Decrypted done) {
-        run_command_async(io_, services_.launcher, reaper_, OpenSslTool(services_.run).decrypt_command(plan_.key),
+        run_command_async(processes_, OpenSslTool(services_.run).decrypt_command(plan_.key),
                           ciphertext, decrypt_timeout, [done](CommandResult result) {
                               if (result.status == 0)
                                   done(result.output, "");

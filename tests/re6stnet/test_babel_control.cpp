@@ -2,6 +2,7 @@
 // 1.12.1 does (the greeting and answers are copied from a real session).
 #include "re6stnet/babel/babel_control.hpp"
 
+#include "fake_clock.hpp"
 #include "loop.hpp"
 #include "support/temp_dir.hpp"
 
@@ -88,12 +89,13 @@ TEST(BabelControl, DumpReturnsTheDataLines)
 {
     test::TempDir dir;
     boost::asio::io_context io;
+    test::FakeClock clock{io};
     FakeBabeld babeld(io, dir / "babeld.sock");
     babeld.replies["dump"] =
         "add interface re6stnet0 up true ipv6 fe80::1\n"
         "add route 1 prefix 2001:db8:42:2::/64 from ::/0 installed yes id x metric 96 refmetric 0"
         " via fe80::2 if re6stnet0\nok\n";
-    BabelControl control(io, dir / "babeld.sock");
+    BabelControl control(io, clock, dir / "babeld.sock");
     Answer first, second;
     control.request("dump", [&](const std::string& e, const std::string& d) { first = {true, e, d}; });
     control.request("dump", [&](const std::string& e, const std::string& d) { second = {true, e, d}; });
@@ -111,9 +113,10 @@ TEST(BabelControl, RefusalsAreErrors)
 {
     test::TempDir dir;
     boost::asio::io_context io;
+    test::FakeClock clock{io};
     FakeBabeld babeld(io, dir / "babeld.sock");
     babeld.replies["flush interface x"] = "no No such interface\n";
-    BabelControl control(io, dir / "babeld.sock");
+    BabelControl control(io, clock, dir / "babeld.sock");
     Answer no, bad;
     control.request("flush interface x",
                     [&](const std::string& e, const std::string& d) { no = {true, e, d}; });
@@ -127,7 +130,8 @@ TEST(BabelControl, NoBabeldIsAnErrorNotAHang)
 {
     test::TempDir dir;
     boost::asio::io_context io;
-    BabelControl control(io, dir / "babeld.sock");
+    test::FakeClock clock{io};
+    BabelControl control(io, clock, dir / "babeld.sock");
     Answer answer;
     control.request("dump", [&](const std::string& e, const std::string& d) { answer = {true, e, d}; });
     ASSERT_TRUE(test::run_until(io, [&] { return answer.done; }));
@@ -138,11 +142,19 @@ TEST(BabelControl, SilentBabeldTimesOutAndTheNextRequestReconnects)
 {
     test::TempDir dir;
     boost::asio::io_context io;
+    test::FakeClock clock{io};
     FakeBabeld babeld(io, dir / "babeld.sock");
     babeld.silent = true;
-    BabelControl control(io, dir / "babeld.sock", 200ms);
+    BabelControl control(io, clock, dir / "babeld.sock", 200ms);
     Answer answer;
     control.request("dump", [&](const std::string& e, const std::string& d) { answer = {true, e, d}; });
+    // Connected and asked, it waits for an answer that does not come.
+    ASSERT_TRUE(test::run_until(io, [&] { return babeld.connections == 1; }));
+    clock.advance(199ms);
+    io.restart();
+    io.poll();
+    EXPECT_FALSE(answer.done);
+    clock.advance(1ms);
     ASSERT_TRUE(test::run_until(io, [&] { return answer.done; }));
     EXPECT_EQ(answer.error, "babeld did not answer within 200 ms");
 

@@ -3,6 +3,7 @@
 
 #include "common/certificate.hpp"
 #include "common/rsa_cipher.hpp"
+#include "fake_clock.hpp"
 #include "loop.hpp"
 #include "re6stnet/openssl_tool.hpp"
 #include "support/openssl_cli.hpp"
@@ -24,13 +25,18 @@ struct AsyncCommandTest : ::testing::Test {
     boost::asio::io_context io;
     ChildReaper reaper{io};
     PosixProcessLauncher launcher;
+    test::FakeClock clock{io};
+    ProcessContext context{io, launcher, reaper, clock};
 
+    // `step`: how far the clock moves once the command has started.
     CommandResult run(const std::vector<std::string>& argv, std::string input,
-                      std::chrono::milliseconds timeout = 10s)
+                      std::chrono::milliseconds timeout = 10s,
+                      std::chrono::milliseconds step = {})
     {
         std::optional<CommandResult> result;
-        run_command_async(io, launcher, reaper, argv, std::move(input), timeout,
+        run_command_async(context, argv, std::move(input), timeout,
                           [&](CommandResult r) { result = std::move(r); });
+        clock.advance(step);
         EXPECT_TRUE(test::run_until(io, [&] { return result.has_value(); }));
         return result.value_or(CommandResult{-2, ""});
     }
@@ -48,7 +54,7 @@ TEST_F(AsyncCommandTest, InputInOutputOut)
 
 TEST_F(AsyncCommandTest, CommandThatHangsIsKilled)
 {
-    auto result = run({"sleep", "30"}, "", 200ms);
+    auto result = run({"sleep", "30"}, "", 200ms, 200ms);
     EXPECT_EQ(result.status, -1);
 }
 
@@ -113,7 +119,7 @@ TEST_F(AsyncCommandTest, NoDescriptorLeaksWhenTheSecondPipeCannotBeMade)
     tight.rlim_cur = limit_leaving(2);
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
     std::optional<CommandResult> result;
-    run_command_async(io, launcher, reaper, {"true"}, "", 10s,
+    run_command_async(context, {"true"}, "", 10s,
                       [&](CommandResult r) { result = std::move(r); });
     ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
     ASSERT_TRUE(test::run_until(io, [&] { return result.has_value(); }));

@@ -8,9 +8,10 @@
 
 namespace re6st {
 
-BabelControl::BabelControl(boost::asio::io_context& io, std::string path,
+BabelControl::BabelControl(boost::asio::io_context& io, Clock& clock, std::string path,
                            std::chrono::milliseconds timeout)
-    : path_(std::move(path)), timeout_(timeout), socket_(io), timer_(io)
+    : clock_(clock), path_(std::move(path)), timeout_(timeout), socket_(io),
+      timer_(clock.make_timer())
 {
 }
 
@@ -27,11 +28,9 @@ void BabelControl::next()
         return;
     busy_ = true;
     data_.clear();
-    timer_.expires_after(timeout_);
-    timer_.async_wait([this, generation = generation_](const boost::system::error_code& error) {
-        if (!error && generation == generation_)
-            reset("babeld did not answer within "
-                  + std::to_string(timeout_.count()) + " ms");
+    clock_.wait_for(*timer_, timeout_, [this, generation = generation_] {
+        if (generation == generation_)
+            reset("babeld did not answer within " + std::to_string(timeout_.count()) + " ms");
     });
     if (connected_)
         send();
@@ -118,7 +117,7 @@ void BabelControl::read_reply()
 
 void BabelControl::finish(const std::string& error)
 {
-    timer_.cancel();
+    timer_->cancel();
     auto pending = std::move(queue_.front());
     queue_.pop_front();
     busy_ = false;
@@ -133,7 +132,7 @@ void BabelControl::reset(const std::string& why)
     ++generation_;
     boost::system::error_code ignored;
     socket_.close(ignored);
-    timer_.cancel();
+    timer_->cancel();
     connected_ = false;
     busy_ = false;
     input_.consume(input_.size());

@@ -5,9 +5,10 @@
 // on first use and again after an error (babeld restarted).
 #pragma once
 
+#include "re6stnet/process/clock.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 
 #include <chrono>
@@ -23,7 +24,7 @@ public:
     // `error` is empty on "ok"; otherwise it says what failed.
     using Handler = std::function<void(const std::string& error, const std::string& data)>;
 
-    BabelControl(boost::asio::io_context& io, std::string path,
+    BabelControl(boost::asio::io_context& io, Clock& clock, std::string path,
                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     // Sends one request line (e.g. "dump") and calls `done` with the data
@@ -46,10 +47,11 @@ private:
     void read_reply();
     void finish(const std::string& error);
 
+    Clock& clock_;
     std::string path_;
     std::chrono::milliseconds timeout_;
     boost::asio::local::stream_protocol::socket socket_;
-    boost::asio::steady_timer timer_;
+    std::unique_ptr<Timer> timer_;
     boost::asio::streambuf input_;
     std::deque<Pending> queue_;
     std::string data_;

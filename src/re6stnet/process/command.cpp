@@ -6,7 +6,6 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <fcntl.h>
@@ -43,8 +42,9 @@ void trim_newlines(std::string& text)
 
 // The state of one asynchronous run, shared by its handlers.
 struct Run : std::enable_shared_from_this<Run> {
-    Run(boost::asio::io_context& io, std::function<void(CommandResult)> done)
-        : input(io), output(io), timer(io), done(std::move(done))
+    Run(const ProcessContext& context, std::function<void(CommandResult)> done)
+        : input(context.io), output(context.io), timer(context.clock.make_timer()),
+          done(std::move(done))
     {
     }
 
@@ -67,14 +67,14 @@ struct Run : std::enable_shared_from_this<Run> {
     {
         if (!eof || !ended || !done)
             return;
-        timer.cancel();
+        timer->cancel();
         trim_newlines(result.output);
         auto callback = std::move(done);
         callback(std::move(result));
     }
 
     boost::asio::posix::stream_descriptor input, output;
-    boost::asio::steady_timer timer;
+    std::unique_ptr<Timer> timer;   // the deadline
     std::function<void(CommandResult)> done;
     std::string data;
     std::array<char, 4096> buffer;
@@ -112,12 +112,13 @@ CommandResult run_command(const std::vector<std::string>& argv)
     return result;
 }
 
-void run_command_async(boost::asio::io_context& io, ProcessLauncher& launcher,
-                       ChildReaper& reaper, const std::vector<std::string>& argv,
+void run_command_async(const ProcessContext& context, const std::vector<std::string>& argv,
                        std::string input, std::chrono::milliseconds timeout,
                        std::function<void(CommandResult)> done)
 {
-    auto run = std::make_shared<Run>(io, std::move(done));
+    auto& io = context.io;
+    auto& launcher = context.launcher;
+    auto run = std::make_shared<Run>(context, std::move(done));
     pid_t pid;
     try {
         auto in = make_pipe();
@@ -140,14 +141,17 @@ void run_command_async(boost::asio::io_context& io, ProcessLauncher& launcher,
                                  run->input.close(ignored);
                              });
     run->read();
-    reaper.watch(pid, [run](int status) {
+    context.reaper.watch(pid, [run](int status) {
         run->ended = true;
         run->result.status = run->timed_out || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
         run->finish();
     });
-    run->timer.expires_after(timeout);
-    run->timer.async_wait([run, pid, &launcher](const boost::system::error_code& error) {
-        if (error || run->ended)
+    // The timer is the run's: a weak reference, so that it does not keep
+    // the run alive.
+    std::weak_ptr<Run> weak = run;
+    context.clock.wait_for(*run->timer, timeout, [weak, pid, &launcher] {
+        auto run = weak.lock();
+        if (!run || run->ended)
             return;
         run->timed_out = true;
         launcher.signal(pid, SIGKILL);

@@ -4,10 +4,7 @@
 // deadline. Both go through one launcher and one pair of pipes.
 #pragma once
 
-#include "re6stnet/process/child_reaper.hpp"
-#include "re6stnet/process/process_launcher.hpp"
-
-#include <boost/asio/io_context.hpp>
+#include "re6stnet/process/process_context.hpp"
 
 #include <chrono>
 #include <functional>
@@ -31,8 +28,7 @@ CommandResult run_command(const std::vector<std::string>& argv);
 // From the loop: `input` is written to the command's stdin; `done` runs from
 // the loop once the command has ended and its output has been read; a
 // command still running after `timeout` is killed (status -1).
-void run_command_async(boost::asio::io_context& io, ProcessLauncher& launcher,
-                       ChildReaper& reaper, const std::vector<std::string>& argv,
+void run_command_async(const ProcessContext& context, const std::vector<std::string>& argv,
                        std::string input, std::chrono::milliseconds timeout,
                        std::function<void(CommandResult)> done);
 
