@@ -95,8 +95,10 @@ TEST(Sqlite, RowsIterateAndStatementsAreReusable)
 {
     auto db = table_db();
     auto insert = db.prepare("INSERT INTO t (k, n) VALUES (?1, ?2)");
-    for (int i = 0; i < 5; ++i)
-        insert.execute("k" + std::to_string(i), i * i);
+    for (int i = 0; i < 5; ++i) {
+        std::string key = "k";   // appended: GCC 12 -O3 warns on "k" + std::string
+        insert.execute(key += std::to_string(i), i * i);
+    }
 
     auto select = db.prepare("SELECT k, n FROM t WHERE n >= ? ORDER BY n");
     for (int pass = 0; pass < 2; ++pass) {

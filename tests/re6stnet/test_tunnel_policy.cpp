@@ -12,8 +12,10 @@ namespace {
 std::vector<TunnelUsage> usage(std::vector<unsigned> routes)
 {
     std::vector<TunnelUsage> tunnels;
-    for (std::size_t i = 0; i < routes.size(); ++i)
-        tunnels.push_back({"p" + std::to_string(i), routes[i]});
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+        std::string peer = "p";   // appended: GCC 12 -O3 warns on "p" + std::string
+        tunnels.push_back({peer += std::to_string(i), routes[i]});
+    }
     return tunnels;
 }
 
