@@ -124,7 +124,9 @@ TEST_F(Service, BadRequestsChangeNothing)
              Case{"empty token", "", node.csr_pem},
          }) {
         auto before = dump(enrolment_db);
-        EXPECT_EQ(kind_of([&] { service->request_certificate(t, csr); }), RequestError::Kind::invalid)
+        // Structured bindings are named in the capture: clang 14 cannot capture them otherwise.
+        EXPECT_EQ(kind_of([&, &t = t, &csr = csr] { service->request_certificate(t, csr); }),
+                  RequestError::Kind::invalid)
             << what;
         EXPECT_EQ(dump(enrolment_db), before) << what;
     }
@@ -245,7 +247,8 @@ TEST_F(Service, DeclareBadValuesAreFaults)
              {node.ip, "192.0.2.1,99999,udp"},
              {node.ip, "<script>,1,udp"},
          })
-        EXPECT_EQ(kind_of([&] { service->declare(ip, address, ip); }), RequestError::Kind::invalid)
+        EXPECT_EQ(kind_of([&, &ip = ip, &address = address] { service->declare(ip, address, ip); }),
+                  RequestError::Kind::invalid)
             << ip << " " << address;
     EXPECT_EQ(dump(peer_db), before);
 }
