@@ -3,6 +3,7 @@
 // registry. What it starts and stops, in which order, and how it reacts.
 #include "re6stnet/daemon.hpp"
 
+#include "argv.hpp"
 #include "fake_clock.hpp"
 #include "loop.hpp"
 #include "peers.hpp"
@@ -22,22 +23,10 @@
 using namespace re6st;
 using test::bits;
 using namespace std::chrono_literals;
+using test::join;
+using test::value_after;
 
 namespace {
-
-std::string value_after(const std::vector<std::string>& argv, const std::string& option)
-{
-    auto found = std::find(argv.begin(), argv.end(), option);
-    return found == argv.end() || found + 1 == argv.end() ? "" : *(found + 1);
-}
-
-std::string join(const std::vector<std::string>& words)
-{
-    std::string out;
-    for (const auto& word : words)
-        out += (out.empty() ? "" : " ") + word;
-    return out;
-}
 
 // One node's daemon and everything it acts through; `events` tells, in
 // order, what it did to the host: "start babeld", "signal openvpn
@@ -76,14 +65,20 @@ struct Node {
         launcher.on_signal = [this](pid_t pid, int signal) {
             events.push_back("signal " + names[pid] + " " + std::to_string(signal));
         };
+        sysctl_dir = (dir.path() / "sys").string();
+        rebuild(io, registry);
+    }
+
+    // A new daemon on this node's plan, which a test may have changed.
+    void rebuild(boost::asio::io_context& io, Registry& registry)
+    {
+        daemon.reset();
+        auto run = [this](const std::vector<std::string>& argv) {
+            events.push_back(join(argv));
+            return CommandResult{0, ""};
+        };
         daemon = std::make_unique<Daemon>(
-            io, plan,
-            DaemonServices{launcher,
-                           [this](const std::vector<std::string>& argv) {
-                               events.push_back(join(argv));
-                               return CommandResult{0, ""};
-                           },
-                           clock, registry, (dir.path() / "sys").string()});
+            io, plan, DaemonServices{launcher, run, clock, registry, sysctl_dir});
     }
 
     pid_t pid_of(const std::string& name) const
@@ -109,6 +104,7 @@ struct Node {
     test::RecordingLauncher launcher;
     test::ScriptedRegistry registry;
     DaemonPlan plan;
+    std::string sysctl_dir;
     std::unique_ptr<Daemon> daemon;
     std::vector<std::string> events;
     std::map<pid_t, std::string> names;
@@ -228,21 +224,18 @@ TEST_F(DaemonTest, DeadChildIsRestartedWithBackOff)
         node.launcher.crash(pid);
         ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == waits + 1; }));
     };
+    auto starts_after = [&](Clock::duration wait) {
+        clock.advance(wait);
+        settle();
+        return starts();
+    };
     crash(node.pid_of("babeld"));
-    clock.advance(999ms);
-    settle();
-    EXPECT_EQ(starts(), 1u);
-    clock.advance(1ms);
-    settle();
-    ASSERT_EQ(starts(), 2u);
+    EXPECT_EQ(starts_after(999ms), 1u);
+    ASSERT_EQ(starts_after(1ms), 2u);
     // It died young: the next wait is twice as long.
     crash(node.launcher.pids.back());
-    clock.advance(1s);
-    settle();
-    EXPECT_EQ(starts(), 2u);
-    clock.advance(1s);
-    settle();
-    EXPECT_EQ(starts(), 3u);
+    EXPECT_EQ(starts_after(1s), 2u);
+    EXPECT_EQ(starts_after(1s), 3u);
     stop(node);
 }
 
@@ -261,16 +254,9 @@ struct ThrowingRegistry final : test::ScriptedRegistry {
 
 TEST_F(DaemonTest, ExceptionInAHandlerStopsCleanly)
 {
+    ThrowingRegistry registry;   // outlives the node's daemon
     Node node(dir, io, clock);
-    ThrowingRegistry registry;
-    node.daemon = std::make_unique<Daemon>(
-        io, node.plan,
-        DaemonServices{node.launcher,
-                       [&](const std::vector<std::string>& argv) {
-                           node.events.push_back(join(argv));
-                           return CommandResult{0, ""};
-                       },
-                       clock, registry, (dir.path() / "sys").string()});
+    node.rebuild(io, registry);
     node.daemon->start();   // declares --ip at once: the handler throws
     EXPECT_EQ(node.daemon->run(), 1);
     auto signals = node.events_like("signal");
@@ -319,14 +305,7 @@ TEST_F(DaemonTest, SecondDaemonOnTheSameDirectoriesChangesNothing)
             second.plan.run_dir = other / "run";
             second.plan.management_socket = other / "run/openvpn.sock";
             second.plan.babeld.pid_file = other / "run/babeld.pid";
-            second.daemon = std::make_unique<Daemon>(
-                io, second.plan,
-                DaemonServices{second.launcher,
-                               [&](const std::vector<std::string>& argv) {
-                                   second.events.push_back(join(argv));
-                                   return CommandResult{0, ""};
-                               },
-                               clock, second.registry, (dir.path() / "sys").string()});
+            second.rebuild(io, second.registry);
         }
         try {
             second.daemon->start();

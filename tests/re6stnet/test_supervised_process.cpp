@@ -20,6 +20,28 @@ struct SupervisedProcessTest : ::testing::Test {
     ProcessContext processes{io, launcher, reaper, clock};
     RestartDelays fast{50ms, 200ms, 10s};
 
+    // Ends a child as a crash would; returns once the restart waits.
+    void crash(pid_t pid)
+    {
+        auto waits = clock.pending();
+        launcher.crash(pid);
+        ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == waits + 1; }));
+    }
+
+    void stop(SupervisedProcess& process)
+    {
+        bool stopped = false;
+        process.stop(1s, [&] { stopped = true; });
+        ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
+    }
+
+    // Runs what the loop has ready, without waiting for anything.
+    void settle()
+    {
+        io.restart();
+        io.poll();
+    }
+
     SupervisedProcess make(const char* name = "babeld")
     {
         return SupervisedProcess(processes, name,
@@ -38,15 +60,12 @@ TEST_F(SupervisedProcessTest, RestartsWhatDies)
     process.start();
     ASSERT_EQ(started.size(), 1u);
     EXPECT_EQ(launcher.started.at(0).argv.at(0), "babeld");
-    launcher.crash(started[0]);
-    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    crash(started[0]);
     clock.advance(fast.first);
     ASSERT_TRUE(test::run_until(io, [&] { return started.size() == 2; }));
     EXPECT_NE(started[0], started[1]);
     EXPECT_TRUE(process.running());
-    bool stopped = false;
-    process.stop(1s, [&] { stopped = true; });
-    ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
+    stop(process);
     EXPECT_EQ(launcher.signals[started[1]], std::vector<int>{SIGTERM});
 }
 
@@ -65,9 +84,7 @@ TEST_F(SupervisedProcessTest, DelayGrowsWhileItKeepsDying)
         auto before = times.size();
         ASSERT_TRUE(test::run_until(io, [&] { return times.size() > before; }));
     }
-    bool stopped = false;
-    process.stop(1s, [&] { stopped = true; });
-    ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
+    stop(process);
     // 50, 100, 200, 200 ms: doubling up to the longest delay.
     EXPECT_EQ(times[1] - times[0], 50ms);
     EXPECT_EQ(times[2] - times[1], 100ms);
@@ -81,18 +98,14 @@ TEST_F(SupervisedProcessTest, HealthyRunResetsTheDelay)
     std::vector<pid_t> started;
     process.on_started = [&](pid_t pid) { started.push_back(pid); };
     process.start();
-    launcher.crash(started.back());
-    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    crash(started.back());
     EXPECT_EQ(clock.next_deadline() - clock.now(), 50ms);
     clock.advance(50ms);
     ASSERT_TRUE(test::run_until(io, [&] { return started.size() == 2; }));
     clock.advance(fast.healthy);   // runs long enough to count as healthy
-    launcher.crash(started.back());
-    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    crash(started.back());
     EXPECT_EQ(clock.next_deadline() - clock.now(), 50ms);
-    bool stopped = false;
-    process.stop(1s, [&] { stopped = true; });
-    ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
+    stop(process);
 }
 
 TEST_F(SupervisedProcessTest, ProgramThatCannotStartIsRetried)
@@ -104,21 +117,16 @@ TEST_F(SupervisedProcessTest, ProgramThatCannotStartIsRetried)
     clock.advance(fast.first);
     ASSERT_TRUE(test::run_until(io, [&] { return process.running(); }));
     EXPECT_EQ(process.starts(), 1u);
-    bool stopped = false;
-    process.stop(1s, [&] { stopped = true; });
-    ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
+    stop(process);
 }
 
 TEST_F(SupervisedProcessTest, StoppedProcessStaysStopped)
 {
     auto process = make();
     process.start();
-    bool stopped = false;
-    process.stop(1s, [&] { stopped = true; });
-    ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
+    stop(process);
     clock.advance(fast.longest * 10);
-    io.restart();
-    io.poll();
+    settle();
     EXPECT_EQ(launcher.started.size(), 1u);
     EXPECT_FALSE(process.running());
 }
@@ -131,20 +139,16 @@ TEST_F(SupervisedProcessTest, RestartDueAtAStopStartsNothingMore)
     std::vector<pid_t> started;
     process.on_started = [&](pid_t pid) { started.push_back(pid); };
     process.start();
-    launcher.crash(started.back());
-    ASSERT_TRUE(test::run_until(io, [&] { return clock.pending() == 1; }));
+    crash(started.back());
     clock.advance(fast.first);   // the restart is queued on the loop...
     bool stopped = false;
     process.stop(1s, [&] { stopped = true; });   // ...when it is stopped
     process.start();                             // and started again
-    io.restart();
-    io.poll();
+    settle();
     EXPECT_EQ(started.size(), 2u);
     EXPECT_EQ(launcher.started.size(), 2u);
     EXPECT_TRUE(stopped);
-    bool stopped_again = false;
-    process.stop(1s, [&] { stopped_again = true; });
-    ASSERT_TRUE(test::run_until(io, [&] { return stopped_again; }));
+    stop(process);
 }
 
 TEST_F(SupervisedProcessTest, StubbornChildIsKilledAfterTheGrace)
@@ -168,8 +172,7 @@ TEST_F(SupervisedProcessTest, StubbornChildIsKilledAfterTheGrace)
     bool stopped = false;
     process.stop(300ms, [&] { stopped = true; });
     clock.advance(299ms);
-    io.restart();
-    io.poll();
+    settle();
     EXPECT_FALSE(stopped);
     clock.advance(1ms);
     ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));

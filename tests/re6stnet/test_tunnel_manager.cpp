@@ -1,6 +1,7 @@
 // The client tunnels: slots, peers, failures, replacement.
 #include "re6stnet/tunnel_manager.hpp"
 
+#include "argv.hpp"
 #include "fake_clock.hpp"
 #include "loop.hpp"
 #include "recording_launcher.hpp"
@@ -16,14 +17,9 @@ using namespace re6st;
 using test::bits;
 using test::peer;
 using namespace std::chrono_literals;
+using test::value_after;
 
 namespace {
-
-std::string value_after(const std::vector<std::string>& argv, const std::string& option)
-{
-    auto found = std::find(argv.begin(), argv.end(), option);
-    return found == argv.end() || found + 1 == argv.end() ? "" : *(found + 1);
-}
 
 struct TunnelManagerTest : ::testing::Test {
     test::TempDir dir;
