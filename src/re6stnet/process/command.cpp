@@ -25,13 +25,19 @@ struct Pipe {
     UniqueFd read, write;
 };
 
-// Throws std::system_error; no descriptor outlives a failure.
-Pipe make_pipe()
+// False, with errno set, when no pipe could be made (out of descriptors).
+bool make_pipe(Pipe& pipe)
 {
     int ends[2];
     if (pipe2(ends, O_CLOEXEC) != 0)
-        throw std::system_error(errno, std::generic_category(), "pipe");
-    return {UniqueFd(ends[0]), UniqueFd(ends[1])};
+        return false;
+    pipe = {UniqueFd(ends[0]), UniqueFd(ends[1])};
+    return true;
+}
+
+std::string pipe_error()
+{
+    return "pipe: " + std::string(strerror(errno));
 }
 
 void trim_newlines(std::string& text)
@@ -86,15 +92,17 @@ struct Run : std::enable_shared_from_this<Run> {
 
 CommandResult run_command(const std::vector<std::string>& argv)
 {
+    Pipe out;
+    if (!make_pipe(out))
+        return {-1, pipe_error()};
     pid_t pid;
-    UniqueFd read_end;
     try {
-        auto out = make_pipe();
-        read_end = std::move(out.read);
         pid = PosixProcessLauncher().start({.argv = argv, .output_fd = out.write.get()});
     } catch (const std::exception& error) {
         return {-1, error.what()};
     }
+    auto read_end = std::move(out.read);
+    out.write.reset();   // the child has its own copy
     CommandResult result;
     char buffer[1024];
     for (;;) {
@@ -119,10 +127,14 @@ void run_command_async(const ProcessContext& context, const std::vector<std::str
     auto& io = context.io;
     auto& launcher = context.launcher;
     auto run = std::make_shared<Run>(context, std::move(done));
+    // The first pipe closes again if the second cannot be made.
+    Pipe in, out;
+    if (!make_pipe(in) || !make_pipe(out)) {
+        boost::asio::post(io, [run, message = pipe_error()] { run->done({-1, message}); });
+        return;
+    }
     pid_t pid;
     try {
-        auto in = make_pipe();
-        auto out = make_pipe();
         pid = launcher.start({.argv = argv, .input_fd = in.read.get(),
                               .output_fd = out.write.get()});
         // The child has its own copies of its ends, which close here.
