@@ -197,8 +197,9 @@ void Daemon::start_refresher()
 {
     // The key is read by openssl, only when a bootstrap peer comes.
     auto decrypt = [this](const std::string& ciphertext, PeerRefresher::Decrypted done) {
-        run_command_async(processes_, OpenSslTool(services_.run).decrypt_command(plan_.key),
-                          ciphertext, decrypt_timeout, [done](CommandResult result) {
+        auto argv = OpenSslTool(services_.run).decrypt_command(plan_.tunnels.openvpn.key);
+        run_command_async(processes_, argv, ciphertext, decrypt_timeout,
+                          [done](CommandResult result) {
                               if (result.status == 0)
                                   done(result.output, "");
                               else
@@ -275,8 +276,8 @@ void Daemon::refresh_tunnels()
             auto dump = parse_babel_dump(data);
             if (dump.malformed_lines)
                 log::warning("babeld dump: ", dump.malformed_lines, " lines not understood");
-            std::set<std::string> lan(plan_.lan_interfaces.begin(), plan_.lan_interfaces.end());
-            tunnels_->refresh(count_routes(dump.routes, plan_.identity.network, lan));
+            tunnels_->refresh(
+                count_routes(dump.routes, plan_.identity.network, plan_.lan_interfaces));
         }
         schedule_tunnel_refresh();
     });

@@ -38,7 +38,6 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     DaemonPlan plan;
     plan.identity = id;
     plan.registry = registry_url(config.registry);
-    plan.key = config.key;
     plan.log_dir = config.log_dir;
     plan.state_dir = config.state_dir;
     plan.run_dir = config.run_dir;
@@ -83,7 +82,7 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.advertised = config.ip;
     plan.ports = config.pp;
     plan.upnp = config.ip.empty() && config.upnp;
-    plan.lan_interfaces = config.lan_interfaces;
+    plan.lan_interfaces.insert(config.lan_interfaces.begin(), config.lan_interfaces.end());
     plan.tunnel_refresh = config.tunnel_refresh;
     return plan;
 }

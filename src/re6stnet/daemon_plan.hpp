@@ -15,6 +15,7 @@
 #include "re6stnet/tunnel_manager.hpp"
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,6 @@ struct DaemonPlan {
 
     NodeIdentity identity;
     Url registry;                          // public URL
-    std::string key;                       // decrypts the bootstrap peer
     std::string log_dir, state_dir, run_dir;
     std::string peer_db;                   // the peer cache
     std::string management_socket;         // every OpenVPN child connects here
@@ -41,7 +41,7 @@ struct DaemonPlan {
     std::vector<Endpoint> advertised;      // --ip: as is, no UPnP
     std::vector<ServerPort> ports;         // --pp, mapped by UPnP when wanted
     bool upnp = false;
-    std::vector<std::string> lan_interfaces;
+    std::set<std::string> lan_interfaces;  // whose routes name peers on the LAN
     std::chrono::milliseconds tunnel_refresh{300000};
 };
 
