@@ -82,21 +82,68 @@ std::string Certificate::serial_hex() const
 
 std::string Certificate::subject_cn() const
 {
-    const X509_NAME* subject = X509_get_subject_name(certificate_.get());
-    int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+    return single_common_name(X509_get_subject_name(certificate_.get()), "certificate");
+}
+
+std::string single_common_name(const X509_NAME* name, const std::string& what)
+{
+    int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
     if (index < 0)
-        throw CryptoError("certificate has no subject CN");
-    // A second CN would let two readers of the same certificate disagree on
-    // which prefix it grants.
-    if (X509_NAME_get_index_by_NID(subject, NID_commonName, index) >= 0)
-        throw CryptoError("certificate has several subject CNs");
+        throw CryptoError(what + " has no subject CN");
+    if (X509_NAME_get_index_by_NID(name, NID_commonName, index) >= 0)
+        throw CryptoError(what + " has several subject CNs");
     unsigned char* utf8 = nullptr;
-    int length = ASN1_STRING_to_UTF8(
-        &utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
+    int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
     if (length < 0)
-        throw openssl_error("cannot decode the certificate CN");
+        throw openssl_error("cannot decode the " + what + " CN");
     openssl::BufferPtr owner(utf8);
     return std::string(reinterpret_cast<const char*>(utf8), std::size_t(length));
+}
+
+std::vector<std::uint8_t> public_key_der(const EVP_PKEY* key)
+{
+    if (!key)
+        return {};
+    unsigned char* der = nullptr;
+    int length = i2d_PUBKEY(key, &der);
+    if (length < 0)
+        throw openssl_error("cannot encode a public key");
+    openssl::BufferPtr owner(der);
+    return std::vector<std::uint8_t>(der, der + length);
+}
+
+std::vector<std::uint8_t> Certificate::public_key_der() const
+{
+    return re6st::public_key_der(X509_get0_pubkey(certificate_.get()));
+}
+
+std::string Certificate::subject() const
+{
+    auto bio = openssl::empty_memory_bio();
+    if (X509_NAME_print_ex(bio.get(), X509_get_subject_name(certificate_.get()), 0,
+                           XN_FLAG_RFC2253) < 0)
+        throw openssl_error("cannot print the certificate subject");
+    return openssl::bio_contents(bio.get());
+}
+
+std::string Certificate::fingerprint(const std::string& digest) const
+{
+    const EVP_MD* md = EVP_get_digestbyname(digest.c_str());
+    if (!md)
+        throw CryptoError("unknown digest \"" + digest + "\"");
+    unsigned char value[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    if (X509_digest(certificate_.get(), md, value, &length) != 1)
+        throw openssl_error("cannot compute the certificate fingerprint");
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string text;
+    for (unsigned i = 0; i < length; ++i) {
+        if (i)
+            text += ':';
+        text += digits[value[i] >> 4];
+        text += digits[value[i] & 0xf];
+    }
+    return text;
 }
 
 std::time_t Certificate::not_before() const

@@ -1,6 +1,8 @@
 // CSRs through OpenSSL's X509_REQ API.
 #include "common/certificate_request.hpp"
 
+#include "common/certificate.hpp"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -79,6 +81,16 @@ int CertificateRequest::key_bits() const
 {
     EVP_PKEY* key = public_key(request_.get());
     return key ? EVP_PKEY_get_bits(key) : 0;
+}
+
+std::vector<std::uint8_t> CertificateRequest::public_key_der() const
+{
+    return re6st::public_key_der(public_key(request_.get()));
+}
+
+std::string CertificateRequest::subject_cn() const
+{
+    return single_common_name(X509_REQ_get_subject_name(request_.get()), "certificate request");
 }
 
 }  // namespace re6st

@@ -5,6 +5,7 @@
 #include "common/openssl_handle.hpp"
 #include "common/private_key.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,11 @@ public:
     bool signature_valid() const;   // signed by the key it carries
     bool key_is_rsa() const;
     int key_bits() const;           // 0 when the key cannot be decoded
+    // The public key, DER-encoded (SubjectPublicKeyInfo); empty when it
+    // cannot be decoded.
+    std::vector<std::uint8_t> public_key_der() const;
+    // The one subject CN, as UTF-8; throws CryptoError if none or several.
+    std::string subject_cn() const;
     X509_REQ* get() const { return request_.get(); }
 
 private:

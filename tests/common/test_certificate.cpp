@@ -186,3 +186,33 @@ TEST(Certificate, RefusesTextWithoutCertificate)
     for (const char* pem : {"", "garbage", "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n"})
         EXPECT_THROW(Certificate::from_pem(pem), CryptoError) << pem;
 }
+
+TEST_F(CertificateTest, FingerprintIsWhatOpensslPrints)
+{
+    auto ca = Certificate::load(dir / "ca.crt");
+    for (std::string digest : {"sha256", "sha1"}) {
+        SCOPED_TRACE(digest);
+        // "sha256 Fingerprint=AB:CD:...\n"
+        auto line = openssl_tool({"x509", "-in", dir / "ca.crt", "-noout", "-fingerprint",
+                                  "-" + digest});
+        auto expected = line.substr(line.find('=') + 1);
+        expected.erase(expected.find_last_not_of('\n') + 1);
+        EXPECT_EQ(ca.fingerprint(digest), expected);
+    }
+    EXPECT_THROW(ca.fingerprint("no-such-digest"), CryptoError);
+}
+
+TEST_F(CertificateTest, PublicKeyAndSubjectCompareCertificates)
+{
+    auto node = Certificate::load(dir / "node.crt");
+    auto ca = Certificate::load(dir / "ca.crt");
+    // Another certificate for the same key and subject: same key bytes.
+    sign_node("ca", "again.crt");
+    auto again = Certificate::load(dir / "again.crt");
+    EXPECT_EQ(node.public_key_der(), again.public_key_der());
+    EXPECT_FALSE(node.public_key_der().empty());
+    EXPECT_NE(node.public_key_der(), ca.public_key_der());
+    EXPECT_EQ(node.subject(), again.subject());
+    EXPECT_EQ(node.subject(), "CN=1/16,O=Acme");
+    EXPECT_NE(node.subject(), ca.subject());
+}

@@ -1,6 +1,7 @@
 // CSRs both ways with `openssl req`, and the checks the registry relies on:
 // signature, key type, key size.
 #include "common/certificate_request.hpp"
+#include "common/certificate.hpp"
 
 #include "support/openssl_cli.hpp"
 #include "support/temp_dir.hpp"
@@ -135,4 +136,21 @@ TEST(CertificateRequest, KeyThatDoesNotDecode)
     EXPECT_EQ(ERR_peek_error(), 0u);
     EXPECT_FALSE(csr.signature_valid());
     EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
+TEST(CertificateRequest, KeyAndCnCompareWithTheCertificate)
+{
+    TempDir dir;
+    openssl_rsa_key(dir / "ca.key");
+    openssl_ca(dir / "ca.key", dir / "ca.crt");
+    openssl_csr("rsa:2048", "/O=Acme/CN=1\\/16", dir / "node.key", dir / "node.csr");
+    openssl_tool({"x509", "-req", "-in", dir / "node.csr", "-CA", dir / "ca.crt", "-CAkey",
+                  dir / "ca.key", "-days", "30", "-out", dir / "node.crt"});
+    auto csr = CertificateRequest::from_pem(dir.read("node.csr"));
+    EXPECT_EQ(csr.subject_cn(), "1/16");
+    EXPECT_EQ(csr.public_key_der(), Certificate::load(dir / "node.crt").public_key_der());
+    EXPECT_NE(csr.public_key_der(), Certificate::load(dir / "ca.crt").public_key_der());
+
+    openssl_csr("rsa:2048", "/O=Acme", dir / "other.key", dir / "nocn.csr");
+    EXPECT_THROW(CertificateRequest::from_pem(dir.read("nocn.csr")).subject_cn(), CryptoError);
 }
