@@ -35,6 +35,8 @@ public:
     void commit();
 
     const std::filesystem::path& path() const { return path_; }
+    // The file written so far, to check it before commit().
+    const std::filesystem::path& temporary_path() const { return temporary_; }
 
 private:
     std::filesystem::path path_;

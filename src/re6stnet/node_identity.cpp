@@ -10,7 +10,7 @@ NodeIdentity NodeIdentity::load(const OpenSslTool& openssl, const std::string& c
 {
     if (!openssl.matches_key(cert_file, key_file))
         throw std::runtime_error(cert_file + " does not match the key " + key_file);
-    if (auto why = openssl.verify(cert_file, ca_file); !why.empty())
+    if (auto why = openssl.verify(cert_file, ca_file, false); !why.empty())
         throw std::runtime_error(cert_file + " is not valid for the CA " + ca_file + ": " + why);
     Network network = [&] {
         try {
@@ -21,8 +21,12 @@ NodeIdentity NodeIdentity::load(const OpenSslTool& openssl, const std::string& c
     }();
     try {
         auto prefix = bits_from_cn(openssl.subject_cn(cert_file));
-        return NodeIdentity{network, prefix, network.node_address(prefix),
-                            network.node_subnet(prefix)};
+        return NodeIdentity{network,
+                            prefix,
+                            network.node_address(prefix),
+                            network.node_subnet(prefix),
+                            openssl.dates(cert_file),
+                            openssl.dates(ca_file)};
     } catch (const AddressError& error) {
         throw std::runtime_error(cert_file + ": " + error.what());
     }

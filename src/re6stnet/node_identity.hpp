@@ -1,6 +1,7 @@
 // Who this node is, from the files re6st-conf wrote: the network from the CA
 // serial, the node prefix from the certificate CN, hence the node address
-// and subnet. Checks that the files belong together.
+// and subnet. Checks that the files belong together; their dates are read,
+// not judged: an expired certificate is renewed, not refused.
 #pragma once
 
 #include "common/prefix.hpp"
@@ -15,6 +16,7 @@ struct NodeIdentity {
     std::string prefix;     // binary node prefix
     Ipv6Address address;
     Ipv6Prefix subnet;
+    CertificateDates certificate_dates, ca_dates;
 
     // Throws std::runtime_error naming the file at fault.
     static NodeIdentity load(const OpenSslTool& openssl, const std::string& ca_file,

@@ -3,6 +3,8 @@
 
 #include "common/prefix.hpp"
 
+#include <ctime>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -64,19 +66,71 @@ std::string OpenSslTool::subject_cn(const std::string& certificate) const
 
 bool OpenSslTool::matches_key(const std::string& certificate, const std::string& key) const
 {
-    return output_of({"x509", "-in", certificate, "-noout", "-pubkey"}, certificate)
-        == output_of({"pkey", "-in", key, "-pubout"}, key);
+    return public_key(certificate) == output_of({"pkey", "-in", key, "-pubout"}, key);
 }
 
-std::string OpenSslTool::verify(const std::string& certificate, const std::string& ca) const
+std::string OpenSslTool::public_key(const std::string& certificate) const
 {
-    auto result = run_({program_, "verify", "-CAfile", ca, certificate});
+    return output_of({"x509", "-in", certificate, "-noout", "-pubkey"}, certificate);
+}
+
+// "subject=O = Acme, CN = 1/16" without the prefix
+std::string OpenSslTool::subject(const std::string& certificate) const
+{
+    auto text = output_of({"x509", "-in", certificate, "-noout", "-subject", "-nameopt", "RFC2253"},
+                          certificate);
+    if (text.rfind("subject=", 0) != 0)
+        throw std::runtime_error(certificate + ": unexpected subject \"" + text + "\"");
+    return text.substr(8);
+}
+
+// "notBefore=2026-12-06 18:52:02Z\nnotAfter=2027-12-06 18:52:02Z"
+CertificateDates OpenSslTool::dates(const std::string& certificate) const
+{
+    std::istringstream lines(output_of(
+        {"x509", "-in", certificate, "-noout", "-dates", "-dateopt", "iso_8601"}, certificate));
+    std::optional<WallTime> not_before, not_after;
+    std::string line;
+    while (std::getline(lines, line)) {
+        auto equals = line.find('=');
+        if (equals == std::string::npos)
+            continue;
+        std::tm fields{};
+        const char* end = strptime(line.c_str() + equals + 1, "%Y-%m-%d %H:%M:%SZ", &fields);
+        if (!end || *end)
+            continue;
+        auto time = std::chrono::system_clock::from_time_t(timegm(&fields));
+        auto name = line.substr(0, equals);
+        if (name == "notBefore")
+            not_before = time;
+        else if (name == "notAfter")
+            not_after = time;
+    }
+    if (!not_before || !not_after)
+        throw std::runtime_error(certificate + ": cannot read its dates");
+    return {*not_before, *not_after};
+}
+
+std::string OpenSslTool::verify(const std::string& certificate, const std::string& ca,
+                                bool check_time) const
+{
+    std::vector<std::string> argv{program_, "verify", "-CAfile", ca};
+    if (!check_time)
+        argv.push_back("-no_check_time");
+    argv.push_back(certificate);
+    auto result = run_(argv);
     if (result.status == 0)
         return "";
     // "error 10 at 0 depth lookup: certificate has expired"
     auto at = result.output.find("error ");
     auto line = result.output.substr(at == std::string::npos ? 0 : at);
     return line.substr(0, line.find('\n'));
+}
+
+std::vector<std::string> OpenSslTool::request_command(const std::string& certificate,
+                                                      const std::string& key) const
+{
+    return {program_, "x509", "-x509toreq", "-in", certificate, "-signkey", key};
 }
 
 std::vector<std::string> OpenSslTool::decrypt_command(const std::string& key) const

@@ -5,6 +5,7 @@
 // are few calls, at start-up and on a rare bootstrap.
 #pragma once
 
+#include "re6stnet/certificate_schedule.hpp"
 #include "re6stnet/process/command.hpp"
 
 #include <cstdint>
@@ -21,8 +22,21 @@ public:
     std::vector<std::uint8_t> serial(const std::string& certificate) const;   // big-endian
     std::string subject_cn(const std::string& certificate) const;
     bool matches_key(const std::string& certificate, const std::string& key) const;
+    // The public key, PEM.
+    std::string public_key(const std::string& certificate) const;
+    // The subject on one line (RFC 2253), to compare two certificates'.
+    std::string subject(const std::string& certificate) const;
+    CertificateDates dates(const std::string& certificate) const;
     // Empty when `certificate` verifies against `ca`, else openssl's reason.
-    std::string verify(const std::string& certificate, const std::string& ca) const;
+    // Without `check_time`, an expired certificate (or CA) still verifies:
+    // its dates are judged apart.
+    std::string verify(const std::string& certificate, const std::string& ca,
+                       bool check_time = true) const;
+
+    // The command that writes to stdout a certificate request (PEM) for
+    // `certificate`'s subject and key, signed with `key`.
+    std::vector<std::string> request_command(const std::string& certificate,
+                                             const std::string& key) const;
 
     // The command that decrypts stdin (RSA PKCS#1 v1.5) with `key` to stdout.
     std::vector<std::string> decrypt_command(const std::string& key) const;

@@ -110,4 +110,30 @@ void XmlRpcRegistry::bootstrap_peer(Done<std::string> done)
                  }));
 }
 
+void XmlRpcRegistry::ca_certificate(Done<std::string> done)
+{
+    public_.call("getCa", {}, handle<std::string>(std::move(done), [](const auto& v) {
+        return std::string(xmlrpc_c::value_string(v));
+    }));
+}
+
+void XmlRpcRegistry::renew_certificate(const std::string& csr, Renewed done)
+{
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_string(csr));
+    public_.call("renewCertificate", params, [done = std::move(done)](RpcResult result) {
+        if (!result.ok()) {
+            const auto& error = result.error();
+            done(std::nullopt, error.what(), error.kind() == RpcError::Kind::fault);
+            return;
+        }
+        try {
+            done(std::string(xmlrpc_c::value_string(result.value())), "", false);
+        } catch (const std::exception& error) {
+            done(std::nullopt,
+                 std::string("unexpected answer from the registry: ") + error.what(), false);
+        }
+    });
+}
+
 }  // namespace re6st

@@ -1,5 +1,7 @@
 // The daemon's calls to the registry, asynchronous: the
-// public URL answers getPrivateAddress and getBootstrapPeer; the private URL,
+// public URL answers getPrivateAddress, getBootstrapPeer, getCa and
+// renewCertificate (a node whose certificate expired has no tunnel); the
+// private URL,
 // reached over the overlay from the node's own address, answers declare and
 // getPeerList. An interface, so that the refresh logic is tested without a
 // network; XmlRpcRegistry is the real thing.
@@ -35,6 +37,15 @@ public:
                            Done<std::vector<Peer>> done) = 0;
     // The bootstrap peer, still encrypted to our certificate.
     virtual void bootstrap_peer(Done<std::string> done) = 0;
+    // The CA certificate the registry serves (PEM), unchecked.
+    virtual void ca_certificate(Done<std::string> done) = 0;
+
+    // renewCertificate: a new certificate (PEM, unchecked) for the
+    // certificate request `csr`. `refused` tells a fault of the registry
+    // (it will not renew this certificate) from a failure to ask.
+    using Renewed = std::function<void(std::optional<std::string> certificate,
+                                       const std::string& error, bool refused)>;
+    virtual void renew_certificate(const std::string& csr, Renewed done) = 0;
 };
 
 // getPeerList's answer, an array of [prefix, address] pairs: the peers that
@@ -58,6 +69,8 @@ public:
     void peer_list(const Url& private_url, int count,
                    Done<std::vector<Peer>> done) override;
     void bootstrap_peer(Done<std::string> done) override;
+    void ca_certificate(Done<std::string> done) override;
+    void renew_certificate(const std::string& csr, Renewed done) override;
 
 private:
     XmlRpcClient& private_client(const Url& private_url);

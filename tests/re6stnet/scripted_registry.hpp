@@ -59,6 +59,28 @@ struct ScriptedRegistry : Registry {
                 done(std::nullopt, "no peer known");
         });
     }
+    void ca_certificate(Done<std::string> done) override
+    {
+        calls.push_back("getCa");
+        pending.push_back([this, done] {
+            if (ca)
+                done(*ca, "");
+            else
+                done(std::nullopt, "connection refused");
+        });
+    }
+    void renew_certificate(const std::string& csr, Renewed done) override
+    {
+        calls.push_back("renewCertificate");
+        pending.push_back([this, csr, done] {
+            if (!renew)
+                done(std::nullopt, "connection refused", false);
+            else if (auto certificate = renew(csr))
+                done(*certificate, "", false);
+            else
+                done(std::nullopt, "the registry refused", true);
+        });
+    }
     // Delivers the answer to the oldest call.
     void answer()
     {
@@ -78,6 +100,10 @@ struct ScriptedRegistry : Registry {
     bool accept_declare = true;
     std::vector<Peer> peers;
     std::optional<std::string> bootstrap;
+    std::optional<std::string> ca;   // getCa's answer; none: unreachable
+    // renewCertificate's answer to a CSR: a certificate, or nullopt for a
+    // refusal; none: unreachable.
+    std::function<std::optional<std::string>(const std::string& csr)> renew;
 };
 
 }  // namespace re6st::test
