@@ -97,6 +97,7 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
         return false;
     }
     slot.state = Slot::State::running;
+    slot.started = context_.clock.now();
     slot.peer = peer.prefix;
     db_.set_use(peer.prefix, PeerDb::Use::used);
     log::info("tunnel ", client.interface, ": connecting to ", client.peer_cn, " at ", peer.address());
@@ -166,6 +167,19 @@ void TunnelManager::refresh(const RouteCount& routes)
         for (auto& slot : slots_)
             if (slot.state == Slot::State::running && slot.peer == peer)
                 close(slot);
+}
+
+bool TunnelManager::recycle_oldest(Clock::time_point before)
+{
+    Slot* oldest = nullptr;
+    for (auto& slot : slots_)
+        if (slot.state == Slot::State::running && slot.started < before
+            && (!oldest || slot.started < oldest->started))
+            oldest = &slot;
+    if (!oldest)
+        return false;
+    close(*oldest);
+    return true;
 }
 
 void TunnelManager::incoming_connected(const std::string& prefix)

@@ -43,6 +43,11 @@ public:
     // that carry the fewest routes.
     void refresh(const RouteCount& routes);
 
+    // Closes the running tunnel started longest ago, if it started before
+    // `before` (its OpenVPN process holds the certificate files as they
+    // were then); its peer stays usable. Returns whether it closed one.
+    bool recycle_oldest(Clock::time_point before);
+
     // Peers connected to one of our servers: a tunnel to them would be a
     // second link to the same node, so they are skipped while connected.
     void incoming_connected(const std::string& prefix);
@@ -63,6 +68,7 @@ private:
         enum class State { free, running, closing } state = State::free;
         std::string peer;
         bool connected = false;   // its route-up hook ran
+        Clock::time_point started;
         std::unique_ptr<Child> child;
     };
     bool start(Slot& slot, const Peer& peer);

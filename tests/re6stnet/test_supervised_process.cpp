@@ -177,3 +177,43 @@ TEST_F(SupervisedProcessTest, StubbornChildIsKilledAfterTheGrace)
     clock.advance(1ms);
     ASSERT_TRUE(test::run_until(io, [&] { return stopped; }));
 }
+
+// A renewed certificate: the process is replaced by one with a fresh
+// command line at once, not after the restart delay, and not twice.
+TEST_F(SupervisedProcessTest, ReplaceStartsAFreshOneAsSoonAsTheOldHasEnded)
+{
+    int prepared = 0;
+    SupervisedProcess process(processes, "server", [&] {
+        ++prepared;
+        return PreparedProcess{{.argv = {"openvpn", std::to_string(prepared)}}};
+    }, fast);
+    std::vector<pid_t> started;
+    process.on_started = [&](pid_t pid) { started.push_back(pid); };
+    process.start();
+    process.replace(1s);
+    process.replace(1s);   // already replacing: nothing more
+    ASSERT_TRUE(test::run_until(io, [&] { return started.size() == 2; }));
+    settle();
+    EXPECT_EQ(started.size(), 2u);
+    EXPECT_EQ(prepared, 2);
+    EXPECT_EQ(launcher.started.back().argv.back(), "2");
+    EXPECT_TRUE(process.running());
+    EXPECT_EQ(clock.pending(), 0u);   // no restart was scheduled
+
+    // It still restarts what dies, with the delay.
+    crash(started.back());
+    clock.advance(fast.first);
+    ASSERT_TRUE(test::run_until(io, [&] { return started.size() == 3; }));
+    stop(process);
+}
+
+TEST_F(SupervisedProcessTest, StopWhileReplacingStartsNothing)
+{
+    auto process = make();
+    process.start();
+    process.replace(1s);
+    stop(process);
+    settle();
+    EXPECT_EQ(launcher.started.size(), 1u);
+    EXPECT_FALSE(process.running());
+}

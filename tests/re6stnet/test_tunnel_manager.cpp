@@ -214,3 +214,31 @@ TEST_F(TunnelManagerTest, FailedPeersAreRetriedWhileFreshOnesAreWanted)
     EXPECT_EQ(tunnels->peers(), std::vector<std::string>{bits(2)});
     stop(*tunnels);
 }
+
+// After a renewal, the tunnels opened before it are closed oldest first,
+// one per call, and their peers stay usable.
+TEST_F(TunnelManagerTest, RecycleClosesTheOldestTunnelStartedBefore)
+{
+    db.merge({peer(2), peer(3), peer(4)}, 200, 0);
+    auto tunnels = make(2);
+    tunnels->fill();   // re6stnet0 and re6stnet1 at the same time
+    clock.advance(10s);
+    auto renewed = clock.now();
+    EXPECT_FALSE(tunnels->recycle_oldest(renewed - 20s));
+    EXPECT_TRUE(tunnels->recycle_oldest(renewed));
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->peers().size() == 1; }));
+    EXPECT_EQ(launcher.signals[launcher.pids[0]], std::vector<int>{SIGTERM});
+    clock.advance(1s);
+    // A tunnel opened after the renewal, once the closed one has ended.
+    ASSERT_TRUE(test::run_until(io, [&] {
+        tunnels->fill();
+        return launcher.started.size() == 3;
+    }));
+    EXPECT_TRUE(tunnels->recycle_oldest(renewed));   // re6stnet1, the other old one
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->peers().size() == 1; }));
+    EXPECT_EQ(launcher.signals[launcher.pids[1]], std::vector<int>{SIGTERM});
+    EXPECT_FALSE(tunnels->recycle_oldest(renewed));   // only the new one is left
+    for (int node : {2, 3, 4})
+        EXPECT_NE(db.use_of(bits(node)), PeerDb::Use::failed);
+    stop(*tunnels);
+}

@@ -38,9 +38,26 @@ void SupervisedProcess::launch()
         on_started(child_->pid());
 }
 
+void SupervisedProcess::replace(std::chrono::milliseconds grace)
+{
+    if (stopping_ || replacing_)
+        return;
+    if (!running()) {
+        start();
+        return;
+    }
+    log::info(name_, ": replacing pid ", child_->pid());
+    replacing_ = true;
+    child_->stop(grace, [this] {
+        replacing_ = false;
+        if (!stopping_)
+            launch();
+    });
+}
+
 void SupervisedProcess::died(int status)
 {
-    if (stopping_)
+    if (stopping_ || replacing_)
         return;
     log::warning(name_, " ", describe_exit(status));
     if (context_.clock.now() - started_at_ >= delays_.healthy)
@@ -61,6 +78,7 @@ void SupervisedProcess::schedule_restart()
 void SupervisedProcess::stop(std::chrono::milliseconds grace, std::function<void()> done)
 {
     stopping_ = true;
+    replacing_ = false;
     restart_timer_->cancel();
     if (child_)
         child_->stop(grace, std::move(done));

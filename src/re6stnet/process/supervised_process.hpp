@@ -27,6 +27,11 @@ public:
 
     // Starts it now; a restart it had scheduled will not start a second one.
     void start();
+    // Replaces the running process by a fresh one, with a fresh command
+    // (which reads its files again): SIGTERM (SIGKILL after `grace`), then a
+    // start as soon as it has ended, with no restart delay. Starts it if
+    // it is not running.
+    void replace(std::chrono::milliseconds grace);
     // Stops for good; `done` once the process has ended.
     void stop(std::chrono::milliseconds grace, std::function<void()> done);
 
@@ -52,6 +57,7 @@ private:
     Clock::time_point started_at_;
     unsigned starts_ = 0;
     bool stopping_ = false;
+    bool replacing_ = false;
 };
 
 }  // namespace re6st
