@@ -28,6 +28,9 @@ using namespace std::chrono_literals;
 constexpr auto tick_period = 5s;         // reap and refill the client tunnels
 constexpr auto stop_grace = 5s;          // SIGTERM before SIGKILL
 constexpr auto decrypt_timeout = 10s;    // openssl decrypting a bootstrap peer
+// Between two OpenVPN processes replaced after a renewal: babeld moves the
+// routes of the one that went to the other tunnels meanwhile.
+constexpr auto rollover_spacing = 5s;
 // A babeld left behind has this long to end on SIGTERM.
 constexpr std::chrono::milliseconds leftover_grace = 3s;
 
@@ -62,7 +65,8 @@ Daemon::Daemon(boost::asio::io_context& io, DaemonPlan plan, DaemonServices serv
       processes_{io, services_.launcher, reaper_, services_.clock},
       tick_timer_(services_.clock.make_timer()),
       tunnel_refresh_timer_(services_.clock.make_timer()),
-      registry_timer_(services_.clock.make_timer())
+      registry_timer_(services_.clock.make_timer()),
+      rollover_timer_(services_.clock.make_timer())
 {
 }
 
@@ -82,6 +86,12 @@ void Daemon::start()
     const auto& id = plan_.identity;
     log::info("node ", cn_from_bits(id.prefix), ": address ", id.address.to_string(),
               ", subnet ", id.subnet.to_string(), ", network ", id.network.prefix().to_string());
+    const auto& openvpn = plan_.tunnels.openvpn;
+    renewer_ = std::make_unique<CertificateRenewer>(
+        processes_, services_.registry, OpenSslTool(services_.run),
+        CertificateRenewer::Files{openvpn.ca, openvpn.cert, openvpn.key}, id.certificate_dates,
+        id.ca_dates, services_.wall);
+    renew_expired_certificate();
     remove_leftovers();
 
     network_ = std::make_unique<NetworkSetup>(services_.run, plan_.addressing,
@@ -111,8 +121,62 @@ void Daemon::start()
                     set_endpoints(endpoints);
             });
 
+    renewer_->changed = [this] { credentials_changed(); };
+    renewer_->start();
     tick();
     schedule_tunnel_refresh();
+}
+
+// Peers refuse an expired certificate: nothing is opened before it is
+// renewed, through the registry's public URL.
+void Daemon::renew_expired_certificate()
+{
+    const auto& dates = plan_.identity.certificate_dates;
+    if (services_.wall() < dates.not_after)
+        return;
+    const auto& cert = plan_.tunnels.openvpn.cert;
+    log::warning("the certificate ", cert, " has expired: renewing it before starting");
+    std::optional<std::pair<std::string, bool>> outcome;
+    renewer_->renew_now([&](const std::string& error, bool refused) {
+        outcome.emplace(error, refused);
+    });
+    while (!outcome && io_.run_one() > 0) {
+    }
+    if (!outcome)
+        throw std::runtime_error("stopped while renewing the expired certificate " + cert);
+    auto& [error, refused] = *outcome;
+    if (refused)
+        throw std::runtime_error("the certificate " + cert
+                                 + " has expired and the registry will not renew it (" + error
+                                 + "): enrol this node again with re6st-conf");
+    if (!error.empty())
+        throw std::runtime_error("the certificate " + cert
+                                 + " has expired and cannot be renewed now: " + error);
+}
+
+void Daemon::credentials_changed()
+{
+    if (stopping_)
+        return;
+    log::info("replacing the OpenVPN processes one at a time for the new certificate files");
+    rollover_before_ = services_.clock.now();
+    rollover_servers_ = servers_.size();
+    rollover_step();
+}
+
+void Daemon::rollover_step()
+{
+    if (stopping_)
+        return;
+    tunnels_->fill();   // the tunnel closed by the previous step reopens at once
+    if (rollover_servers_ > 0) {
+        servers_[servers_.size() - rollover_servers_]->process->replace(stop_grace);
+        --rollover_servers_;
+    } else if (!tunnels_->recycle_oldest(rollover_before_)) {
+        log::info("every OpenVPN process uses the new certificate files");
+        return;
+    }
+    services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });
 }
 
 // Nothing of the node is touched before both locks are held: a second
@@ -334,6 +398,8 @@ void Daemon::stop(std::function<void()> done)
     tick_timer_->cancel();
     tunnel_refresh_timer_->cancel();
     registry_timer_->cancel();
+    rollover_timer_->cancel();
+    renewer_.reset();
     if (!babeld_) {   // start() failed before babeld
         finish_stop(std::move(done));
         return;

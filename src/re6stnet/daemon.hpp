@@ -6,6 +6,7 @@
 #pragma once
 
 #include "re6stnet/babel/babel_control.hpp"
+#include "re6stnet/certificate_renewer.hpp"
 #include "re6stnet/daemon_plan.hpp"
 #include "re6stnet/instance_lock.hpp"
 #include "re6stnet/network_setup.hpp"
@@ -35,6 +36,8 @@ struct DaemonServices {
     Clock& clock;
     Registry& registry;
     std::string sysctl_dir = "/proc/sys";
+    // The time certificates are judged by.
+    CertificateRenewer::WallClock wall = std::chrono::system_clock::now;
 };
 
 // A failure the daemon survives: logged, and the daemon goes on (a log
@@ -53,9 +56,11 @@ public:
     ~Daemon();
 
     // Takes the node's directories (AlreadyRunning if another daemon holds
-    // them, before anything is touched), sets the host up and starts every
-    // child. Throws std::exception with a one-line message on a start-up
-    // error (bad file, busy port...).
+    // them, before anything is touched), renews an expired certificate
+    // (running the loop until the registry has answered), sets the host up
+    // and starts every child. Throws std::exception with a one-line message
+    // on a start-up error (bad file, busy port, a certificate the registry
+    // will not renew...).
     void start();
 
     // Runs the loop until the daemon has stopped; returns the exit status:
@@ -67,6 +72,12 @@ public:
     // still up), then every OpenVPN process, removes the UPnP mappings and
     // what start() added to the host; `done` when all of it is over.
     void stop(std::function<void()> done);
+    // The certificate or CA file was replaced: the OpenVPN processes
+    // started before still hold the old one. Replaces them one at a time,
+    // servers first, then client tunnels oldest first, a step apart, so
+    // that the routes of one have moved before the next goes.
+    void credentials_changed();
+
     // SIGHUP / SIGUSR1: logrotate moved the log files. Throws
     // SurvivableError naming the files it could not reopen.
     void reopen_logs();
@@ -79,6 +90,8 @@ private:
     };
 
     void take_directories();
+    void renew_expired_certificate();
+    void rollover_step();
     void remove_leftovers();
     void start_servers();
     void start_babeld();
@@ -109,7 +122,10 @@ private:
     std::unique_ptr<BabelControl> babel_control_;
     std::unique_ptr<PeerRefresher> refresher_;
     std::unique_ptr<PortMapper> port_mapper_;
-    std::unique_ptr<Timer> tick_timer_, tunnel_refresh_timer_, registry_timer_;
+    std::unique_ptr<CertificateRenewer> renewer_;
+    std::unique_ptr<Timer> tick_timer_, tunnel_refresh_timer_, registry_timer_, rollover_timer_;
+    Clock::time_point rollover_before_;    // processes started before hold old files
+    std::size_t rollover_servers_ = 0;     // servers still to replace
     bool mapped_endpoints_ = false;   // UPnP gave us endpoints
     bool stopping_ = false;
     int exit_status_ = 0;

@@ -173,7 +173,7 @@ bool TunnelManager::recycle_oldest(Clock::time_point before)
 {
     Slot* oldest = nullptr;
     for (auto& slot : slots_)
-        if (slot.state == Slot::State::running && slot.started < before
+        if (slot.state == Slot::State::running && slot.started <= before
             && (!oldest || slot.started < oldest->started))
             oldest = &slot;
     if (!oldest)

@@ -43,9 +43,9 @@ public:
     // that carry the fewest routes.
     void refresh(const RouteCount& routes);
 
-    // Closes the running tunnel started longest ago, if it started before
-    // `before` (its OpenVPN process holds the certificate files as they
-    // were then); its peer stays usable. Returns whether it closed one.
+    // Closes the running tunnel started longest ago, if it started no later
+    // than `before` (its OpenVPN process holds the certificate files as
+    // they were then); its peer stays usable. Returns whether it closed one.
     bool recycle_oldest(Clock::time_point before);
 
     // Peers connected to one of our servers: a tunnel to them would be a

@@ -9,6 +9,8 @@
 #include "peers.hpp"
 #include "recording_launcher.hpp"
 #include "scripted_registry.hpp"
+#include "common/certificate_authority.hpp"
+#include "support/openssl_cli.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -52,8 +54,13 @@ struct Node {
         config.state_dir = dir / "state";
         config.run_dir = dir / "run";
         Network network(Ipv6Prefix::parse("2001:db8:42::/48"));
-        NodeIdentity id{network, bits(1), network.node_address(bits(1)),
-                        network.node_subnet(bits(1))};
+        auto now = std::chrono::system_clock::now();
+        NodeIdentity id{network,
+                        bits(1),
+                        network.node_address(bits(1)),
+                        network.node_subnet(bits(1)),
+                        {now - 1h, now + std::chrono::days(365)},
+                        {now - 1h, now + std::chrono::days(3650)}};
         plan = plan_daemon(config, id, "/usr/lib/re6stnet");
         launcher.on_start = [this](const ProcessSpec& spec, pid_t pid) {
             auto name = spec.argv.at(0);
@@ -349,4 +356,120 @@ TEST_F(DaemonTest, BabeldLeftByAPreviousRunIsStoppedOnce)
     ASSERT_EQ(waitpid(leftover, &status, 0), leftover);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
     stop(node);
+}
+
+// After a renewal: the server first, at once, then the client tunnel opened
+// before it, a step later; the tunnel's slot is filled again after that.
+TEST_F(DaemonTest, NewCertificateFilesReplaceTheOpenVpnProcessesOneAtATime)
+{
+    Node node(dir, io, clock, /*advertise=*/false);
+    node.registry.peers = {test::peer(2)};
+    node.daemon->start();
+    settle();
+    node.registry.answer_all();
+    settle();
+    ASSERT_GT(node.pid_of("openvpn re6stnet0"), 0);
+    auto first = node.events.size();
+
+    node.daemon->credentials_changed();
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return node.events_like("start openvpn re6st-udp1194", first).size() == 1;
+    }));
+    EXPECT_EQ(node.events_like("signal", first),
+              std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
+    EXPECT_TRUE(node.events_like("start openvpn re6stnet0", first).empty());
+
+    clock.advance(5s);
+    settle();
+    EXPECT_EQ(node.events_like("signal", first),
+              (std::vector<std::string>{"signal openvpn re6st-udp1194 15",
+                                        "signal openvpn re6stnet0 15"}));
+    // The tunnel to the same peer is open again by the next step, once its
+    // process has ended.
+    test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
+    clock.advance(5s);
+    settle();
+    EXPECT_EQ(node.events_like("start openvpn re6stnet0", first).size(), 1u);
+    clock.advance(5s);
+    settle();
+    // Nothing started before the renewal is left: nothing more is replaced.
+    EXPECT_EQ(node.events_like("signal", first).size(), 2u) << test::join(node.events_like("", first));
+    EXPECT_EQ(node.events_like("start", first).size(), 2u);
+    stop(node);
+}
+
+namespace {
+
+// The node's files, its certificate expired an hour ago.
+void write_expired_node_files(const test::TempDir& dir)
+{
+    test::openssl_rsa_key(dir / "ca.key");
+    test::openssl_ca(dir / "ca.key", dir / "ca.crt");
+    test::openssl_csr("rsa:2048", "/CN=1\\/16", dir / "cert.key", dir / "cert.csr");
+    CertificateAuthority ca(Certificate::load(dir / "ca.crt"), PrivateKey::load(dir / "ca.key"));
+    auto issued = std::time(nullptr) - 3 * 3600;
+    dir.write("cert.crt",
+              ca.sign(CertificateRequest::from_pem(dir.read("cert.csr")), "1/16", 1h, issued)
+                  .to_pem());
+}
+
+}  // namespace
+
+// An expired certificate is renewed before anything else: when the
+// registry will not, or cannot, the daemon stops with one line and has
+// touched nothing of the host.
+TEST_F(DaemonTest, ExpiredCertificateTheRegistryWillNotRenewStopsTheStart)
+{
+    write_expired_node_files(dir);
+    Node node(dir, io, clock);
+    auto expired = std::chrono::system_clock::now() - 1h;
+    node.plan.identity.certificate_dates = {expired - 2h, expired};
+    PosixProcessLauncher openssl_only;   // openssl makes the request; nothing else may start
+    struct Case {
+        const char* name;
+        std::function<std::optional<std::string>(const std::string&)> renew;
+        const char* error;
+    };
+    const Case cases[] = {
+        {"refused", [](const std::string&) { return std::nullopt; },
+         "has expired and the registry will not renew it (the registry refused): enrol this "
+         "node again with re6st-conf"},
+        {"unreachable", nullptr, "has expired and cannot be renewed now: connection refused"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        node.registry.renew = c.renew;
+        node.registry.calls.clear();
+        node.daemon = std::make_unique<Daemon>(
+            io, node.plan,
+            DaemonServices{openssl_only, [&](const std::vector<std::string>& argv) {
+                               node.events.push_back(join(argv));
+                               return run_command(argv);
+                           },
+                           clock, node.registry, node.sysctl_dir});
+        // The registry answers once asked, as it would from the network.
+        boost::asio::steady_timer answer(io);
+        std::function<void()> poll = [&] {
+            node.registry.answer_all();
+            answer.expires_after(10ms);
+            answer.async_wait([&](auto error) {
+                if (!error)
+                    poll();
+            });
+        };
+        poll();
+        try {
+            node.daemon->start();
+            ADD_FAILURE() << "started";
+        } catch (const std::exception& error) {
+            EXPECT_NE(std::string(error.what()).find(dir / "cert.crt" + " " + c.error),
+                      std::string::npos)
+                << error.what();
+        }
+        answer.cancel();
+        EXPECT_EQ(node.registry.calls, std::vector<std::string>{"renewCertificate"});
+        EXPECT_TRUE(node.events_like("ip").empty());
+        EXPECT_TRUE(node.events_like("start").empty());
+        io.restart();
+    }
 }
