@@ -259,6 +259,7 @@ class TestBed:
         self.registry = None
         self.registry_host = None
         self.smtp = None
+        self.registry_options = []   # given to every start of the registry
         self.hook_dir = None
         self.subnet = ipaddress.IPv4Network(
             subnet or "10.%d.0.0/16" % (40 + os.getpid() % 200))
@@ -407,7 +408,8 @@ class TestBed:
                 "--mailhost", "127.0.0.1:%d" % SMTP_PORT, "-v", "2"]
         if private:
             argv += ["--private", private]
-        self.registry = host.popen(argv + list(options), "registry.out")
+        self.registry = host.popen(argv + self.registry_options + list(options),
+                                   "registry.out")
         self._wait_port(host, REGISTRY_PORT)
         return self.registry
 
