@@ -205,11 +205,10 @@ void CertificateRenewer::check_ca()
     context_.clock.wait_for(*ca_timer_, ca_check_period, [this] { check_ca(); });
     registry_.ca_certificate(guarded([this](std::optional<std::string> pem,
                                             const std::string& error) {
-        if (!pem) {
+        if (pem)
+            install_ca(*pem);
+        else
             log::warning("cannot fetch the registry's CA certificate: ", error);
-            return;
-        }
-        install_ca(*pem);
         warn_if_ca_expires();
     }));
 }

@@ -245,3 +245,17 @@ TEST_F(CertificateRenewerTest, LaterCopyOfTheCaReplacesOursAnythingElseIsIgnored
         EXPECT_EQ(changes, 1);
     }
 }
+
+TEST_F(CertificateRenewerTest, CaThatExpiresWithin30DaysIsWarnedAboutDaily)
+{
+    // The test CA is valid 365 days: 340 days later, it has 25 left.
+    renewer->start();
+    registry.renew = nullptr;
+    testing::internal::CaptureStderr();
+    advance(std::chrono::days(340));
+    answer("getCa");
+    auto logged = testing::internal::GetCapturedStderr();
+    EXPECT_NE(logged.find("the CA certificate " + dir / "ca.crt" + " expires on "),
+              std::string::npos)
+        << logged;
+}
