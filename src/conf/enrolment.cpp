@@ -15,8 +15,10 @@
 
 #include <xmlrpc-c/base.hpp>
 
+#include <ctime>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <ostream>
 
 namespace re6st::conf {
@@ -187,6 +189,32 @@ void check_writable(const NodeFiles& files)
     AtomicFile probe(files.ca(), 0644);
 }
 
+// An existing certificate is replaced only with --force. An expired one is
+// what a node has once the registry no longer renews it: the message says
+// how to enrol it again.
+[[noreturn]] void refuse_existing_certificate(const NodeFiles& files)
+{
+    std::optional<std::time_t> expiry;
+    try {
+        expiry = Certificate::load(files.cert().string()).not_after();
+    } catch (const std::exception&) {
+        // Not a certificate: it is replaced all the same.
+    }
+    auto message = files.cert().string();
+    if (expiry && *expiry < std::time(nullptr)) {
+        std::tm utc;
+        gmtime_r(&*expiry, &utc);
+        char date[32];
+        std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &utc);
+        message += " expired on ";
+        message += date;
+        message += ": re6st-conf --force enrols this node again, with the same key";
+    } else {
+        message += " exists: re6st-conf --force replaces it";
+    }
+    throw EnrolmentError(message);
+}
+
 void fetch_ca_only(const ConfOptions& options, const NodeFiles& files, std::ostream& out)
 {
     check_writable(files);
@@ -210,8 +238,7 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
 
         auto option_file = daemon_option_file(options.registry, files);
         if (fs::exists(files.cert()) && !options.force)
-            throw EnrolmentError(files.cert().string()
-                                 + " exists: re6st-conf --force replaces it");
+            refuse_existing_certificate(files);
 
         check_writable(files);
         Registry registry(options.registry);

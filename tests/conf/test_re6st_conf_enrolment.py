@@ -1,7 +1,8 @@
 """re6st-conf against the real re6st-registry and a real mail server
 (python3-aiosmtpd), the token read from the mail it sent: every way to
-enrol, re-enrolment of the same key, the CA's fingerprint checked, a bad
-token, Ctrl-C at the prompt, an IPv6 registry; the files left checked with the openssl tool.
+enrol, re-enrolment of the same key (after its certificate expired too), the
+CA's fingerprint checked, a bad token, Ctrl-C at the prompt, an IPv6
+registry; the files left checked with the openssl tool.
 
 Usage: test_re6st_conf_enrolment.py RE6ST_REGISTRY RE6ST_CONF [unittest arguments]
 """
@@ -195,6 +196,32 @@ class Enrolment(RegistryTestCase):
                               for entries in (after, before)))
         self.assertEqual(self.pending_tokens(), [])
         self.assertNotEqual(second, first)   # a new prefix for the new certificate
+
+    def test_expired_certificate(self):
+        """A node the registry no longer renews: its certificate expired, it
+        is enrolled again with the same key."""
+        status, out, err = self.conf("--token", self.token("ivan@example.org"))
+        self.assertEqual(status, 0, err)
+        first = self.assertEnrolled(out)
+        key, certificate = (os.path.join(self.node, name) for name in ("cert.key", "cert.crt"))
+        csr = openssl("req", "-new", "-key", key, "-subj", "/CN=expired")
+        with open(certificate, "wb") as f:   # "-days -1": it expired a day ago
+            f.write(openssl("x509", "-req", "-CA", self.ca, "-CAkey", self.key, "-days", "-1",
+                            "-set_serial", "7", input=csr))
+        before = snapshot(self.node)
+
+        status, out, err = self.conf("--email", "ivan@example.org")
+        self.assertEqual(status, 1)
+        self.assertRegex(err, r"\Are6st-conf: %s expired on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: "
+                              r"re6st-conf --force enrols this node again, with the same key\n\Z"
+                         % re.escape(certificate))
+        self.assertEqual(snapshot(self.node), before)
+
+        status, out, err = self.conf("--email", "ivan@example.org", "--force",
+                                     input=self.token("ivan@example.org") + "\n")
+        self.assertEqual(status, 0, err)
+        self.assertNotEqual(self.assertEnrolled(out), first)
+        self.assertEqual(snapshot(self.node)["cert.key"], before["cert.key"])
 
     def test_fingerprint_given(self):
         """As openssl prints it, or without colons in lower case."""
