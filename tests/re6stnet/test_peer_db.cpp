@@ -17,9 +17,20 @@ namespace {
 
 const std::string self = "0000000000000001";
 
+int user_version(const std::string& path)
+{
+    return *sqlite::Database(path).prepare("PRAGMA user_version").query_value<int>();
+}
+
 class PeerDbTest : public ::testing::Test {
 protected:
     std::string path() const { return dir_ / "peers.db"; }
+    // The version of a cache made from scratch.
+    int new_cache_version() const
+    {
+        PeerDb{dir_ / "new.db", self};
+        return user_version(dir_ / "new.db");
+    }
 
     static std::vector<Peer> peers(int first, int count)
     {
@@ -130,6 +141,28 @@ TEST_F(PeerDbTest, CorruptFileIsMovedAsideAndRebuilt)
     EXPECT_EQ(db.size(), 2u);
 }
 
+// A cache of a later re6stnet (after a downgrade) is neither read nor
+// moved aside: the message says what to do.
+TEST_F(PeerDbTest, CacheOfALaterVersionIsRefused)
+{
+    {
+        PeerDb db(path(), self);
+        db.merge(peers(2, 2), 200, 1000);
+    }
+    sqlite::Database(path()).exec("PRAGMA user_version = 99");
+    try {
+        PeerDb::open_or_rebuild(path(), self);
+        ADD_FAILURE() << "opened";
+    } catch (const sqlite::Error& error) {
+        EXPECT_EQ(error.what(), path() + " is a peer cache of version 99, newer than this "
+                                         "re6stnet's (" + std::to_string(new_cache_version())
+                                    + "): remove it, and the cache is made again from the "
+                                      "registry");
+    }
+    EXPECT_FALSE(std::filesystem::exists(path() + ".corrupt"));
+    EXPECT_EQ(user_version(path()), 99);
+}
+
 TEST_F(PeerDbTest, HealthyFileIsKept)
 {
     {
@@ -142,9 +175,9 @@ TEST_F(PeerDbTest, HealthyFileIsKept)
     EXPECT_EQ(db.size(), 2u);
 }
 
-// A cache written by re6stnet 0.1.0 (data/peers-0.1.0.db.txt says how) opens
-// in place with every row kept; only the used flags start afresh, as at
-// every start.
+// A cache written by re6stnet 0.1.0 (data/peers-0.1.0.db.txt says how), of
+// version 0, is upgraded in place to the version of a new cache, with every
+// row kept; only the used flags start afresh, as at every start.
 TEST_F(PeerDbTest, CacheOfVersion010OpensWithNothingLost)
 {
     std::filesystem::copy_file(TEST_DATA_DIR "/peers-0.1.0.db", path());
@@ -160,6 +193,9 @@ TEST_F(PeerDbTest, CacheOfVersion010OpensWithNothingLost)
     }
     EXPECT_FALSE(moved);
     EXPECT_FALSE(std::filesystem::exists(path() + ".corrupt"));
+
+    EXPECT_EQ(user_version(path()), new_cache_version());
+    EXPECT_GT(user_version(path()), 0);
 
     sqlite::Database file(path());
     std::vector<std::tuple<std::string, std::string, int, std::int64_t>> peers;
