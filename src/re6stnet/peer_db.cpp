@@ -57,6 +57,8 @@ PeerDb::PeerDb(const std::string& path, const std::string& own_prefix) : db_(pat
     sqlite::Transaction transaction(db_);
     db_.execute("UPDATE peers SET used = 0 WHERE used != 0");
     transaction.commit();
+    // A node enrolled again has a new prefix: the old one is another's now.
+    clear_blacklist(Blacklist::self);
     blacklist(own_prefix, Blacklist::self);
 }
 

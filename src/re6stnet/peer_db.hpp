@@ -22,7 +22,7 @@ public:
 
     // Opens or creates the database, upgrading in place a file of an
     // earlier version; every peer starts unused, and our own prefix is
-    // blacklisted. Throws sqlite::Error when the file is corrupt or of a
+    // blacklisted (and no other as ours). Throws sqlite::Error when the file is corrupt or of a
     // later version.
     PeerDb(const std::string& path, const std::string& own_prefix);
 

@@ -110,6 +110,21 @@ TEST_F(PeerDbTest, BlacklistedPrefixesAreDroppedAndNeverStored)
     EXPECT_TRUE(db.is_blacklisted(self));   // clearing LAN entries keeps ourselves
 }
 
+// Enrolled again, a node has a new prefix; its old one may be given to
+// another node, a peer like any other.
+TEST_F(PeerDbTest, OnlyTheCurrentPrefixIsBlacklistedAsOurs)
+{
+    {
+        PeerDb db(path(), self);
+        db.blacklist(test::bits(9), PeerDb::Blacklist::lan);
+    }
+    PeerDb db(path(), test::bits(2));
+    EXPECT_TRUE(db.is_blacklisted(test::bits(2)));
+    EXPECT_FALSE(db.is_blacklisted(self));
+    EXPECT_TRUE(db.is_blacklisted(test::bits(9)));
+    EXPECT_TRUE(db.add(test::peer(1), 1000));
+}
+
 TEST_F(PeerDbTest, SurvivesRestartsWithEveryPeerUnused)
 {
     auto list = peers(2, 3);
