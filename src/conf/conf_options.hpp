@@ -1,6 +1,7 @@
 // re6st-conf's command line (docs/re6st-conf.rst): the original's options,
-// plus --registry, --fingerprint and --force, parsed into a plain description of what to do;
-// no network, no key, no file but @FILE option files.
+// plus --registry, --fingerprint and --force, parsed into a plain
+// description of what to do; no network, no key, no file but @FILE option
+// files.
 #pragma once
 
 #include "common/options.hpp"

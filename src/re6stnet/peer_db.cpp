@@ -15,7 +15,7 @@ namespace {
 // version v + 1, in place. Version 0 is the cache of re6stnet 0.1.0, which
 // had no version number; peer_db_schema.sql makes the last version.
 constexpr const char* upgrades[] = {
-    "",   // 1: the same tables, and a version number
+    "",   // 0 to 1: the same tables; only the version number is new
 };
 constexpr int current_version = int(std::size(upgrades));
 
