@@ -32,6 +32,9 @@ po::options_description conf_options_description()
         ("server", po::value<std::string>()->value_name("HOST"),
          "the registry's host name or IP address")
         ("port", po::value<std::string>()->value_name("PORT"), "the registry's port")
+        ("fingerprint", po::value<std::string>()->value_name("ALG:HEX"),
+         "fingerprint the registry's CA certificate must have, as `openssl x509 -noout"
+         " -fingerprint -sha256 -in ca.crt` prints it: sha256:5E:8F:...")
         ("dir,d", po::value<std::string>()->value_name("DIR")->default_value("/etc/re6stnet"),
          "directory of the files to write")
         ("email", po::value<std::string>()->value_name("EMAIL"),
@@ -86,6 +89,17 @@ std::optional<ConfOptions> parse_conf_options(const std::vector<std::string>& ar
             if (field->value().empty())
                 throw UsageError(std::string("--") + name + ": empty value");
         }
+    if (values.count("fingerprint")) {
+        try {
+            options.fingerprint = Fingerprint::parse(values["fingerprint"].as<std::string>());
+        } catch (const FingerprintError& error) {
+            // "FILE:LINE: " when given in an option file.
+            auto error_text = line.origins.at("fingerprint").front();
+            error_text += "--fingerprint: ";
+            error_text += error.what();
+            throw UsageError(error_text);
+        }
+    }
     for (const auto& field : line.groups("req", 2))
         options.subject.emplace_back(field[0], field[1]);
     options.ca_only = values["ca-only"].as<bool>();

@@ -1,10 +1,12 @@
 // re6st-conf's command line (docs/re6st-conf.rst): the original's options,
-// plus --registry and --force, parsed into a plain description of what to do;
-// no network, no key, no file but @FILE option files.
+// plus --registry, --fingerprint and --force, parsed into a plain
+// description of what to do; no network, no key, no file but @FILE option
+// files.
 #pragma once
 
 #include "common/options.hpp"
 #include "common/url.hpp"
+#include "conf/fingerprint.hpp"
 
 #include <boost/program_options/options_description.hpp>
 
@@ -23,6 +25,8 @@ struct ConfOptions {
     std::optional<std::string> token;
     // -r NAME VALUE, in order: subject fields of the certificate request.
     std::vector<std::pair<std::string, std::string>> subject;
+    // What the registry's CA certificate must have; unchecked without.
+    std::optional<Fingerprint> fingerprint;
     bool ca_only = false;
     bool force = false;                // replace an existing certificate
 };

@@ -10,12 +10,15 @@
 #include "common/prefix.hpp"
 #include "common/private_key.hpp"
 #include "common/xmlrpc_client.hpp"
+#include "conf/fingerprint.hpp"
 #include "conf/node_files.hpp"
 
 #include <xmlrpc-c/base.hpp>
 
+#include <ctime>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <ostream>
 
 namespace re6st::conf {
@@ -111,16 +114,49 @@ PrivateKey existing_or_new_key(const NodeFiles& files, std::ostream& out)
     return key;
 }
 
-// The CA as sent by the registry, and the network its serial encodes.
-std::pair<Certificate, Network> check_ca(const std::string& pem, const Url& registry)
+// The CA as sent by the registry, and the network its serial encodes. It
+// came over plain HTTP: with --fingerprint, anything but that very
+// certificate is refused before the registry is called again; without, its
+// fingerprint is printed for the operator to check.
+std::pair<Certificate, Network> check_ca(const std::string& pem, const ConfOptions& options,
+                                         std::ostream& out)
 {
-    try {
-        auto ca = Certificate::from_pem(pem);
-        return {ca, Network::from_ca_serial(ca.serial())};
-    } catch (const std::exception& error) {
-        throw EnrolmentError("the CA certificate from " + registry.to_string()
-                             + " is not usable: " + error.what());
+    auto unusable = [&](const std::exception& error) {
+        std::string message = "the CA certificate from ";
+        message += options.registry.to_string();
+        message += " is not usable: ";
+        message += error.what();
+        return EnrolmentError(message);
+    };
+    auto ca = [&] {
+        try {
+            return Certificate::from_pem(pem);
+        } catch (const std::exception& error) {
+            throw unusable(error);
+        }
+    }();
+    const auto& pin = options.fingerprint;
+    Fingerprint actual{pin ? pin->digest : "sha256", ""};
+    actual.value = ca.fingerprint(actual.digest);
+    if (pin && actual != *pin) {
+        std::string message = "the registry's CA certificate has fingerprint ";
+        message += actual.to_string();
+        message += " but --fingerprint is ";
+        message += pin->to_string();
+        message += ": refusing it";
+        throw EnrolmentError(message);
     }
+    auto network = [&] {
+        try {
+            return Network::from_ca_serial(ca.serial());
+        } catch (const std::exception& error) {
+            throw unusable(error);
+        }
+    }();
+    out << "The registry's CA certificate, of network " << network.prefix().to_string()
+        << ", has fingerprint " << actual.to_string()
+        << (pin ? ", as --fingerprint says\n" : " (unchecked: no --fingerprint given)\n");
+    return {ca, network};
 }
 
 // The certificate must be for our key, signed by the CA, and name a node
@@ -153,11 +189,37 @@ void check_writable(const NodeFiles& files)
     AtomicFile probe(files.ca(), 0644);
 }
 
+// An existing certificate is replaced only with --force. An expired one is
+// what a node has once the registry no longer renews it: the message says
+// how to enrol it again.
+[[noreturn]] void refuse_existing_certificate(const NodeFiles& files)
+{
+    std::optional<std::time_t> expiry;
+    try {
+        expiry = Certificate::load(files.cert().string()).not_after();
+    } catch (const std::exception&) {
+        // Not a certificate: it is replaced all the same.
+    }
+    auto message = files.cert().string();
+    if (expiry && *expiry < std::time(nullptr)) {
+        std::tm utc;
+        gmtime_r(&*expiry, &utc);
+        char date[32];
+        std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &utc);
+        message += " expired on ";
+        message += date;
+        message += ": re6st-conf --force enrols this node again, with the same key";
+    } else {
+        message += " exists: re6st-conf --force replaces it";
+    }
+    throw EnrolmentError(message);
+}
+
 void fetch_ca_only(const ConfOptions& options, const NodeFiles& files, std::ostream& out)
 {
     check_writable(files);
     Registry registry(options.registry);
-    auto [ca, network] = check_ca(registry.get_ca(), options.registry);
+    auto [ca, network] = check_ca(registry.get_ca(), options, out);
     CreatedDirectories directories(files.directory);
     write_file_atomically(files.ca(), ca.to_pem(), 0644);
     directories.keep();
@@ -176,12 +238,11 @@ void enrol(const ConfOptions& options, std::istream& in, std::ostream& out)
 
         auto option_file = daemon_option_file(options.registry, files);
         if (fs::exists(files.cert()) && !options.force)
-            throw EnrolmentError(files.cert().string()
-                                 + " exists: re6st-conf --force replaces it");
+            refuse_existing_certificate(files);
 
         check_writable(files);
         Registry registry(options.registry);
-        auto [ca, network] = check_ca(registry.get_ca(), options.registry);
+        auto [ca, network] = check_ca(registry.get_ca(), options, out);
 
         auto key = existing_or_new_key(files, out);
         std::string csr;

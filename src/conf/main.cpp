@@ -13,8 +13,8 @@ int main(int argc, char** argv)
         auto options = conf::parse_conf_options({argv + 1, argv + argc});
         if (!options) {
             std::cout << "Usage: re6st-conf (--registry URL | --server HOST --port PORT) [-d DIR]\n"
-                         "                  [--email EMAIL] [--token TOKEN] [-r NAME VALUE]...\n"
-                         "                  [--ca-only] [--force]\n"
+                         "                  [--fingerprint ALG:HEX] [--email EMAIL] [--token TOKEN]\n"
+                         "                  [-r NAME VALUE]... [--ca-only] [--force]\n"
                          "Enrols this node with a re6stnet registry: writes the CA, a key, its\n"
                          "certificate, DH parameters and re6stnet.conf in DIR.\n\n"
                       << conf::conf_options_description();

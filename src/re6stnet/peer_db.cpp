@@ -5,13 +5,51 @@
 #include "re6stnet/peer_db_schema.hpp"
 
 #include <cstdio>
+#include <iterator>
 
 namespace re6st {
+
+namespace {
+
+// upgrades[v] turns a cache of version v (PRAGMA user_version) into one of
+// version v + 1, in place. Version 0 is the cache of re6stnet 0.1.0, which
+// had no version number; peer_db_schema.sql makes the last version.
+constexpr const char* upgrades[] = {
+    "",   // 0 to 1: the same tables; only the version number is new
+};
+constexpr int current_version = int(std::size(upgrades));
+
+// Makes the tables of a new file, or brings those of an older one up to
+// date, in one transaction.
+void prepare_schema(sqlite::Database& db, const std::string& path)
+{
+    sqlite::Transaction transaction(db);
+    int version = *db.prepare("PRAGMA user_version").query_value<int>();
+    if (!db.prepare("SELECT 1 FROM sqlite_master").query_value<int>()) {
+        db.exec(peer_db_schema);
+    } else if (version > current_version) {
+        auto message = path;
+        message += " is a peer cache of version ";
+        message += std::to_string(version);
+        message += ", newer than this re6stnet's (";
+        message += std::to_string(current_version);
+        message += "): remove it, and the cache is made again from the registry";
+        throw sqlite::Error(SQLITE_ERROR, message);
+    } else if (version < current_version) {
+        for (; version < current_version; ++version)
+            db.exec(upgrades[version]);
+        std::string set_version = "PRAGMA user_version = ";
+        db.exec(set_version += std::to_string(current_version));
+    }
+    transaction.commit();
+}
+
+}  // namespace
 
 PeerDb::PeerDb(const std::string& path, const std::string& own_prefix) : db_(path)
 {
     db_.set_busy_timeout(5000);
-    db_.exec(peer_db_schema);
+    prepare_schema(db_, path);
     // A corrupt file may still open; reading every page tells.
     auto check = db_.prepare("PRAGMA quick_check").query_value<std::string>();
     if (check != "ok")
@@ -19,6 +57,8 @@ PeerDb::PeerDb(const std::string& path, const std::string& own_prefix) : db_(pat
     sqlite::Transaction transaction(db_);
     db_.execute("UPDATE peers SET used = 0 WHERE used != 0");
     transaction.commit();
+    // A node enrolled again has a new prefix: the old one is another's now.
+    clear_blacklist(Blacklist::self);
     blacklist(own_prefix, Blacklist::self);
 }
 

@@ -20,8 +20,10 @@ public:
     enum class Use : int { failed = -1, unused = 0, used = 1 };
     enum class Blacklist : int { lan = 0, self = 1 };
 
-    // Opens or creates the database; every peer starts unused, and our own
-    // prefix is blacklisted. Throws sqlite::Error when the file is corrupt.
+    // Opens or creates the database, upgrading in place a file of an
+    // earlier version; every peer starts unused, and our own prefix is
+    // blacklisted (and no other as ours). Throws sqlite::Error when the file is corrupt or of a
+    // later version.
     PeerDb(const std::string& path, const std::string& own_prefix);
 
     // Opens the database; if it is corrupt, moves it aside (to

@@ -1,5 +1,7 @@
 -- The node's peer cache, STATE/peers.db. Compiled into the daemon (peer_db.cpp)
--- and read by the network tests that give a node its first peers.
+-- and read by the network tests that give a node its first peers. A change
+-- here is a new version: add its upgrade to peer_db.cpp and raise the number.
+PRAGMA user_version = 1;
 CREATE TABLE IF NOT EXISTS peers (
  prefix TEXT PRIMARY KEY NOT NULL,
  address TEXT NOT NULL,

@@ -1,5 +1,5 @@
 // re6st-conf's command line (docs/re6st-conf.rst): the original's options,
-// --registry, --force, and one-line errors.
+// --registry, --fingerprint, --force, and one-line errors.
 #include "conf/conf_options.hpp"
 
 #include "common/options.hpp"
@@ -38,6 +38,7 @@ TEST(ConfOptions, TheOriginalsCommandLine)
                                    {"O", "Acme"}, {"OU", "Lab"}}));
     EXPECT_FALSE(options.ca_only);
     EXPECT_FALSE(options.force);
+    EXPECT_FALSE(options.fingerprint);
 }
 
 TEST(ConfOptions, Defaults)
@@ -66,6 +67,32 @@ TEST(ConfOptions, RegistryUrlAndSwitches)
     EXPECT_EQ(options.directory, "x");
 }
 
+// As `openssl x509 -noout -fingerprint` prints it, or without colons, in
+// either case: kept as Certificate::fingerprint gives it.
+TEST(ConfOptions, Fingerprint)
+{
+    const std::string sha256 =
+        "5E:8F:16:06:2E:A3:CD:2C:4A:0D:54:78:76:BA:A6:F3:8C:AB:F6:25:8F:C6:A7:8C:0D:A9:1E:63:"
+        "33:17:3B:0D";
+    const std::pair<std::string, Fingerprint> cases[] = {
+        {"sha256:" + sha256, {"sha256", sha256}},
+        {"sha256:5e8f16062ea3cd2c4a0d547876baa6f38cabf6258fc6a78c0da91e6333173b0d",
+         {"sha256", sha256}},
+        {"SHA256:5e:8F:16:06:2E:A3:CD:2C:4A:0D:54:78:76:BA:A6:F3:8C:AB:F6:25:8F:C6:A7:8C:0D:A9:"
+         "1E:63:33:17:3B:0d",
+         {"sha256", sha256}},
+        {"sha1:0123456789abcdef0123456789ABCDEF01234567",
+         {"sha1", "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67"}},
+    };
+    for (const auto& [text, fingerprint] : cases) {
+        auto options = *parse_conf_options({"--registry", "http://h/", "--fingerprint", text});
+        EXPECT_EQ(options.fingerprint, fingerprint) << text;
+    }
+    EXPECT_EQ(Fingerprint::parse("sha384:" + std::string(96, 'a')).value.size(), 48u * 3 - 1);
+    EXPECT_EQ(Fingerprint::parse("sha512:" + std::string(128, 'F')).digest, "sha512");
+    EXPECT_EQ(Fingerprint({"sha256", sha256}).to_string(), "sha256:" + sha256);
+}
+
 TEST(ConfOptions, Help)
 {
     EXPECT_FALSE(parse_conf_options({"--help"}));
@@ -90,6 +117,24 @@ TEST(ConfOptions, ErrorsNameTheOption)
         {{"--registry", "http://h/", "--email", ""}, "--email: empty value"},
         {{"--registry", "http://h/", "-d", ""}, "--dir: empty directory name"},
         {{"--registry", "http://h/", "--bogus"}, "unrecognised option '--bogus'"},
+        {{"--registry", "http://h/", "--fingerprint", "5E:8F"},
+         "--fingerprint: unknown digest \"5E\" in \"5E:8F\" (ALG:HEX, e.g. sha256:5E:8F:...)"},
+        {{"--registry", "http://h/", "--fingerprint", "5E8F"},
+         "--fingerprint: \"5E8F\" is not ALG:HEX (e.g. sha256:5E:8F:...)"},
+        {{"--registry", "http://h/", "--fingerprint", ":5E8F"},
+         "--fingerprint: \":5E8F\" is not ALG:HEX (e.g. sha256:5E:8F:...)"},
+        {{"--registry", "http://h/", "--fingerprint", "sha257:5E8F"},
+         "--fingerprint: unknown digest \"sha257\" in \"sha257:5E8F\" (ALG:HEX, e.g."
+         " sha256:5E:8F:...)"},
+        {{"--registry", "http://h/", "--fingerprint", "sha256:5E:8G"},
+         "--fingerprint: \"sha256:5E:8G\": 'G' is not a hexadecimal digit"},
+        {{"--registry", "http://h/", "--fingerprint", "sha1:5E:8F"},
+         "--fingerprint: \"sha1:5E:8F\": a sha1 fingerprint has 40 hexadecimal digits, not 4"},
+        {{"--registry", "http://h/", "--fingerprint", "sha256:"},
+         "--fingerprint: \"sha256:\": a sha256 fingerprint has 64 hexadecimal digits, not 0"},
+        {{"--registry", "http://h/", "--fingerprint", "sha1:" + std::string(40, '0'),
+          "--fingerprint", "sha1:" + std::string(40, '0')},
+         "option '--fingerprint' cannot be specified more than once"},
     };
     for (const auto& [args, message] : cases)
         EXPECT_EQ(usage_error(args), message);
@@ -102,6 +147,9 @@ TEST(ConfOptions, OptionFileErrorsNameFileAndLine)
         {"registry http://h/\nreq O\n", "c:2: option '--req' takes 2 values, not 1"},
         {"registry http://h/\ndir\n", "c:2: the required argument for option '--dir' is missing"},
         {"registry\n", "c:1: the required argument for option '--registry' is missing"},
+        {"registry http://h/\n\nfingerprint sha256:00\n",
+         "c:3: --fingerprint: \"sha256:00\": a sha256 fingerprint has 64 hexadecimal digits,"
+         " not 2"},
     };
     for (const auto& [file, message] : cases) {
         try {

@@ -1,7 +1,8 @@
 """re6st-conf against the real re6st-registry and a real mail server
 (python3-aiosmtpd), the token read from the mail it sent: every way to
-enrol, re-enrolment of the same key, a bad token, Ctrl-C at the prompt, an
-IPv6 registry; the files left checked with the openssl tool.
+enrol, re-enrolment of the same key (after its certificate expired too), the
+CA's fingerprint checked, a bad token, Ctrl-C at the prompt, an IPv6
+registry; the files left checked with the openssl tool.
 
 Usage: test_re6st_conf_enrolment.py RE6ST_REGISTRY RE6ST_CONF [unittest arguments]
 """
@@ -92,6 +93,11 @@ class Enrolment(RegistryTestCase):
 
     def pending_tokens(self):
         return [row[0] for row in harness.snapshot(self.registry.db)["tokens"]]
+
+    def fingerprint(self, digest="sha256"):
+        """The CA's, as `openssl x509 -noout -fingerprint` prints it: "5E:8F:..."."""
+        out = openssl("x509", "-noout", "-fingerprint", "-" + digest, "-in", self.ca)
+        return out.decode().strip().split("=", 1)[1]
 
     def assertOneLineError(self, err, beginning):
         self.assertRegex(err, r"\A%s[^\n]*\n\Z" % re.escape("re6st-conf: " + beginning))
@@ -190,6 +196,82 @@ class Enrolment(RegistryTestCase):
                               for entries in (after, before)))
         self.assertEqual(self.pending_tokens(), [])
         self.assertNotEqual(second, first)   # a new prefix for the new certificate
+
+    def test_expired_certificate(self):
+        """A node the registry no longer renews: its certificate expired, it
+        is enrolled again with the same key."""
+        status, out, err = self.conf("--token", self.token("ivan@example.org"))
+        self.assertEqual(status, 0, err)
+        first = self.assertEnrolled(out)
+        key, certificate = (os.path.join(self.node, name) for name in ("cert.key", "cert.crt"))
+        csr = openssl("req", "-new", "-key", key, "-subj", "/CN=expired")
+        with open(certificate, "wb") as f:   # "-days -1": it expired a day ago
+            f.write(openssl("x509", "-req", "-CA", self.ca, "-CAkey", self.key, "-days", "-1",
+                            "-set_serial", "7", input=csr))
+        before = snapshot(self.node)
+
+        status, out, err = self.conf("--email", "ivan@example.org")
+        self.assertEqual(status, 1)
+        self.assertRegex(err, r"\Are6st-conf: %s expired on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: "
+                              r"re6st-conf --force enrols this node again, with the same key\n\Z"
+                         % re.escape(certificate))
+        self.assertEqual(snapshot(self.node), before)
+
+        status, out, err = self.conf("--email", "ivan@example.org", "--force",
+                                     input=self.token("ivan@example.org") + "\n")
+        self.assertEqual(status, 0, err)
+        self.assertNotEqual(self.assertEnrolled(out), first)
+        self.assertEqual(snapshot(self.node)["cert.key"], before["cert.key"])
+
+    def test_fingerprint_given(self):
+        """As openssl prints it, or without colons in lower case."""
+        fingerprint = self.fingerprint()
+        for i, given in enumerate((fingerprint, fingerprint.replace(":", "").lower())):
+            node = os.path.join(self.dir, "node%d" % i)
+            status, out, err = self.conf("--fingerprint", "sha256:" + given,
+                                         "--token", self.token("judy@example.org"),
+                                         directory=node)
+            self.assertEqual(status, 0, err)
+            self.assertIn("has fingerprint sha256:%s, as --fingerprint says\n" % fingerprint, out)
+            self.assertEnrolled(out, directory=node)
+
+    def test_fingerprint_shown_without_the_option(self):
+        status, out, err = self.conf("--token", self.token("kim@example.org"))
+        self.assertEqual(status, 0, err)
+        self.assertIn("has fingerprint sha256:%s (unchecked: no --fingerprint given)\n"
+                      % self.fingerprint(), out)
+
+    def test_wrong_fingerprint(self):
+        """Refused right after getCa: no token mailed or spent, no certificate
+        issued, nothing written."""
+        enrolled = os.path.join(self.dir, "enrolled")
+        os.mkdir(enrolled)
+        status, _, err = self.conf("--token", self.token("leo@example.org"), directory=enrolled)
+        self.assertEqual(status, 0, err)
+        token = self.token("leo@example.org")
+        wrong = "sha256:" + ":".join(["00"] * 32)
+        registry_before = harness.snapshot(self.registry.db)
+        mails = len(self.smtp.messages)
+        log = self.registry.text()
+        self.assertIn("requestToken", log)   # what a call leaves in the log
+        for directory, args in ((self.node, ("--email", "leo@example.org")),
+                                (self.node, ("--token", token)),
+                                (self.node, ("--ca-only",)),
+                                (enrolled, ("--token", token, "--force"))):
+            before = snapshot(directory)
+            status, out, err = self.conf("--fingerprint", wrong, *args, directory=directory)
+            self.assertEqual(status, 1, args)
+            self.assertEqual(err, "re6st-conf: the registry's CA certificate has fingerprint "
+                                  "sha256:%s but --fingerprint is %s: refusing it\n"
+                                  % (self.fingerprint(), wrong))
+            self.assertNotIn("E-mail address", out)
+            self.assertEqual(snapshot(directory), before, args)
+        self.assertEqual(len(self.smtp.messages), mails)
+        self.assertEqual(harness.snapshot(self.registry.db), registry_before)
+        self.assertEqual(self.pending_tokens(), [token])
+        later = self.registry.text()[len(log):]
+        self.assertNotIn("requestToken", later)
+        self.assertNotIn("requestCertificate", later)
 
     def test_bad_token(self):
         # An empty directory, and one enrolled already (replaced only with --force).

@@ -3,7 +3,10 @@ as a new administrator would (issue 7).
 
 Every sh block of README.rst that a ".. machine: NAME" comment precedes is
 run as it stands, only the registry's example address 192.0.2.42 replaced
-by the address of the test's registry machine:
+by the address of the test's registry machine, and the example fingerprint
+of the CA certificate by that of the CA the README had the test make there
+(computed with openssl from the registry's file), so that every re6st-conf
+checks the real CA:
 
 * "build" blocks on this machine, from the top of the tree (the build
   directory CTest uses is passed to packaging/build-deb when it is not the
@@ -42,6 +45,10 @@ import debroot   # noqa: E402
 import testbed   # noqa: E402
 
 EXAMPLE_IP = "192.0.2.42"
+# The README's example SHA-256 fingerprint of the CA certificate.
+EXAMPLE_FINGERPRINT = ("5E:8F:16:06:2E:A3:CD:2C:4A:0D:54:78:76:BA:A6:F3:"
+                       "8C:AB:F6:25:8F:C6:A7:8C:0D:A9:1E:63:33:17:3B:0D")
+REGISTRY_CA = "/var/lib/re6stnet/registry/ca.crt"   # where the README makes it
 EMAIL = "admin@example.com"
 PING_TIMEOUT = 120   # "within a minute or two", says the README
 REGISTRY_PORT = 9080   # the README's
@@ -66,6 +73,9 @@ class Readme(unittest.TestCase):
         machines = [m for m, _ in self.blocks]
         for needed in ("build", "every", "registry", "node"):
             self.assertIn(needed, machines, "the README has no %s block" % needed)
+        for _, block in self.blocks:
+            if "re6st-conf" in block:
+                self.assertIn("--fingerprint sha256:" + EXAMPLE_FINGERPRINT, block)
         self.seen_mails = set()
 
     def report(self, what, seconds):
@@ -117,14 +127,18 @@ class Readme(unittest.TestCase):
         bed._wait_port(reg_host, 25)
 
         addresses = {}
+        fingerprint = None
         for machine, block in self.blocks:
             block = block.replace(EXAMPLE_IP, self.registry_ip)
+            if EXAMPLE_FINGERPRINT in block:
+                fingerprint = fingerprint or self.ca_fingerprint(reg)
+                block = block.replace(EXAMPLE_FINGERPRINT, fingerprint)
             if machine == "registry":
                 # The registry is Type=notify: once "systemctl start"
                 # returns, it listens.
                 out = self.run_block(reg, block)
                 if "re6st-conf" in block:
-                    addresses[reg.name] = self.node_address(out)
+                    addresses[reg.name] = self.enrolled(out, fingerprint)
                     # The README tells the registry this address.
                     self.assertIn("private %s" % addresses[reg.name],
                                   "".join(b for _, b in self.blocks))
@@ -132,7 +146,7 @@ class Readme(unittest.TestCase):
                 for node in nodes:
                     out = self.run_block(node, block)
                     if "re6st-conf" in block:
-                        addresses[node.name] = self.node_address(out)
+                        addresses[node.name] = self.enrolled(out, fingerprint)
         self.report("README followed, every ping answered", time.monotonic() - start)
 
         # "and every other node": the two nodes reach each other.
@@ -149,6 +163,15 @@ class Readme(unittest.TestCase):
         self.check_logrotate(a)
         self.check_restart_after_crash(a, addresses[reg.name], start)
         self.check_stop(b)
+
+    def ca_fingerprint(self, reg):
+        """The SHA-256 fingerprint of the registry's CA certificate, as
+        openssl prints it; the CA made by the README's first blocks."""
+        out = reg.sh("openssl x509 -noout -fingerprint -sha256 -in " + REGISTRY_CA).stdout
+        found = re.search(r"^sha256 Fingerprint=((?:[0-9A-F]{2}:){31}[0-9A-F]{2})$", out, re.M)
+        self.assertIsNotNone(found, out)
+        self.assertNotEqual(found.group(1), EXAMPLE_FINGERPRINT)
+        return found.group(1)
 
     def run_block(self, machine, block):
         if block.lstrip().startswith("ping "):
@@ -180,7 +203,9 @@ class Readme(unittest.TestCase):
                     machine.name, block, PING_TIMEOUT, result.stdout))
             time.sleep(1)
 
-    def node_address(self, out):
+    def enrolled(self, out, fingerprint):
+        """The address re6st-conf gave the node, having checked the CA."""
+        self.assertIn("has fingerprint sha256:%s, as --fingerprint says" % fingerprint, out)
         found = re.search(r"This node is (\S+) in network", out)
         self.assertIsNotNone(found, out)
         return found.group(1)
