@@ -148,7 +148,7 @@ void Daemon::renew_expired_certificate()
     if (refused)
         throw std::runtime_error("the certificate " + cert
                                  + " has expired and the registry will not renew it (" + error
-                                 + "): enrol this node again with re6st-conf");
+                                 + "): enrol this node again with re6st-conf --force");
     if (!error.empty())
         throw std::runtime_error("the certificate " + cert
                                  + " has expired and cannot be renewed now: " + error);

@@ -433,7 +433,7 @@ TEST_F(DaemonTest, ExpiredCertificateTheRegistryWillNotRenewStopsTheStart)
     const Case cases[] = {
         {"refused", [](const std::string&) { return std::nullopt; },
          "has expired and the registry will not renew it (the registry refused): enrol this "
-         "node again with re6st-conf"},
+         "node again with re6st-conf --force"},
         {"unreachable", nullptr, "has expired and cannot be renewed now: connection refused"},
     };
     for (const auto& c : cases) {
