@@ -27,6 +27,9 @@ struct ServiceSettings {
     unsigned prefix_length = 16;                                // of the prefixes tokens grant
     std::chrono::seconds certificate_validity{365 * 86400};
     std::chrono::seconds token_lifetime{86400};
+    // How long after its certificate expired a node may still renew it; past
+    // that its prefix goes back to the pool.
+    std::chrono::seconds grace_period{100 * 86400};
     std::string private_address;    // overlay IPv6 address of the registry's node; "" when none
     std::uint16_t port = 0;         // the registry's port, for getPrivateAddress
     std::vector<std::string> bootstrap;   // binary prefixes handed out first

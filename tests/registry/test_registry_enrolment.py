@@ -196,7 +196,7 @@ class CommandLine(RegistryTestCase):
         self.assertEqual(status, 0)
         for option in ("--db", "--ca", "--key", "--mailhost", "--private", "--bootstrap",
                        "--prefix-length", "--certificate-validity", "--token-lifetime",
-                       "--peer-expiry", "--mail-from", "--smtp-starttls", "--smtp-ca",
+                       "--peer-expiry", "--grace-period", "--mail-from", "--smtp-starttls", "--smtp-ca",
                        "--smtp-user", "--smtp-password-file", "--smtp-timeout",
                        "--max-connections", "--request-timeout", "--verbose"):
             self.assertIn(option, out)
@@ -226,6 +226,8 @@ class CommandLine(RegistryTestCase):
             (self.base(**{"--smtp-ca": "/nonexistent.pem"}), 1, "--smtp-ca /nonexistent.pem"),
             (self.base(**{"--smtp-password-file": "/nonexistent"}), 1, "--smtp-password-file"),
             (self.base(**{"--max-connections": "0"}), 1, "--max-connections"),
+            (self.base(**{"--certificate-validity": "0"}), 2, "--certificate-validity 0"),
+            (self.base(**{"--grace-period": "3w"}), 2, "--grace-period 3w"),
             (["@" + os.path.join(self.dir, "missing.conf")], 2, "missing.conf"),
         ]
         for args, expected_status, named in cases:
