@@ -10,8 +10,9 @@ PrefixAllocator::PrefixAllocator(sqlite::Database& db, unsigned max_length)
       longest_free_(db.prepare("SELECT prefix FROM vpn WHERE cert IS NULL AND length(prefix) <= ?"
                                " ORDER BY length(prefix) DESC, prefix LIMIT 1")),
       rename_(db.prepare("UPDATE vpn SET prefix = ?2 WHERE prefix = ?1")),
-      insert_free_(db.prepare("INSERT INTO vpn VALUES (?, NULL, NULL)")),
-      assign_(db.prepare("UPDATE vpn SET email = ?2, cert = ?3 WHERE prefix = ?1 AND cert IS NULL")),
+      insert_free_(db.prepare("INSERT INTO vpn (prefix) VALUES (?)")),
+      assign_(db.prepare("UPDATE vpn SET email = ?2, cert = ?3, expires = ?4"
+                         " WHERE prefix = ?1 AND cert IS NULL")),
       floor_(db.prepare("SELECT prefix, cert FROM vpn WHERE prefix <= ? ORDER BY prefix DESC LIMIT 1")),
       certificate_(db.prepare("SELECT cert FROM vpn WHERE prefix = ?"))
 {
@@ -34,9 +35,9 @@ std::optional<std::string> PrefixAllocator::allocate(unsigned length)
 }
 
 void PrefixAllocator::assign(const std::string& prefix, const std::string& email,
-                             const std::string& cert)
+                             const std::string& cert, std::int64_t expires)
 {
-    if (assign_.execute(prefix, email, cert) != 1)
+    if (assign_.execute(prefix, email, cert, expires) != 1)
         throw std::logic_error("prefix \"" + prefix + "\" is not a free row of the vpn table");
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/sqlite.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,8 +24,10 @@ public:
     // the same transaction), or nullopt when no free row is short enough.
     std::optional<std::string> allocate(unsigned length);
 
-    // Records the owner of an allocated prefix.
-    void assign(const std::string& prefix, const std::string& email, const std::string& cert);
+    // Records the owner of an allocated prefix and its certificate, which
+    // expires at `expires` (notAfter, seconds since the epoch).
+    void assign(const std::string& prefix, const std::string& email, const std::string& cert,
+                std::int64_t expires);
 
     // The allocated prefix whose bits start `node_bits` (the bits of an
     // address after the network prefix), if any.

@@ -127,13 +127,14 @@ std::string RegistryService::request_certificate(const std::string& token,
         throw RequestError(Kind::failed, "no free prefix left in the network");
     }
     auto cn = cn_from_bits(*prefix);
-    std::string pem;
+    std::optional<Certificate> cert;
     try {
-        pem = ca_.sign(*csr, cn, settings_.certificate_validity, now).to_pem();
+        cert = ca_.sign(*csr, cn, settings_.certificate_validity, now);
     } catch (const CryptoError& error) {
         throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
     }
-    allocator_.assign(*prefix, taken.grant.email, pem);
+    auto pem = cert->to_pem();
+    allocator_.assign(*prefix, taken.grant.email, pem, cert->not_after());
     transaction.commit();
     log::info("requestCertificate: issued ", cn, " (", network_.node_subnet(*prefix).to_string(),
               ") to ", taken.grant.email);

@@ -26,6 +26,8 @@ Rows rows(sqlite::Database& db)
     return result;
 }
 
+constexpr std::int64_t expires = 1'800'000'000;   // seconds since the epoch
+
 struct Allocator : ::testing::Test {
     sqlite::Database db = open_registry_database(":memory:", Durability::crash);
     PrefixAllocator allocator{db, 80};
@@ -34,7 +36,7 @@ struct Allocator : ::testing::Test {
     {
         auto prefix = allocator.allocate(length);
         EXPECT_TRUE(prefix) << "no /" << length << " left";
-        allocator.assign(*prefix, "a@example.org", "cert of " + *prefix);
+        allocator.assign(*prefix, "a@example.org", "cert of " + *prefix, expires);
         return *prefix;
     }
 };
@@ -71,7 +73,7 @@ TEST_F(Allocator, MixedLengthsNeverOverlap)
     std::vector<std::string> taken;
     for (unsigned length : {4u, 2u, 4u, 1u, 3u, 4u, 4u, 1u})
         if (auto prefix = allocator.allocate(length)) {
-            allocator.assign(*prefix, "a@example.org", "c");
+            allocator.assign(*prefix, "a@example.org", "c", expires);
             taken.push_back(*prefix);
         }
     // 0000, 01, 0001, 1, 001 fill the space: the last three find no room.
@@ -98,8 +100,8 @@ TEST_F(Allocator, LengthOutsideTheNetworkIsRejected)
 TEST_F(Allocator, AssignsOnlyFreeRows)
 {
     auto prefix = take(2);
-    EXPECT_THROW(allocator.assign(prefix, "b@example.org", "other"), std::logic_error);
-    EXPECT_THROW(allocator.assign("1111", "b@example.org", "other"), std::logic_error);
+    EXPECT_THROW(allocator.assign(prefix, "b@example.org", "other", expires), std::logic_error);
+    EXPECT_THROW(allocator.assign("1111", "b@example.org", "other", expires), std::logic_error);
     EXPECT_EQ(allocator.certificate(prefix), "cert of " + prefix);
 }
 
@@ -148,7 +150,7 @@ TEST(RegistryDatabase, ReopenKeepsTheTree)
     {
         auto db = open_registry_database(path, Durability::power_loss);
         PrefixAllocator allocator(db, 80);
-        allocator.assign(*allocator.allocate(4), "a@example.org", "c");
+        allocator.assign(*allocator.allocate(4), "a@example.org", "c", expires);
     }
     auto db = open_registry_database(path, Durability::crash);
     EXPECT_EQ(rows(db).size(), 5u);   // 0000 and four free buddies, no ''

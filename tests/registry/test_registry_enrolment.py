@@ -62,7 +62,7 @@ class Enrolment(RegistryTestCase):
         self.assertEqual(openssl("x509", "-in", path, "-noout", "-pubkey"),
                          openssl("pkey", "-in", key, "-pubout"))
         # Stored in the prefix tree with its owner.
-        vpn = dict((p, (e, c)) for p, e, c in harness.snapshot(self.registry.db)["vpn"])
+        vpn = dict((p, (e, c)) for p, e, c, _ in harness.snapshot(self.registry.db)["vpn"])
         self.assertEqual(vpn[prefix], ("alice@example.org", certificate))
         self.assertEqual(harness.snapshot(self.registry.db)["tokens"], [])
 
