@@ -89,7 +89,10 @@ int add_expiry_dates(sqlite::Database& db)
 
 sqlite::Database open_registry_database(const std::string& path, Durability durability)
 {
-    keep_private(path);
+    // ":memory:" (the unit tests') names no file: SQLite keeps the database
+    // in memory, and there is nothing to create or protect.
+    if (path != ":memory:")
+        keep_private(path);
     sqlite::Database db(path);
     // Other connections (another worker, an operator's sqlite3 shell) may hold
     // the write lock for a moment.
