@@ -13,6 +13,7 @@ PrefixAllocator::PrefixAllocator(sqlite::Database& db, unsigned max_length)
       insert_free_(db.prepare("INSERT INTO vpn (prefix) VALUES (?)")),
       assign_(db.prepare("UPDATE vpn SET email = ?2, cert = ?3, expires = ?4"
                          " WHERE prefix = ?1 AND cert IS NULL")),
+      renew_(db.prepare("UPDATE vpn SET cert = ?2, expires = ?3 WHERE prefix = ?1 AND cert IS NOT NULL")),
       floor_(db.prepare("SELECT prefix, cert FROM vpn WHERE prefix <= ? ORDER BY prefix DESC LIMIT 1")),
       certificate_(db.prepare("SELECT cert FROM vpn WHERE prefix = ?"))
 {
@@ -39,6 +40,13 @@ void PrefixAllocator::assign(const std::string& prefix, const std::string& email
 {
     if (assign_.execute(prefix, email, cert, expires) != 1)
         throw std::logic_error("prefix \"" + prefix + "\" is not a free row of the vpn table");
+}
+
+void PrefixAllocator::renew(const std::string& prefix, const std::string& cert,
+                            std::int64_t expires)
+{
+    if (renew_.execute(prefix, cert, expires) != 1)
+        throw std::logic_error("prefix \"" + prefix + "\" is not an allocated row of the vpn table");
 }
 
 std::optional<std::string> PrefixAllocator::owner_of(std::string_view node_bits)

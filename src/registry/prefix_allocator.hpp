@@ -29,6 +29,9 @@ public:
     void assign(const std::string& prefix, const std::string& email, const std::string& cert,
                 std::int64_t expires);
 
+    // Replaces the certificate of an allocated prefix (same owner).
+    void renew(const std::string& prefix, const std::string& cert, std::int64_t expires);
+
     // The allocated prefix whose bits start `node_bits` (the bits of an
     // address after the network prefix), if any.
     std::optional<std::string> owner_of(std::string_view node_bits);
@@ -42,6 +45,7 @@ private:
     sqlite::Statement rename_;
     sqlite::Statement insert_free_;
     sqlite::Statement assign_;
+    sqlite::Statement renew_;
     sqlite::Statement floor_;
     sqlite::Statement certificate_;
 };

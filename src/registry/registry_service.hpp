@@ -1,4 +1,4 @@
-// What the registry's seven XML-RPC methods do (docs/re6st-registry.rst), with
+// What the registry's XML-RPC methods do (docs/re6st-registry.rst), with
 // the original's defects fixed (docs/security.rst), free of any XML-RPC or HTTP
 // type.
 // Failures the caller should read are RequestErrors; anything else is a bug or
@@ -59,6 +59,14 @@ public:
     // it and records it, all in one transaction: any failure leaves the token
     // and the prefix tree as they were. Returns the PEM certificate.
     std::string request_certificate(const std::string& token, const std::string& csr_pem);
+
+    // Signs a new certificate for the node the CSR names in its CN ("P/L", as
+    // in its certificate), for the key of the certificate last issued for that
+    // prefix, and records it in its place. Refused (RequestError, invalid;
+    // nothing changes) for a malformed CSR, a CN that is no node prefix of
+    // the network or has no certificate, another key, or a certificate that
+    // expired more than grace_period ago. Returns the PEM certificate.
+    std::string renew_certificate(const std::string& csr_pem);
 
     const std::string& ca_certificate() const { return ca_pem_; }
     std::string private_address() const;

@@ -73,6 +73,28 @@ class Enrolment(RegistryTestCase):
         serials = {openssl("x509", "-noout", "-serial", input=c.encode()) for _, c, _ in enrolled}
         self.assertEqual(len(serials), 3)
 
+    def test_renewal(self):
+        prefix, certificate, key = self.enrol(self.proxy, self.smtp, "alice@example.org")
+        # "/" inside a value is escaped in openssl's -subj.
+        csr = openssl("req", "-new", "-key", key, "-subj", "/O=re6st-test/CN=0\\/16").decode()
+        renewed = self.proxy.renewCertificate(csr)
+        self.assertEqual(openssl("x509", "-noout", "-pubkey", input=renewed.encode()),
+                         openssl("pkey", "-in", key, "-pubout"))
+        self.assertNotEqual(openssl("x509", "-noout", "-serial", input=renewed.encode()),
+                            openssl("x509", "-noout", "-serial", input=certificate.encode()))
+        vpn = {p: c for p, _, c, _ in harness.snapshot(self.registry.db)["vpn"]}
+        self.assertEqual(vpn[prefix], renewed)
+        self.assertIn("renewCertificate: renewed 0/16 (2001:db8:42::/64) until ",
+                      self.registry.text())
+        # Another key for the same CN: fault 1, nothing changed.
+        stranger, _ = harness.make_csr(self.dir, "stranger")
+        other = openssl("req", "-new", "-key", stranger, "-subj", "/CN=0\\/16").decode()
+        before = harness.snapshot(self.registry.db)
+        with self.assertRaises(xmlrpc.client.Fault) as refused:
+            self.proxy.renewCertificate(other)
+        self.assertEqual(refused.exception.faultCode, 1)
+        self.assertEqual(harness.snapshot(self.registry.db), before)
+
     def test_ca_and_private_address(self):
         with open(self.ca) as f:
             self.assertEqual(self.proxy.getCa(), f.read())
