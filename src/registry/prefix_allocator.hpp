@@ -1,7 +1,8 @@
 // The buddy allocator of node prefixes over the rows of the `vpn` table
 // (docs/re6st-registry.rst, METHODS). The rows are the leaves of a binary tree
 // of bit strings: a row with a certificate is allocated, a row without one is
-// free. Nothing else writes the table.
+// free. Nothing else writes the table, but the schema upgrade
+// (registry_database.cpp).
 #pragma once
 
 #include "common/sqlite.hpp"
@@ -10,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace re6st::registry {
 
@@ -32,6 +34,15 @@ public:
     // Replaces the certificate of an allocated prefix (same owner).
     void renew(const std::string& prefix, const std::string& cert, std::int64_t expires);
 
+    // The allocated prefixes whose certificate expired before `before`
+    // (seconds since the epoch), earliest expiry first, at most `limit`.
+    std::vector<std::string> expired(std::int64_t before, std::size_t limit);
+
+    // Frees an allocated prefix (owner and certificate gone), then merges
+    // free buddies: while p+"0" and p+"1" are both free rows they become the
+    // one free row p, so that freeing everything gives back the root ''.
+    void release(const std::string& prefix);
+
     // The allocated prefix whose bits start `node_bits` (the bits of an
     // address after the network prefix), if any.
     std::optional<std::string> owner_of(std::string_view node_bits);
@@ -46,6 +57,10 @@ private:
     sqlite::Statement insert_free_;
     sqlite::Statement assign_;
     sqlite::Statement renew_;
+    sqlite::Statement expired_;
+    sqlite::Statement release_;
+    sqlite::Statement is_free_;
+    sqlite::Statement delete_;
     sqlite::Statement floor_;
     sqlite::Statement certificate_;
 };
