@@ -195,6 +195,38 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
     return pem;
 }
 
+std::vector<std::string> RegistryService::reclaim_prefixes(std::size_t limit)
+{
+    std::vector<std::string> freed;
+    {
+        std::lock_guard lock(enrolment_mutex_);
+        auto now = clock_();
+        sqlite::Transaction transaction(enrolment_db_);
+        freed = allocator_.expired(now - settings_.grace_period.count(), limit);
+        for (const auto& prefix : freed)
+            allocator_.release(prefix);
+        transaction.commit();
+    }
+    // After the commit: a peer left behind by a failure here goes after
+    // --peer-expiry, as the node can no longer declare.
+    for (const auto& prefix : freed) {
+        peers_.remove(prefix);
+        log::debug("reclaimed ", cn_from_bits(prefix), " (",
+                   network_.node_subnet(prefix).to_string(), ")");
+    }
+    return freed;
+}
+
+int RegistryService::purge_tokens()
+{
+    std::lock_guard lock(enrolment_mutex_);
+    auto now = clock_();
+    sqlite::Transaction transaction(enrolment_db_);
+    auto purged = tokens_.purge(now);
+    transaction.commit();
+    return purged;
+}
+
 std::string RegistryService::private_address() const
 {
     if (settings_.private_address.empty())

@@ -90,6 +90,18 @@ public:
     std::size_t peer_list(int n, const std::string& client_ip, std::string_view source,
                           const std::function<void(const Peer&)>& visit);
 
+    // Background work (see Maintenance).
+
+    // Frees, in one transaction, at most `limit` prefixes whose certificate
+    // expired more than grace_period ago, earliest expiry first, and forgets
+    // their peers. Returns the binary prefixes freed.
+    std::vector<std::string> reclaim_prefixes(std::size_t limit);
+
+    // Deletes the tokens past their lifetime; returns how many.
+    int purge_tokens();
+
+    const ServiceSettings& settings() const { return settings_; }
+
 private:
     // The caller's node bits (after the network prefix) if authorised.
     std::optional<std::string> authorised_caller(const char* method, const std::string& client_ip,

@@ -142,6 +142,43 @@ class BootstrapPeer(RegistryTestCase):
             proxy.getBootstrapPeer("1" * 16)
 
 
+# The registry's background work, seen from outside: the CA's fingerprint
+# and end at start, and prefixes of long-expired certificates reclaimed.
+class Background(RegistryTestCase):
+
+    def wait_for_line(self, registry, text, timeout=10):
+        deadline = time.monotonic() + timeout
+        while text not in registry.text():
+            if time.monotonic() > deadline:
+                raise AssertionError("no %r in the log:\n%s" % (text, registry.text()))
+            time.sleep(0.05)
+
+    def test_ca_fingerprint_and_end(self):
+        registry = self.start_registry(os.path.join(self.dir, "mbox"))
+        subject = openssl("x509", "-in", self.ca, "-noout", "-subject", "-nameopt", "RFC2253")
+        fingerprint = openssl("x509", "-in", self.ca, "-noout", "-fingerprint", "-sha256")
+        self.wait_for_line(registry, "CA certificate %s, SHA-256 fingerprint %s\n" % (
+            subject.decode().strip().split("=", 1)[1], fingerprint.decode().strip().split("=", 1)[1]))
+        # The test CA is valid for 30 days.
+        self.wait_for_line(registry, "WARNING the CA certificate expires on ")
+        self.assertRegex(registry.text(),
+                         ", in (29|30) days: replace it by one of the same key, serial and subject")
+
+    def test_expired_prefix_reclaimed_at_start(self):
+        smtp = self.start_smtp()
+        options = ("127.0.0.1:%d" % smtp.port, "--certificate-validity", "1s",
+                   "--grace-period", "0")
+        registry = self.start_registry(*options)
+        prefix, _, _ = self.enrol(registry.proxy(), smtp, "a@example.org")
+        self.assertEqual(prefix, "0" * 16)
+        self.assertEqual(registry.stop(), 0)
+        time.sleep(2)
+        registry = self.start_registry(*options)
+        self.wait_for_line(registry, "INFO reclaimed 1 prefix expired more than 0s ago; "
+                                     "deleted 0 expired tokens")
+        self.assertEqual(harness.snapshot(registry.db)["vpn"], [("", None, None, None)])
+
+
 class Mail(RegistryTestCase):
 
     def test_mbox_file(self):
