@@ -164,6 +164,25 @@ class Background(RegistryTestCase):
         self.assertRegex(registry.text(),
                          ", in (29|30) days: replace it by one of the same key, serial and subject")
 
+    # An operator replaces a CA certificate near its end by one of the same
+    # key, serial and subject with a later end: getCa serves it after a
+    # restart, and the certificates issued before verify against it.
+    def test_ca_replaced(self):
+        smtp = self.start_smtp()
+        registry = self.start_registry("127.0.0.1:%d" % smtp.port)
+        _, certificate, _ = self.enrol(registry.proxy(), smtp, "a@example.org")
+        self.assertEqual(registry.stop(), 0)
+        openssl("req", "-new", "-x509", "-key", self.key, "-set_serial", harness.SERIAL,
+                "-days", "3650", "-subj", "/O=re6st-test/CN=test-ca",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-out", self.ca)
+        registry = self.start_registry("127.0.0.1:%d" % smtp.port)
+        with open(self.ca) as f:
+            self.assertEqual(registry.proxy().getCa(), f.read())
+        path = os.path.join(self.dir, "a.crt")
+        with open(path, "w") as f:
+            f.write(certificate)
+        self.assertIn(b": OK", openssl("verify", "-CAfile", self.ca, path))
+
     def test_expired_prefix_reclaimed_at_start(self):
         smtp = self.start_smtp()
         options = ("127.0.0.1:%d" % smtp.port, "--certificate-validity", "1s",
