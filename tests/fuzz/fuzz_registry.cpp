@@ -1,6 +1,6 @@
 // The registry's handling of one request, from the raw body of a POST to the
 // response body, as its HTTP server hands it over: xmlrpc-c's processCall
-// through the seven methods, on a real SQLite database and a real CA.
+// through the methods, on a real SQLite database and a real CA.
 //
 // Input: the caller's address on the first line (what the HTTP layer reports,
 // and what declare and getPeerList authorise by), then the body.
