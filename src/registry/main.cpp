@@ -9,6 +9,7 @@
 #include "registry/call_dispatcher.hpp"
 #include "registry/http_server.hpp"
 #include "registry/mailer.hpp"
+#include "registry/maintenance.hpp"
 #include "registry/peer_directory.hpp"
 #include "registry/peer_list_xml.hpp"
 #include "registry/registry_database.hpp"
@@ -187,17 +188,24 @@ int run(const RegistryOptions& options)
     auto db = open_databases(options.db);
     auto peers = open_peer_directory(db.peers, options);
 
+    auto ca_certificate = ca.certificate();
     RegistryService service(settings, std::move(ca), db.enrolment, *peers, *mailer);
+    Maintenance maintenance(io, service, ca_certificate);
     XmlRpcProcessor processor(service, limits.max_body);
     CallDispatcher dispatcher(processor, {});
     server->start([&dispatcher](std::string body, std::string peer, HttpServer::Respond respond) {
         dispatcher.dispatch(std::move(body), std::move(peer), std::move(respond));
     });
     // Said once everything is ready, so that a start-up error is the only line.
+    // The fingerprint lets operators check the CA that nodes fetch with getCa.
+    log::info("CA certificate ", ca_certificate.subject(), ", SHA-256 fingerprint ",
+              ca_certificate.fingerprint("sha256"));
+    maintenance.start();
     auto port = std::to_string(server->port());
     serve(io, *server, *mailer,
           "network " + network.prefix().to_string() + ", " + std::to_string(peers->size())
               + " known peers; listening on 0.0.0.0:" + port + " and [::]:" + port);
+    maintenance.stop();
     dispatcher.join();
     return 0;
 }

@@ -11,6 +11,7 @@ PeerDirectory::PeerDirectory(sqlite::Database& db, Settings settings, std::int64
     : settings_(settings),
       encode_(std::move(encode)),
       upsert_(db.prepare("INSERT OR REPLACE INTO peers (prefix, address, date) VALUES (?, ?, ?)")),
+      delete_(db.prepare("DELETE FROM peers WHERE prefix = ?")),
       delete_expired_(db.prepare("DELETE FROM peers WHERE date <= ?")),
       last_purge_(now),
       random_(std::random_device{}())
@@ -45,6 +46,29 @@ void PeerDirectory::add(Peer peer)
     ++lengths_[peer.prefix.size()];
     index_.emplace(peer.prefix, peers_.size());
     peers_.push_back(std::move(peer));
+}
+
+void PeerDirectory::erase(std::size_t i)
+{
+    if (--lengths_[peers_[i].prefix.size()] == 0)
+        lengths_.erase(peers_[i].prefix.size());
+    index_.erase(peers_[i].prefix);
+    if (i + 1 != peers_.size()) {
+        peers_[i] = std::move(peers_.back());
+        index_[peers_[i].prefix] = i;
+    }
+    peers_.pop_back();
+}
+
+bool PeerDirectory::remove(const std::string& prefix)
+{
+    std::lock_guard lock(mutex_);
+    delete_.execute(prefix);
+    auto found = index_.find(prefix);
+    if (found == index_.end())
+        return false;
+    erase(found->second);
+    return true;
 }
 
 void PeerDirectory::choose(std::size_t k)
@@ -154,15 +178,7 @@ std::size_t PeerDirectory::purge(std::int64_t now)
             ++i;
             continue;
         }
-        // Swap-remove: the last peer takes position i.
-        if (--lengths_[peers_[i].prefix.size()] == 0)
-            lengths_.erase(peers_[i].prefix.size());
-        index_.erase(peers_[i].prefix);
-        if (i + 1 != peers_.size()) {
-            peers_[i] = std::move(peers_.back());
-            index_[peers_[i].prefix] = i;
-        }
-        peers_.pop_back();
+        erase(i);   // the last peer takes position i, which is looked at again
         ++removed;
     }
     return removed;

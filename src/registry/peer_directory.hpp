@@ -1,6 +1,6 @@
 // The known peers (the `peers` table) and random samples of them. The table
-// is mirrored in memory (a vector plus a hash index, kept in step by declare
-// and purge) so that a sample of n peers costs O(n) whatever the table size,
+// is mirrored in memory (a vector plus a hash index, kept in step by declare,
+// remove and purge) so that a sample of n peers costs O(n) whatever the table size,
 // where the original's ORDER BY random() scanned the whole table.
 #pragma once
 
@@ -52,6 +52,10 @@ public:
     std::size_t sample(std::size_t n, std::string_view caller_bits,
                        const std::function<void(const Peer&)>& visit);
 
+    // Forgets the peer of `prefix` (whose prefix went back to the pool): in
+    // the table first, then in memory. Returns whether there was one.
+    bool remove(const std::string& prefix);
+
     std::optional<Peer> find(const std::string& prefix) const;
     std::size_t size() const;
 
@@ -68,6 +72,7 @@ private:
 
     std::size_t purge(std::int64_t now);   // with mutex_ held
     void add(Peer peer);                   // with mutex_ held; a new prefix
+    void erase(std::size_t i);             // with mutex_ held; the last peer moves to i
     void choose(std::size_t k);            // fills chosen_ with k distinct indices
     // The position of the peer whose prefix starts `bits`, if known.
     std::optional<std::size_t> position_of(std::string_view bits) const;
@@ -75,6 +80,7 @@ private:
     Settings settings_;
     Encoder encode_;
     sqlite::Statement upsert_;
+    sqlite::Statement delete_;
     sqlite::Statement delete_expired_;
 
     mutable std::mutex mutex_;

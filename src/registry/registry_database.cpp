@@ -1,6 +1,7 @@
 // The registry's SQLite file.
 #include "registry/registry_database.hpp"
 
+#include "common/certificate.hpp"
 #include "common/log.hpp"
 #include "common/unique_fd.hpp"
 
@@ -11,6 +12,8 @@
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace re6st::registry {
 
@@ -49,11 +52,47 @@ void keep_private(const std::string& path)
         ::chmod((path + suffix).c_str(), st.st_mode & 07700);   // if they exist
 }
 
+// Version 0 to 1: vpn.expires, the notAfter of each certificate, so that
+// expired ones are found without parsing every certificate. Returns how many
+// rows got a date.
+int add_expiry_dates(sqlite::Database& db)
+{
+    db.exec(R"sql(
+        ALTER TABLE vpn ADD COLUMN expires INTEGER;
+        CREATE INDEX vpn_expires ON vpn(expires) WHERE cert IS NOT NULL;
+    )sql");
+    // Read first, written after: no row changes under a running SELECT.
+    std::vector<std::pair<std::string, std::string>> certificates;
+    {
+        auto select = db.prepare("SELECT prefix, cert FROM vpn WHERE cert IS NOT NULL");
+        auto rows = select.query();
+        while (rows.next())
+            certificates.emplace_back(rows.row().get<std::string>(0), rows.row().get<std::string>(1));
+    }
+    auto update = db.prepare("UPDATE vpn SET expires = ? WHERE prefix = ?");
+    int dated = 0;
+    for (const auto& [prefix, pem] : certificates) {
+        try {
+            update.execute(std::int64_t(Certificate::from_pem(pem).not_after()), prefix);
+            ++dated;
+        } catch (const std::exception& error) {
+            // Kept as it is: the prefix stays allocated and is never reclaimed.
+            log::warning("the certificate of prefix ", prefix,
+                         " in the database cannot be read (", error.what(),
+                         "): its expiry date is unknown");
+        }
+    }
+    return dated;
+}
+
 }  // namespace
 
 sqlite::Database open_registry_database(const std::string& path, Durability durability)
 {
-    keep_private(path);
+    // ":memory:" (the unit tests') names no file: SQLite keeps the database
+    // in memory, and there is nothing to create or protect.
+    if (path != ":memory:")
+        keep_private(path);
     sqlite::Database db(path);
     // Other connections (another worker, an operator's sqlite3 shell) may hold
     // the write lock for a moment.
@@ -65,7 +104,17 @@ sqlite::Database open_registry_database(const std::string& path, Durability dura
     db.exec(durability == Durability::power_loss ? "PRAGMA synchronous = FULL"
                                                  : "PRAGMA synchronous = NORMAL");
 
+    // One transaction, so that a failed upgrade leaves the file as it was,
+    // and a second process opening it waits for the first's upgrade.
     sqlite::Transaction transaction(db);
+    auto version = db.prepare("PRAGMA user_version").query_value<std::int64_t>().value_or(0);
+    if (version > schema_version) {
+        std::string message = "schema version ";
+        message += std::to_string(version) + " is newer than this re6st-registry knows ("
+                   + std::to_string(schema_version) + ")";
+        throw std::runtime_error(message);
+    }
+    // Version 0: the tables of re6st-registry 0.1.0, which are the original's.
     db.exec(R"sql(
         CREATE TABLE IF NOT EXISTS peers (
             prefix TEXT PRIMARY KEY NOT NULL,
@@ -85,10 +134,22 @@ sqlite::Database open_registry_database(const std::string& path, Durability dura
         -- scanning every allocated one.
         CREATE INDEX IF NOT EXISTS vpn_free ON vpn(length(prefix)) WHERE cert IS NULL;
     )sql");
+    // A new file takes the same steps as an old one.
+    if (version < 1) {
+        auto dated = add_expiry_dates(db);
+        if (dated > 0)
+            log::info(path, ": database upgraded to schema version 1: expiry dates of ", dated,
+                      " certificates recorded");
+    }
+    if (version < schema_version) {
+        std::string set_version = "PRAGMA user_version = ";
+        set_version += std::to_string(schema_version);
+        db.exec(set_version);
+    }
     // The root row means "the whole space is free"; it must only be added to
     // an empty tree, never next to rows that already split it.
     if (db.prepare("SELECT count(*) FROM vpn").query_value<std::int64_t>() == 0)
-        db.execute("INSERT INTO vpn VALUES ('', NULL, NULL)");
+        db.execute("INSERT INTO vpn (prefix) VALUES ('')");
     transaction.commit();
     return db;
 }

@@ -1,5 +1,6 @@
 // The registry's SQLite file: the three tables of the original, so
-// that an operator's knowledge and tools carry over, opened in WAL mode.
+// that an operator's knowledge and tools carry over, opened in WAL mode, and
+// upgraded in place when an older re6st-registry made it.
 #pragma once
 
 #include "common/sqlite.hpp"
@@ -13,9 +14,17 @@ namespace re6st::registry {
 // soft state that nodes re-declare every hour.
 enum class Durability { power_loss, crash };
 
+// The version of the tables, in PRAGMA user_version. 0: re6st-registry
+// 0.1.0's, which wrote none (the original's tables and the index vpn_free).
+// 1: vpn.expires, the certificate's notAfter in seconds since the epoch
+// (NULL in free rows), and its index vpn_expires.
+inline constexpr int schema_version = 1;
+
 // Opens a connection to the registry database at `path` (created if missing),
-// creates the tables when absent and the root of the prefix tree when the vpn
-// table is new. Every connection of the process opens the file this way.
+// creates the tables when absent, upgrades an older schema in one
+// transaction, and adds the root of the prefix tree when the vpn table is
+// empty. Every connection of the process opens the file this way. A schema
+// newer than schema_version is refused (std::runtime_error).
 sqlite::Database open_registry_database(const std::string& path, Durability durability);
 
 }  // namespace re6st::registry

@@ -1,6 +1,7 @@
 // re6st-registry's command line.
 #include "registry/registry_options.hpp"
 
+#include "common/duration.hpp"
 #include "registry/mailer.hpp"
 
 #include <algorithm>
@@ -29,12 +30,16 @@ po::options_description registry_options_description()
          "binary prefix of a node to hand out as bootstrap peer first (repeatable)")
         ("prefix-length", po::value<unsigned>()->default_value(16),
          "length in bits of the node prefixes to allocate")
-        ("certificate-validity", po::value<unsigned>()->default_value(365),
-         "validity of the issued certificates, in days")
-        ("token-lifetime", po::value<unsigned>()->default_value(86400),
-         "seconds a mailed token stays usable")
-        ("peer-expiry", po::value<unsigned>()->default_value(86400),
-         "seconds after its last declare a peer is forgotten")
+        ("certificate-validity", po::value<std::string>()->value_name("DURATION")->default_value("365d"),
+         "validity of the issued and renewed certificates (90s, 10m, 12h, 365d; "
+         "a plain number is days)")
+        ("token-lifetime", po::value<std::string>()->value_name("DURATION")->default_value("1d"),
+         "how long a mailed token stays usable (a plain number is seconds)")
+        ("peer-expiry", po::value<std::string>()->value_name("DURATION")->default_value("1d"),
+         "how long after its last declare a peer is forgotten (a plain number is seconds)")
+        ("grace-period", po::value<std::string>()->value_name("DURATION")->default_value("100d"),
+         "how long after its certificate expired a node may still renew it; then its prefix "
+         "returns to the pool (a plain number is seconds)")
         ("mail-from", po::value<std::string>(),
          "sender of token mails [re6st-registry@<host name>]")
         ("smtp-starttls", po::bool_switch(), "require STARTTLS with the SMTP relay")
@@ -64,6 +69,27 @@ std::optional<T> optional_value(const po::variables_map& values, const char* nam
     return values[name].as<T>();
 }
 
+// An error about the value of option `name`: "--NAME VALUE: what", after
+// "FILE:LINE: " when it was given in an option file.
+UsageError bad_value(const CommandLine& line, const std::string& name, const std::string& what)
+{
+    auto found = line.origins.find(name);
+    std::string message = found == line.origins.end() ? "" : found->second.front();
+    message += "--" + name + " " + line.values[name].as<std::string>() + ": " + what;
+    return UsageError(message);
+}
+
+// The value of a duration option; a plain number counts `plain_unit`s.
+std::chrono::seconds duration(const CommandLine& line, const std::string& name,
+                              std::chrono::seconds plain_unit)
+{
+    try {
+        return parse_duration(line.values[name].as<std::string>(), plain_unit);
+    } catch (const DurationError& error) {
+        throw bad_value(line, name, error.what());
+    }
+}
+
 }  // namespace
 
 std::optional<RegistryOptions> parse_registry_options(const std::vector<std::string>& args,
@@ -87,9 +113,13 @@ std::optional<RegistryOptions> parse_registry_options(const std::vector<std::str
     options.bootstrap = optional_value<std::vector<std::string>>(values, "bootstrap")
                             .value_or(std::vector<std::string>());
     options.prefix_length = values["prefix-length"].as<unsigned>();
-    options.certificate_validity = std::chrono::days(values["certificate-validity"].as<unsigned>());
-    options.token_lifetime = std::chrono::seconds(values["token-lifetime"].as<unsigned>());
-    options.peer_expiry = std::chrono::seconds(values["peer-expiry"].as<unsigned>());
+    using namespace std::chrono_literals;
+    options.certificate_validity = duration(line, "certificate-validity", 86400s);
+    if (options.certificate_validity == 0s)
+        throw bad_value(line, "certificate-validity", "must be longer than 0");
+    options.token_lifetime = duration(line, "token-lifetime", 1s);
+    options.peer_expiry = duration(line, "peer-expiry", 1s);
+    options.grace_period = duration(line, "grace-period", 1s);
     options.mail_from = optional_value<std::string>(values, "mail-from");
     options.smtp_starttls = values["smtp-starttls"].as<bool>();
     options.smtp_ca = optional_value<std::string>(values, "smtp-ca");
@@ -113,6 +143,7 @@ ServiceSettings service_settings(const RegistryOptions& options, const Network& 
                          + " in network " + network.prefix().to_string());
     settings.certificate_validity = options.certificate_validity;
     settings.token_lifetime = options.token_lifetime;
+    settings.grace_period = options.grace_period;
     if (options.private_address) {
         const auto& text = *options.private_address;
         auto address = Ipv6Address::try_parse(text);

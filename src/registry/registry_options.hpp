@@ -27,9 +27,10 @@ struct RegistryOptions {
     std::optional<std::string> private_address;   // as given
     std::vector<std::string> bootstrap;           // as given, in order
     unsigned prefix_length = 16;                  // bits
-    std::chrono::days certificate_validity{365};
+    std::chrono::seconds certificate_validity{365 * 86400};
     std::chrono::seconds token_lifetime{86400};
     std::chrono::seconds peer_expiry{86400};
+    std::chrono::seconds grace_period{100 * 86400};
     std::optional<std::string> mail_from;          // none: re6st-registry@<host name>
     bool smtp_starttls = false;
     std::optional<std::string> smtp_ca;            // none: the system's CAs

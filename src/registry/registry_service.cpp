@@ -2,9 +2,11 @@
 #include "registry/registry_service.hpp"
 
 #include "common/crypto_error.hpp"
+#include "common/duration.hpp"
 #include "common/endpoint.hpp"
 #include "common/log.hpp"
 #include "common/rsa_cipher.hpp"
+#include "common/utc_time.hpp"
 #include "registry/request_error.hpp"
 
 #include <random>
@@ -127,17 +129,102 @@ std::string RegistryService::request_certificate(const std::string& token,
         throw RequestError(Kind::failed, "no free prefix left in the network");
     }
     auto cn = cn_from_bits(*prefix);
-    std::string pem;
+    std::optional<Certificate> cert;
     try {
-        pem = ca_.sign(*csr, cn, settings_.certificate_validity, now).to_pem();
+        cert = ca_.sign(*csr, cn, settings_.certificate_validity, now);
     } catch (const CryptoError& error) {
         throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
     }
-    allocator_.assign(*prefix, taken.grant.email, pem);
+    auto pem = cert->to_pem();
+    allocator_.assign(*prefix, taken.grant.email, pem, cert->not_after());
     transaction.commit();
     log::info("requestCertificate: issued ", cn, " (", network_.node_subnet(*prefix).to_string(),
               ") to ", taken.grant.email);
     return pem;
+}
+
+std::string RegistryService::renew_certificate(const std::string& csr_pem)
+{
+    // Everything about the CSR alone is checked before the database is touched.
+    std::optional<CertificateRequest> csr;
+    try {
+        csr = CertificateRequest::from_pem(csr_pem);
+    } catch (const CryptoError&) {
+        throw invalid("csr is not a PEM certificate request");
+    }
+    if (!csr->signature_valid())
+        throw invalid("the certificate request's signature does not match its key");
+    std::string prefix;
+    try {
+        prefix = bits_from_cn(csr->subject_cn());
+    } catch (const CryptoError&) {
+        throw invalid("the certificate request must have one subject CN: the node's prefix, "
+                      "as in its certificate");
+    } catch (const AddressError& error) {   // quotes the CN
+        throw invalid(error.what());
+    }
+    auto cn = cn_from_bits(prefix);
+    if (!network_.is_node_prefix(prefix))
+        throw invalid(cn + " is not a node prefix of network " + network_.prefix().to_string());
+
+    std::lock_guard lock(enrolment_mutex_);
+    auto now = clock_();
+    sqlite::Transaction transaction(enrolment_db_);
+    auto stored = allocator_.certificate(prefix);
+    if (!stored)
+        throw invalid("no certificate is on record for " + cn
+                      + ": enrol the node with re6st-conf");
+    auto current = Certificate::from_pem(*stored);
+    if (csr->public_key_der() != current.public_key_der())
+        throw invalid("the certificate request's key is not the key of the certificate of " + cn);
+    if (now - current.not_after() > settings_.grace_period.count())
+        throw invalid("the certificate of " + cn + " expired on " + utc_time(current.not_after())
+                      + ", more than " + format_duration(settings_.grace_period)
+                      + " ago: enrol the node again with re6st-conf");
+    std::optional<Certificate> renewed;
+    try {
+        renewed = ca_.sign(*csr, cn, settings_.certificate_validity, now);
+    } catch (const CryptoError& error) {
+        throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
+    }
+    auto pem = renewed->to_pem();
+    allocator_.renew(prefix, pem, renewed->not_after());
+    transaction.commit();
+    log::info("renewCertificate: renewed ", cn, " (", network_.node_subnet(prefix).to_string(),
+              ") until ", utc_time(renewed->not_after()));
+    return pem;
+}
+
+std::vector<std::string> RegistryService::reclaim_prefixes(std::size_t limit)
+{
+    std::vector<std::string> freed;
+    {
+        std::lock_guard lock(enrolment_mutex_);
+        auto now = clock_();
+        sqlite::Transaction transaction(enrolment_db_);
+        freed = allocator_.expired(now - settings_.grace_period.count(), limit);
+        for (const auto& prefix : freed)
+            allocator_.release(prefix);
+        transaction.commit();
+    }
+    // After the commit: a peer left behind by a failure here goes after
+    // --peer-expiry, as the node can no longer declare.
+    for (const auto& prefix : freed) {
+        peers_.remove(prefix);
+        log::debug("reclaimed ", cn_from_bits(prefix), " (",
+                   network_.node_subnet(prefix).to_string(), ")");
+    }
+    return freed;
+}
+
+int RegistryService::purge_tokens()
+{
+    std::lock_guard lock(enrolment_mutex_);
+    auto now = clock_();
+    sqlite::Transaction transaction(enrolment_db_);
+    auto purged = tokens_.purge(now);
+    transaction.commit();
+    return purged;
 }
 
 std::string RegistryService::private_address() const

@@ -1,4 +1,4 @@
-// What the registry's seven XML-RPC methods do (docs/re6st-registry.rst), with
+// What the registry's XML-RPC methods do (docs/re6st-registry.rst), with
 // the original's defects fixed (docs/security.rst), free of any XML-RPC or HTTP
 // type.
 // Failures the caller should read are RequestErrors; anything else is a bug or
@@ -27,6 +27,9 @@ struct ServiceSettings {
     unsigned prefix_length = 16;                                // of the prefixes tokens grant
     std::chrono::seconds certificate_validity{365 * 86400};
     std::chrono::seconds token_lifetime{86400};
+    // How long after its certificate expired a node may still renew it; past
+    // that its prefix goes back to the pool.
+    std::chrono::seconds grace_period{100 * 86400};
     std::string private_address;    // overlay IPv6 address of the registry's node; "" when none
     std::uint16_t port = 0;         // the registry's port, for getPrivateAddress
     std::vector<std::string> bootstrap;   // binary prefixes handed out first
@@ -57,6 +60,14 @@ public:
     // and the prefix tree as they were. Returns the PEM certificate.
     std::string request_certificate(const std::string& token, const std::string& csr_pem);
 
+    // Signs a new certificate for the node the CSR names in its CN ("P/L", as
+    // in its certificate), for the key of the certificate last issued for that
+    // prefix, and records it in its place. Refused (RequestError, invalid;
+    // nothing changes) for a malformed CSR, a CN that is no node prefix of
+    // the network or has no certificate, another key, or a certificate that
+    // expired more than grace_period ago. Returns the PEM certificate.
+    std::string renew_certificate(const std::string& csr_pem);
+
     const std::string& ca_certificate() const { return ca_pem_; }
     std::string private_address() const;
 
@@ -78,6 +89,18 @@ public:
     // peers when due. An unauthorised caller is a RequestError (refused).
     std::size_t peer_list(int n, const std::string& client_ip, std::string_view source,
                           const std::function<void(const Peer&)>& visit);
+
+    // Background work (see Maintenance).
+
+    // Frees, in one transaction, at most `limit` prefixes whose certificate
+    // expired more than grace_period ago, earliest expiry first, and forgets
+    // their peers. Returns the binary prefixes freed.
+    std::vector<std::string> reclaim_prefixes(std::size_t limit);
+
+    // Deletes the tokens past their lifetime; returns how many.
+    int purge_tokens();
+
+    const ServiceSettings& settings() const { return settings_; }
 
 private:
     // The caller's node bits (after the network prefix) if authorised.

@@ -109,6 +109,16 @@ public:
     }
 };
 
+class RenewCertificate : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext&) override
+    {
+        params.verifyEnd(1);
+        return xmlrpc_c::value_string(service_.renew_certificate(params.getString(0)));
+    }
+};
+
 class GetCa : public Method {
 public:
     using Method::Method;
@@ -218,6 +228,7 @@ XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_
     registry_.disableIntrospection();
     registry_.addMethod("requestToken", new RequestToken("requestToken", service));
     registry_.addMethod("requestCertificate", new RequestCertificate("requestCertificate", service));
+    registry_.addMethod("renewCertificate", new RenewCertificate("renewCertificate", service));
     registry_.addMethod("getCa", new GetCa("getCa", service));
     registry_.addMethod("getPrivateAddress", new GetPrivateAddress("getPrivateAddress", service));
     registry_.addMethod("getBootstrapPeer", new GetBootstrapPeer("getBootstrapPeer", service));

@@ -1,4 +1,4 @@
-// The seven XML-RPC methods (docs/re6st-registry.rst) over a RegistryService,
+// The XML-RPC methods (docs/re6st-registry.rst) over a RegistryService,
 // and the processing of one request body into one response body with xmlrpc-c.
 #pragma once
 

@@ -1,6 +1,6 @@
 // The registry's handling of one request, from the raw body of a POST to the
 // response body, as its HTTP server hands it over: xmlrpc-c's processCall
-// through the seven methods, on a real SQLite database and a real CA.
+// through the methods, on a real SQLite database and a real CA.
 //
 // Input: the caller's address on the first line (what the HTTP layer reports,
 // and what declare and getPeerList authorise by), then the body.
@@ -70,8 +70,8 @@ public:
             auto prefix = allocator.allocate(16).value();
             auto key = PrivateKey::generate_rsa(2048);
             auto csr = CertificateRequest::create(key, {{"CN", email}});
-            allocator.assign(prefix, email,
-                             ca.sign(csr, cn_from_bits(prefix), 365 * 24h, now_).to_pem());
+            auto cert = ca.sign(csr, cn_from_bits(prefix), 365 * 24h, now_);
+            allocator.assign(prefix, email, cert.to_pem(), cert.not_after());
             node_keys_.push_back(key.to_pem());
         }
         tokens.add(std::string(token), "c@example.org", 16, now_);

@@ -35,7 +35,7 @@ inline std::string read_file(const std::string& path)
 inline std::string dump(sqlite::Database& db)
 {
     std::string out;
-    for (auto sql : {"SELECT prefix, email, cert FROM vpn ORDER BY prefix",
+    for (auto sql : {"SELECT prefix, email, cert, expires FROM vpn ORDER BY prefix",
                      "SELECT token, email, prefix_len, date FROM tokens ORDER BY token",
                      "SELECT prefix, address, date FROM peers ORDER BY prefix"}) {
         auto statement = db.prepare(sql);

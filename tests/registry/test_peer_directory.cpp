@@ -205,3 +205,24 @@ TEST_F(Directory, PurgeKeepsIndexConsistent)
     EXPECT_EQ(peers.size(), 51u);
     EXPECT_EQ(sample(peers, 100).size(), 51u);
 }
+
+// A peer whose prefix was reclaimed goes from the table and from memory; the
+// peers that move in memory stay found.
+TEST_F(Directory, RemoveKeepsIndexConsistent)
+{
+    declare(10);
+    EXPECT_TRUE(peers.remove(prefix(3)));
+    EXPECT_FALSE(peers.remove(prefix(3)));
+    EXPECT_FALSE(peers.remove("1111"));
+    EXPECT_EQ(peers.size(), 9u);
+    EXPECT_EQ(table(db).size(), 9u);
+    EXPECT_FALSE(table(db).count(prefix(3)));
+    EXPECT_FALSE(peers.find(prefix(3)));
+    for (unsigned i = 0; i < 10; ++i)
+        if (i != 3) {
+            EXPECT_EQ(peers.find(prefix(i))->address, address(i)) << i;
+        }
+    EXPECT_EQ(sample(peers, 100).size(), 9u);
+    peers.declare(prefix(3), address(3), t0);
+    EXPECT_EQ(peers.size(), 10u);
+}

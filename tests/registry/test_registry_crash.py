@@ -92,7 +92,7 @@ class Crash(RegistryTestCase):
 
     @staticmethod
     def owners(state):
-        return {email: (prefix, cert) for prefix, email, cert in state["vpn"] if cert}
+        return {email: (prefix, cert) for prefix, email, cert, _ in state["vpn"] if cert}
 
     def check_consistent(self, db, tokens, received):
         state = harness.snapshot(db)

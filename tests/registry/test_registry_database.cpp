@@ -1,7 +1,9 @@
 // The registry's database file: it holds pending tokens, so only its owner
-// may read it, and SQLite's -wal and -shm files likewise.
+// may read it, and SQLite's -wal and -shm files likewise; a file of an older
+// schema is upgraded in place with nothing lost, a newer one refused.
 #include "registry/registry_database.hpp"
 
+#include "common/certificate.hpp"
 #include "common/log.hpp"
 #include "support/temp_dir.hpp"
 
@@ -10,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -98,4 +101,169 @@ TEST(RegistryDatabase, OtherProcessesSeeEveryCommitOfEitherConnection)
     first.execute("INSERT INTO tokens VALUES ('t', 'e', 16, 0)");
     EXPECT_EQ(rows_seen_elsewhere(path, "peers"), 2);
     EXPECT_EQ(rows_seen_elsewhere(path, "tokens"), 1);
+}
+
+namespace {
+
+// Every row `sql` gives, each as its columns joined by '|' (NULL as "NULL").
+std::vector<std::string> rows(sqlite::Database& db, const std::string& sql)
+{
+    std::vector<std::string> result;
+    auto statement = db.prepare(sql);
+    auto found = statement.query();
+    while (found.next()) {
+        std::string row;
+        for (int i = 0; i < statement.column_count(); ++i) {
+            row += found.row().get<std::optional<std::string>>(i).value_or("NULL");
+            row += "|";
+        }
+        result.push_back(std::move(row));
+    }
+    return result;
+}
+
+std::int64_t user_version(sqlite::Database& db)
+{
+    return db.prepare("PRAGMA user_version").query_value<std::int64_t>().value_or(-1);
+}
+
+const char* const vpn_rows = "SELECT prefix, email, cert FROM vpn ORDER BY prefix";
+const char* const token_rows = "SELECT * FROM tokens ORDER BY token";
+const char* const peer_rows = "SELECT * FROM peers ORDER BY prefix";
+
+// Everything in the file, the schema included.
+std::vector<std::string> everything(sqlite::Database& db)
+{
+    std::vector<std::string> all;
+    for (auto sql : {"SELECT type, name, sql FROM sqlite_master ORDER BY name",
+                     "SELECT * FROM vpn ORDER BY prefix", token_rows, peer_rows}) {
+        auto part = rows(db, sql);
+        all.insert(all.end(), part.begin(), part.end());
+        all.push_back("--");
+    }
+    all.push_back(std::to_string(user_version(db)));
+    return all;
+}
+
+// A copy of the database re6st-registry 0.1.0 wrote (tests/registry/data).
+std::string copy_of_version_0(const test::TempDir& dir)
+{
+    auto path = dir / "registry.db";
+    std::filesystem::copy_file(RE6ST_TEST_DATA_DIR "/registry-0.1.0.db", path);
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read
+                                           | std::filesystem::perms::owner_write);
+    return path;
+}
+
+// The lines logged while it lives, at verbosity 1 (info).
+struct LogLines {
+    std::vector<std::string> lines;
+    int verbosity = log::verbosity();
+    LogLines()
+    {
+        log::set_verbosity(1);
+        log::set_sink([this](log::Level, std::string_view line) { lines.emplace_back(line); });
+    }
+    ~LogLines()
+    {
+        log::set_sink({});
+        log::set_verbosity(verbosity);
+    }
+};
+
+}  // namespace
+
+TEST(RegistryDatabase, NewFileHasTheCurrentSchema)
+{
+    test::TempDir dir;
+    auto db = open_registry_database(dir / "registry.db", Durability::crash);
+    EXPECT_EQ(user_version(db), schema_version);
+    EXPECT_EQ(rows(db, "SELECT * FROM vpn"), (std::vector<std::string>{"|NULL|NULL|NULL|"}));
+}
+
+TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
+{
+    test::TempDir dir;
+    auto path = copy_of_version_0(dir);
+    std::vector<std::string> vpn, tokens, peers;
+    {
+        sqlite::Database old(path);
+        ASSERT_EQ(user_version(old), 0);
+        vpn = rows(old, vpn_rows);
+        tokens = rows(old, token_rows);
+        peers = rows(old, peer_rows);
+    }
+    ASSERT_EQ(vpn.size(), 22u);
+    ASSERT_EQ(tokens.size(), 2u);
+    ASSERT_EQ(peers.size(), 3u);
+
+    LogLines log;
+    auto db = open_registry_database(path, Durability::power_loss);
+    EXPECT_EQ(user_version(db), 1);
+    EXPECT_EQ(rows(db, vpn_rows), vpn);
+    EXPECT_EQ(rows(db, token_rows), tokens);
+    EXPECT_EQ(rows(db, peer_rows), peers);
+    EXPECT_EQ(rows(db, "PRAGMA integrity_check"), (std::vector<std::string>{"ok|"}));
+
+    // Each certificate's notAfter; NULL in the free rows.
+    auto query = db.prepare("SELECT prefix, cert, expires FROM vpn");
+    auto found = query.query();
+    int dated = 0;
+    while (found.next()) {
+        auto row = found.row();
+        auto cert = row.get<std::optional<std::string>>(1);
+        auto expires = row.get<std::optional<std::int64_t>>(2);
+        if (!cert) {
+            EXPECT_FALSE(expires) << row.get<std::string>(0);
+            continue;
+        }
+        ASSERT_TRUE(expires) << row.get<std::string>(0);
+        EXPECT_EQ(*expires, Certificate::from_pem(*cert).not_after());
+        ++dated;
+    }
+    EXPECT_EQ(dated, 4);
+    EXPECT_EQ(rows(db, "SELECT name FROM sqlite_master WHERE name = 'vpn_expires'").size(), 1u);
+    EXPECT_EQ(log.lines, (std::vector<std::string>{
+                             path + ": database upgraded to schema version 1: expiry dates of 4 "
+                                    "certificates recorded"}));
+
+    // Opening it again, as the registry's second connection does, changes
+    // nothing and says nothing.
+    auto before = everything(db);
+    auto lines = log.lines.size();
+    auto again = open_registry_database(path, Durability::crash);
+    EXPECT_EQ(everything(again), before);
+    EXPECT_EQ(log.lines.size(), lines);
+}
+
+// The upgrade is one transaction: when a step fails, the file is as it was.
+TEST(RegistryDatabase, FailedUpgradeChangesNothing)
+{
+    test::TempDir dir;
+    auto path = copy_of_version_0(dir);
+    std::vector<std::string> before;
+    {
+        sqlite::Database old(path);
+        // The index the upgrade creates, already there: its second step fails.
+        old.exec("CREATE INDEX vpn_expires ON tokens(date)");
+        before = everything(old);
+    }
+    EXPECT_THROW(open_registry_database(path, Durability::crash), sqlite::Error);
+    sqlite::Database old(path);
+    EXPECT_EQ(everything(old), before);
+}
+
+TEST(RegistryDatabase, NewerSchemaIsRefused)
+{
+    test::TempDir dir;
+    auto path = dir / "registry.db";
+    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 2");
+    try {
+        open_registry_database(path, Durability::crash);
+        ADD_FAILURE() << "opened";
+    } catch (const std::runtime_error& error) {
+        EXPECT_STREQ(error.what(), "schema version 2 is newer than this re6st-registry knows (1)");
+    }
+    sqlite::Database db(path);
+    EXPECT_EQ(user_version(db), 2);
 }

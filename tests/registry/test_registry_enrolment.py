@@ -62,7 +62,7 @@ class Enrolment(RegistryTestCase):
         self.assertEqual(openssl("x509", "-in", path, "-noout", "-pubkey"),
                          openssl("pkey", "-in", key, "-pubout"))
         # Stored in the prefix tree with its owner.
-        vpn = dict((p, (e, c)) for p, e, c in harness.snapshot(self.registry.db)["vpn"])
+        vpn = dict((p, (e, c)) for p, e, c, _ in harness.snapshot(self.registry.db)["vpn"])
         self.assertEqual(vpn[prefix], ("alice@example.org", certificate))
         self.assertEqual(harness.snapshot(self.registry.db)["tokens"], [])
 
@@ -72,6 +72,28 @@ class Enrolment(RegistryTestCase):
                          ["0000000000000000", "0000000000000001", "0000000000000010"])
         serials = {openssl("x509", "-noout", "-serial", input=c.encode()) for _, c, _ in enrolled}
         self.assertEqual(len(serials), 3)
+
+    def test_renewal(self):
+        prefix, certificate, key = self.enrol(self.proxy, self.smtp, "alice@example.org")
+        # "/" inside a value is escaped in openssl's -subj.
+        csr = openssl("req", "-new", "-key", key, "-subj", "/O=re6st-test/CN=0\\/16").decode()
+        renewed = self.proxy.renewCertificate(csr)
+        self.assertEqual(openssl("x509", "-noout", "-pubkey", input=renewed.encode()),
+                         openssl("pkey", "-in", key, "-pubout"))
+        self.assertNotEqual(openssl("x509", "-noout", "-serial", input=renewed.encode()),
+                            openssl("x509", "-noout", "-serial", input=certificate.encode()))
+        vpn = {p: c for p, _, c, _ in harness.snapshot(self.registry.db)["vpn"]}
+        self.assertEqual(vpn[prefix], renewed)
+        self.assertIn("renewCertificate: renewed 0/16 (2001:db8:42::/64) until ",
+                      self.registry.text())
+        # Another key for the same CN: fault 1, nothing changed.
+        stranger, _ = harness.make_csr(self.dir, "stranger")
+        other = openssl("req", "-new", "-key", stranger, "-subj", "/CN=0\\/16").decode()
+        before = harness.snapshot(self.registry.db)
+        with self.assertRaises(xmlrpc.client.Fault) as refused:
+            self.proxy.renewCertificate(other)
+        self.assertEqual(refused.exception.faultCode, 1)
+        self.assertEqual(harness.snapshot(self.registry.db), before)
 
     def test_ca_and_private_address(self):
         with open(self.ca) as f:
@@ -118,6 +140,62 @@ class BootstrapPeer(RegistryTestCase):
             self.assertEqual(plain.decode(), "%s %s" % (other, address))
         with self.assertRaisesRegex(xmlrpc.client.Fault, "no certificate was issued"):
             proxy.getBootstrapPeer("1" * 16)
+
+
+# The registry's background work, seen from outside: the CA's fingerprint
+# and end at start, and prefixes of long-expired certificates reclaimed.
+class Background(RegistryTestCase):
+
+    def wait_for_line(self, registry, text, timeout=10):
+        deadline = time.monotonic() + timeout
+        while text not in registry.text():
+            if time.monotonic() > deadline:
+                raise AssertionError("no %r in the log:\n%s" % (text, registry.text()))
+            time.sleep(0.05)
+
+    def test_ca_fingerprint_and_end(self):
+        registry = self.start_registry(os.path.join(self.dir, "mbox"))
+        subject = openssl("x509", "-in", self.ca, "-noout", "-subject", "-nameopt", "RFC2253")
+        fingerprint = openssl("x509", "-in", self.ca, "-noout", "-fingerprint", "-sha256")
+        self.wait_for_line(registry, "CA certificate %s, SHA-256 fingerprint %s\n" % (
+            subject.decode().strip().split("=", 1)[1], fingerprint.decode().strip().split("=", 1)[1]))
+        # The test CA is valid for 30 days.
+        self.wait_for_line(registry, "WARNING the CA certificate expires on ")
+        self.assertRegex(registry.text(),
+                         ", in (29|30) days: replace it by one of the same key, serial and subject")
+
+    # An operator replaces a CA certificate near its end by one of the same
+    # key, serial and subject with a later end: getCa serves it after a
+    # restart, and the certificates issued before verify against it.
+    def test_ca_replaced(self):
+        smtp = self.start_smtp()
+        registry = self.start_registry("127.0.0.1:%d" % smtp.port)
+        _, certificate, _ = self.enrol(registry.proxy(), smtp, "a@example.org")
+        self.assertEqual(registry.stop(), 0)
+        openssl("req", "-new", "-x509", "-key", self.key, "-set_serial", harness.SERIAL,
+                "-days", "3650", "-subj", "/O=re6st-test/CN=test-ca",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-out", self.ca)
+        registry = self.start_registry("127.0.0.1:%d" % smtp.port)
+        with open(self.ca) as f:
+            self.assertEqual(registry.proxy().getCa(), f.read())
+        path = os.path.join(self.dir, "a.crt")
+        with open(path, "w") as f:
+            f.write(certificate)
+        self.assertIn(b": OK", openssl("verify", "-CAfile", self.ca, path))
+
+    def test_expired_prefix_reclaimed_at_start(self):
+        smtp = self.start_smtp()
+        options = ("127.0.0.1:%d" % smtp.port, "--certificate-validity", "1s",
+                   "--grace-period", "0")
+        registry = self.start_registry(*options)
+        prefix, _, _ = self.enrol(registry.proxy(), smtp, "a@example.org")
+        self.assertEqual(prefix, "0" * 16)
+        self.assertEqual(registry.stop(), 0)
+        time.sleep(2)
+        registry = self.start_registry(*options)
+        self.wait_for_line(registry, "INFO reclaimed 1 prefix expired more than 0s ago; "
+                                     "deleted 0 expired tokens")
+        self.assertEqual(harness.snapshot(registry.db)["vpn"], [("", None, None, None)])
 
 
 class Mail(RegistryTestCase):
@@ -196,7 +274,7 @@ class CommandLine(RegistryTestCase):
         self.assertEqual(status, 0)
         for option in ("--db", "--ca", "--key", "--mailhost", "--private", "--bootstrap",
                        "--prefix-length", "--certificate-validity", "--token-lifetime",
-                       "--peer-expiry", "--mail-from", "--smtp-starttls", "--smtp-ca",
+                       "--peer-expiry", "--grace-period", "--mail-from", "--smtp-starttls", "--smtp-ca",
                        "--smtp-user", "--smtp-password-file", "--smtp-timeout",
                        "--max-connections", "--request-timeout", "--verbose"):
             self.assertIn(option, out)
@@ -226,6 +304,8 @@ class CommandLine(RegistryTestCase):
             (self.base(**{"--smtp-ca": "/nonexistent.pem"}), 1, "--smtp-ca /nonexistent.pem"),
             (self.base(**{"--smtp-password-file": "/nonexistent"}), 1, "--smtp-password-file"),
             (self.base(**{"--max-connections": "0"}), 1, "--max-connections"),
+            (self.base(**{"--certificate-validity": "0"}), 2, "--certificate-validity 0"),
+            (self.base(**{"--grace-period": "3w"}), 2, "--grace-period 3w"),
             (["@" + os.path.join(self.dir, "missing.conf")], 2, "missing.conf"),
         ]
         for args, expected_status, named in cases:

@@ -67,6 +67,7 @@ TEST(RegistryOptions, RequiredOptionsAndDefaults)
     EXPECT_EQ(options.certificate_validity, std::chrono::days(365));
     EXPECT_EQ(options.token_lifetime, 86400s);
     EXPECT_EQ(options.peer_expiry, 86400s);
+    EXPECT_EQ(options.grace_period, std::chrono::days(100));
     EXPECT_FALSE(options.mail_from);
     EXPECT_FALSE(options.smtp_starttls);
     EXPECT_FALSE(options.smtp_ca);
@@ -83,7 +84,8 @@ TEST(RegistryOptions, EveryOption)
     auto options = parse(with({"--private", "2001:db8:42::1", "--bootstrap", "0001",
                                "--bootstrap", "1", "--prefix-length", "20",
                                "--certificate-validity", "30", "--token-lifetime", "600",
-                               "--peer-expiry", "3600", "--mail-from", "re6st@example.org",
+                               "--peer-expiry", "3600", "--grace-period", "7d",
+                               "--mail-from", "re6st@example.org",
                                "--smtp-starttls", "--smtp-ca", "relay.pem", "--smtp-user", "re6st",
                                "--smtp-password-file", "password", "--smtp-timeout", "5",
                                "--max-connections", "8", "--request-timeout", "3", "-v", "3"}));
@@ -93,6 +95,7 @@ TEST(RegistryOptions, EveryOption)
     EXPECT_EQ(options.certificate_validity, std::chrono::days(30));
     EXPECT_EQ(options.token_lifetime, 600s);
     EXPECT_EQ(options.peer_expiry, 3600s);
+    EXPECT_EQ(options.grace_period, std::chrono::days(7));
     EXPECT_EQ(options.mail_from, "re6st@example.org");
     EXPECT_TRUE(options.smtp_starttls);
     EXPECT_EQ(options.smtp_ca, "relay.pem");
@@ -102,6 +105,53 @@ TEST(RegistryOptions, EveryOption)
     EXPECT_EQ(options.limits.max_connections, 8u);
     EXPECT_EQ(options.limits.request_timeout, 3s);
     EXPECT_EQ(options.verbosity, 3);
+}
+
+// A plain number keeps the unit the option always had: days for the
+// certificate validity, seconds for the others.
+TEST(RegistryOptions, DurationsWithAUnitOrInTheOptionsOwn)
+{
+    struct Case {
+        const char* option;
+        const char* value;
+        std::chrono::seconds RegistryOptions::*field;
+        std::chrono::seconds expected;
+    };
+    const Case cases[] = {
+        {"--certificate-validity", "30", &RegistryOptions::certificate_validity, 30 * 86400s},
+        {"--certificate-validity", "12h", &RegistryOptions::certificate_validity, 12h},
+        {"--certificate-validity", "90s", &RegistryOptions::certificate_validity, 90s},
+        {"--token-lifetime", "600", &RegistryOptions::token_lifetime, 600s},
+        {"--token-lifetime", "10m", &RegistryOptions::token_lifetime, 600s},
+        {"--token-lifetime", "0", &RegistryOptions::token_lifetime, 0s},
+        {"--peer-expiry", "3600", &RegistryOptions::peer_expiry, 3600s},
+        {"--peer-expiry", "2d", &RegistryOptions::peer_expiry, 2 * 86400s},
+        {"--grace-period", "86400", &RegistryOptions::grace_period, 86400s},
+        {"--grace-period", "365d", &RegistryOptions::grace_period, 365 * 86400s},
+        {"--grace-period", "0", &RegistryOptions::grace_period, 0s},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(parse(with({c.option, c.value})).*c.field, c.expected)
+            << c.option << " " << c.value;
+}
+
+TEST(RegistryOptions, BadDurationsNameOptionAndValue)
+{
+    const std::pair<Args, const char*> cases[] = {
+        {with({"--certificate-validity", "0"}), "--certificate-validity 0: must be longer than 0"},
+        {with({"--certificate-validity", "0d"}),
+         "--certificate-validity 0d: must be longer than 0"},
+        {with({"--certificate-validity", "1y"}),
+         "--certificate-validity 1y: unknown unit \"y\" (s, m, h or d)"},
+        {with({"--token-lifetime", "-1"}), "--token-lifetime -1: negative"},
+        {with({"--peer-expiry", "1.5h"}), "--peer-expiry 1.5h: not a whole number"},
+        {with({"--grace-period", ""}), "--grace-period : empty"},
+        {with({"--grace-period", "400000d"}), "--grace-period 400000d: too long (at most 365000d)"},
+    };
+    for (const auto& [args, message] : cases)
+        EXPECT_EQ(usage_error(args), message);
+    EXPECT_EQ(usage_error(with({"@c"}), {{"c", "# the registry\n\ngrace-period 3w\n"}}),
+              "c:3: --grace-period 3w: unknown unit \"w\" (s, m, h or d)");
 }
 
 TEST(RegistryOptions, OptionFileWithThePortByName)
@@ -161,6 +211,7 @@ TEST(RegistryOptions, ServiceSettings)
     EXPECT_EQ(settings.prefix_length, 24u);
     EXPECT_EQ(settings.certificate_validity, 2 * 86400s);
     EXPECT_EQ(settings.token_lifetime, 86400s);
+    EXPECT_EQ(settings.grace_period, 100 * 86400s);
     EXPECT_EQ(settings.private_address, "2001:db8:42::1");
     EXPECT_EQ(settings.bootstrap, (Args{"01"}));
     EXPECT_EQ(settings.mail_from, "re6st-registry@registry.example.org");

@@ -3,6 +3,7 @@
 #include "registry/registry_service.hpp"
 
 #include "common/rsa_cipher.hpp"
+#include "common/utc_time.hpp"
 #include "service_fixture.hpp"
 #include "support/openssl_cli.hpp"
 
@@ -180,6 +181,144 @@ TEST_F(Service, PrefixLengthMustFitTheNetwork)
     EXPECT_THROW(make(), std::invalid_argument);
     settings.prefix_length = 0;
     EXPECT_THROW(make(), std::invalid_argument);
+}
+
+// --- renewCertificate ---
+
+namespace {
+
+// A CSR for `cn` signed by `key`, as a node asking for renewal makes it.
+std::string renewal_csr(const PrivateKey& key, const std::string& cn)
+{
+    return CertificateRequest::create(key, {{"O", "re6st-test"}, {"CN", cn}}).to_pem();
+}
+
+std::string vpn_cert(sqlite::Database& db, const std::string& prefix)
+{
+    return db.prepare("SELECT cert FROM vpn WHERE prefix = ?").query_value<std::string>(prefix).value();
+}
+
+std::int64_t vpn_expires(sqlite::Database& db, const std::string& prefix)
+{
+    return db.prepare("SELECT expires FROM vpn WHERE prefix = ?")
+        .query_value<std::int64_t>(prefix)
+        .value();
+}
+
+std::string refusal(const std::function<void()>& call)
+{
+    try {
+        call();
+    } catch (const RequestError& error) {
+        EXPECT_EQ(error.kind(), RequestError::Kind::invalid) << error.what();
+        return error.what();
+    }
+    return "accepted";
+}
+
+}  // namespace
+
+TEST_F(Service, RenewalWithTheNodesOwnKey)
+{
+    auto node = enrol();
+    auto old = Certificate::from_pem(node.certificate);
+    EXPECT_EQ(vpn_expires(enrolment_db, node.prefix), old.not_after());
+    now += 200 * 86400;
+    auto pem = service->renew_certificate(renewal_csr(node.key, "0/16"));
+    auto renewed = Certificate::from_pem(pem);
+    EXPECT_EQ(verify_certificate(renewed, Certificate::load(TestCa::get().certificate_path), now), "");
+    EXPECT_EQ(renewed.subject_cn(), "0/16");
+    EXPECT_TRUE(renewed.matches_key(node.key));
+    EXPECT_NE(renewed.serial_hex(), old.serial_hex());
+    EXPECT_EQ(renewed.not_after(), now + 365 * 86400);
+    EXPECT_GT(renewed.not_after(), old.not_after());
+    EXPECT_EQ(renewed.not_before(), now - 3600);   // the CA's allowance for clock skew
+    // In the old one's place, with the same owner.
+    EXPECT_EQ(vpn_cert(enrolment_db, node.prefix), pem);
+    EXPECT_EQ(vpn_expires(enrolment_db, node.prefix), renewed.not_after());
+    EXPECT_EQ(enrolment_db.prepare("SELECT email FROM vpn WHERE prefix = ?")
+                  .query_value<std::string>(node.prefix),
+              "node@example.org");
+}
+
+// A CN with leading zeros names the same prefix; the certificate carries the
+// usual spelling.
+TEST_F(Service, RenewalCnIsCanonical)
+{
+    enrol();
+    auto node = enrol();
+    ASSERT_EQ(node.prefix, "0000000000000001");
+    auto pem = service->renew_certificate(renewal_csr(node.key, "001/16"));
+    EXPECT_EQ(Certificate::from_pem(pem).subject_cn(), "1/16");
+}
+
+TEST_F(Service, RenewalRefusalsChangeNothing)
+{
+    auto node = enrol();
+    auto other = make_node();
+    auto good = renewal_csr(node.key, "0/16");
+    tamper_csr_signature(dir.write("renewal.csr", good), dir / "bad.csr");
+    struct Case {
+        std::string csr;
+        std::string message;
+    };
+    const Case cases[] = {
+        {"hello", "csr is not a PEM certificate request"},
+        {good.substr(0, good.size() / 2), "csr is not a PEM certificate request"},
+        {node.certificate, "csr is not a PEM certificate request"},
+        {dir.read("bad.csr"), "the certificate request's signature does not match its key"},
+        {renewal_csr(other.key, "0/16"),
+         "the certificate request's key is not the key of the certificate of 0/16"},
+        {renewal_csr(node.key, "1/16"),
+         "no certificate is on record for 1/16: enrol the node with re6st-conf"},
+        {renewal_csr(node.key, "0/1"),
+         "no certificate is on record for 0/1: enrol the node with re6st-conf"},
+        {renewal_csr(node.key, "0/80"), "0/80 is not a node prefix of network 2001:db8:42::/48"},
+        {renewal_csr(node.key, "node"),
+         "invalid node prefix CN \"node\": expected \"<prefix>/<length>\""},
+        {CertificateRequest::create(node.key, {{"O", "re6st-test"}}).to_pem(),
+         "the certificate request must have one subject CN: the node's prefix, as in its "
+         "certificate"},
+    };
+    auto before = dump(enrolment_db);
+    for (const auto& c : cases) {
+        EXPECT_EQ(refusal([&] { service->renew_certificate(c.csr); }), c.message) << c.csr;
+        EXPECT_EQ(dump(enrolment_db), before) << c.message;
+    }
+    EXPECT_NO_THROW(service->renew_certificate(good));
+}
+
+// Within --grace-period after its expiry a certificate can still be renewed;
+// past it, never.
+TEST_F(Service, RenewalAfterExpiryWithinTheGracePeriodOnly)
+{
+    auto node = enrol();
+    auto expiry = Certificate::from_pem(node.certificate).not_after();
+    auto csr = renewal_csr(node.key, "0/16");
+    auto before = dump(enrolment_db);
+    now = expiry + settings.grace_period.count() + 1;
+    EXPECT_EQ(refusal([&] { service->renew_certificate(csr); }),
+              "the certificate of 0/16 expired on " + utc_time(expiry)
+                  + ", more than 100d ago: enrol the node again with re6st-conf");
+    EXPECT_EQ(dump(enrolment_db), before);
+
+    now = expiry + settings.grace_period.count();
+    auto renewed = Certificate::from_pem(service->renew_certificate(csr));
+    EXPECT_EQ(renewed.not_after(), now + 365 * 86400);
+}
+
+TEST_F(Service, RenewalWithAShorterGracePeriod)
+{
+    settings.grace_period = 3600s;
+    settings.certificate_validity = 600s;
+    make();
+    auto node = enrol();
+    auto expiry = Certificate::from_pem(node.certificate).not_after();
+    EXPECT_EQ(expiry, t0 + 600);
+    now = expiry + 3601;
+    EXPECT_NE(refusal([&] { service->renew_certificate(renewal_csr(node.key, "0/16")); })
+                  .find(", more than 1h ago: "),
+              std::string::npos);
 }
 
 // --- getCa, getPrivateAddress ---

@@ -1,4 +1,4 @@
-// The seven methods through xmlrpc-c, from request XML to response XML:
+// The methods through xmlrpc-c, from request XML to response XML:
 // types, faults, the caller's address, and the hand-written getPeerList
 // response against xmlrpc-c's own encoding.
 #include "registry/xmlrpc_methods.hpp"
@@ -113,6 +113,29 @@ TEST_F(XmlRpc, EnrolmentThroughXml)
 
     auto address = result(call("getPrivateAddress", xmlrpc_c::paramList()));
     EXPECT_EQ(std::string(xmlrpc_c::value_string(address)), "http://[2001:db8:42::1]:1234");
+}
+
+// Any caller may renew: the CSR's signature proves it holds the key of the
+// certificate on record.
+TEST_F(XmlRpc, RenewalThroughXml)
+{
+    auto node = enrol();
+    auto csr = CertificateRequest::create(node.key, {{"CN", "0/16"}}).to_pem();
+    auto pem = std::string(xmlrpc_c::value_string(
+        result(call("renewCertificate", xmlrpc_c::paramList().add(xmlrpc_c::value_string(csr))))));
+    auto renewed = Certificate::from_pem(pem);
+    EXPECT_EQ(renewed.subject_cn(), "0/16");
+    EXPECT_TRUE(renewed.matches_key(node.key));
+
+    auto stranger = make_node();
+    auto response = call("renewCertificate",
+                         xmlrpc_c::paramList().add(xmlrpc_c::value_string(
+                             CertificateRequest::create(stranger.key, {{"CN", "0/16"}}).to_pem())));
+    auto refused = outcome(response);
+    ASSERT_FALSE(refused.succeeded());
+    EXPECT_EQ(refused.getFault().getCode(), 1);
+    EXPECT_EQ(refused.getFault().getDescription(),
+              "the certificate request's key is not the key of the certificate of 0/16");
 }
 
 // requestToken blocks on SMTP: off the mail pool it is refused, not run.
@@ -266,6 +289,9 @@ TEST_F(XmlRpc, BadCallsAreFaults)
              Case{"declare with a bad address", call("declare", paramList().add(value_array(strings({node.ip, "x"}))), node.ip), 1},
              Case{"requestCertificate with a bad CSR", call("requestCertificate", paramList().add(value_string("aaaaaaaaaaaaaaaa")).add(value_string("x"))), 1},
              Case{"requestCertificate with an integer", call("requestCertificate", paramList().add(value_int(1)).add(value_string("x"))), -501},
+             Case{"renewCertificate with a bad CSR", call("renewCertificate", paramList().add(value_string("x"))), 1},
+             Case{"renewCertificate without a CSR", call("renewCertificate", paramList()), -501},
+             Case{"renewCertificate with an integer", call("renewCertificate", paramList().add(value_int(1))), -501},
              Case{"requestToken with a bad address", call("requestToken", paramList().add(value_string("x")), "192.0.2.1", true), 1},
              Case{"getBootstrapPeer for a stranger", call("getBootstrapPeer", paramList().add(value_string("1111"))), 1},
          })

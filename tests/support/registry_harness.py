@@ -215,11 +215,15 @@ class Registry:
 
 
 def snapshot(db):
-    """Every row of the three tables, read-only."""
+    """Every row of the three tables, read-only: vpn (prefix, email, cert,
+    expires), tokens (token, email, prefix_len, date), peers (prefix, address,
+    date)."""
     connection = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     try:
-        return {table: sorted(connection.execute("SELECT * FROM " + table).fetchall())
-                for table in ("vpn", "tokens", "peers")}
+        return {table: sorted(connection.execute("SELECT %s FROM %s" % (columns, table)).fetchall())
+                for table, columns in (("vpn", "prefix, email, cert, expires"),
+                                       ("tokens", "token, email, prefix_len, date"),
+                                       ("peers", "prefix, address, date"))}
     finally:
         connection.close()
 

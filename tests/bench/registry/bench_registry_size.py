@@ -117,7 +117,7 @@ def main():
 
         print("\nnodes     database   per node  vpn+index  peers+index  tokens  registry RSS")
         for size, rate, tables, rows, file_size, rss in results:
-            vpn = sum(v for k, v in tables.items() if k in ("vpn", "vpn_free")
+            vpn = sum(v for k, v in tables.items() if k in ("vpn", "vpn_free", "vpn_expires")
                       or k.startswith("sqlite_autoindex_vpn"))
             peers = sum(v for k, v in tables.items() if k in ("peers", "peers_ping")
                         or k.startswith("sqlite_autoindex_peers"))
