@@ -124,7 +124,11 @@ void XmlRpcRegistry::renew_certificate(const std::string& csr, Renewed done)
     public_.call("renewCertificate", params, [done = std::move(done)](RpcResult result) {
         if (!result.ok()) {
             const auto& error = result.error();
-            done(std::nullopt, error.what(), error.kind() == RpcError::Kind::fault);
+            // Fault 1: the registry judged the request and will not renew
+            // (another key, a prefix reclaimed, past the grace period);
+            // other faults (-500 internal, -506 no such method) may pass.
+            done(std::nullopt, error.what(),
+                 error.kind() == RpcError::Kind::fault && error.code() == 1);
             return;
         }
         try {

@@ -41,8 +41,9 @@ public:
     virtual void ca_certificate(Done<std::string> done) = 0;
 
     // renewCertificate: a new certificate (PEM, unchecked) for the
-    // certificate request `csr`. `refused` tells a fault of the registry
-    // (it will not renew this certificate) from a failure to ask.
+    // certificate request `csr`. `refused` tells the registry's refusal
+    // (fault 1: it will not renew this certificate) from a failure to ask
+    // or to answer.
     using Renewed = std::function<void(std::optional<std::string> certificate,
                                        const std::string& error, bool refused)>;
     virtual void renew_certificate(const std::string& csr, Renewed done) = 0;
