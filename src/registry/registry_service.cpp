@@ -26,6 +26,21 @@ const T& pick_at_random(const std::vector<T>& items)
     return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(random)];
 }
 
+// The request in `pem` (the method's `parameter`), signed by the key it
+// carries.
+CertificateRequest signed_request(const std::string& pem, const std::string& parameter)
+{
+    std::optional<CertificateRequest> csr;
+    try {
+        csr = CertificateRequest::from_pem(pem);
+    } catch (const CryptoError&) {
+        throw invalid(parameter + " is not a PEM certificate request");
+    }
+    if (!csr->signature_valid())
+        throw invalid("the certificate request's signature does not match its key");
+    return std::move(*csr);
+}
+
 // "24 hours", "90 minutes", "1 second": the largest unit that divides it.
 std::string in_words(std::chrono::seconds duration)
 {
@@ -101,15 +116,8 @@ std::string RegistryService::request_certificate(const std::string& token,
                                                  const std::string& csr_pem)
 {
     // Everything about the CSR is checked before the database is touched.
-    std::optional<CertificateRequest> csr;
-    try {
-        csr = CertificateRequest::from_pem(csr_pem);
-    } catch (const CryptoError&) {
-        throw invalid("req is not a PEM certificate request");
-    }
-    if (!csr->signature_valid())
-        throw invalid("the certificate request's signature does not match its key");
-    if (!csr->key_is_rsa() || csr->key_bits() < CertificateAuthority::min_key_bits)
+    auto csr = signed_request(csr_pem, "req");
+    if (!csr.key_is_rsa() || csr.key_bits() < CertificateAuthority::min_key_bits)
         throw invalid("the certificate request's key must be RSA of at least "
                       + std::to_string(CertificateAuthority::min_key_bits) + " bits");
 
@@ -131,7 +139,7 @@ std::string RegistryService::request_certificate(const std::string& token,
     auto cn = cn_from_bits(*prefix);
     std::optional<Certificate> cert;
     try {
-        cert = ca_.sign(*csr, cn, settings_.certificate_validity, now);
+        cert = ca_.sign(csr, cn, settings_.certificate_validity, now);
     } catch (const CryptoError& error) {
         throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
     }
@@ -146,17 +154,10 @@ std::string RegistryService::request_certificate(const std::string& token,
 std::string RegistryService::renew_certificate(const std::string& csr_pem)
 {
     // Everything about the CSR alone is checked before the database is touched.
-    std::optional<CertificateRequest> csr;
-    try {
-        csr = CertificateRequest::from_pem(csr_pem);
-    } catch (const CryptoError&) {
-        throw invalid("csr is not a PEM certificate request");
-    }
-    if (!csr->signature_valid())
-        throw invalid("the certificate request's signature does not match its key");
+    auto csr = signed_request(csr_pem, "csr");
     std::string prefix;
     try {
-        prefix = bits_from_cn(csr->subject_cn());
+        prefix = bits_from_cn(csr.subject_cn());
     } catch (const CryptoError&) {
         throw invalid("the certificate request must have one subject CN: the node's prefix, "
                       "as in its certificate");
@@ -175,7 +176,7 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
         throw invalid("no certificate is on record for " + cn
                       + ": enrol the node with re6st-conf");
     auto current = Certificate::from_pem(*stored);
-    if (csr->public_key_der() != current.public_key_der())
+    if (csr.public_key_der() != current.public_key_der())
         throw invalid("the certificate request's key is not the key of the certificate of " + cn);
     if (now - current.not_after() > settings_.grace_period.count())
         throw invalid("the certificate of " + cn + " expired on " + utc_time(current.not_after())
@@ -183,7 +184,7 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
                       + " ago: enrol the node again with re6st-conf");
     std::optional<Certificate> renewed;
     try {
-        renewed = ca_.sign(*csr, cn, settings_.certificate_validity, now);
+        renewed = ca_.sign(csr, cn, settings_.certificate_validity, now);
     } catch (const CryptoError& error) {
         throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
     }

@@ -7,8 +7,7 @@
 #include "common/log.hpp"
 #include "common/utc_time.hpp"
 #include "service_fixture.hpp"
-
-#include <set>
+#include "vpn_rows.hpp"
 
 using namespace re6st;
 using namespace re6st::registry;
@@ -16,18 +15,6 @@ using namespace re6st::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-using Tree = std::set<std::pair<std::string, bool>>;   // prefix, allocated
-
-Tree tree(sqlite::Database& db)
-{
-    Tree rows;
-    auto query = db.prepare("SELECT prefix, cert IS NOT NULL FROM vpn");
-    auto found = query.query();
-    while (found.next())
-        rows.emplace(found.row().get<std::string>(0), found.row().get<bool>(1));
-    return rows;
-}
 
 class Reclamation : public ServiceFixture {
 protected:
@@ -87,7 +74,7 @@ TEST_F(Reclamation, OneOfTwoSiblings)
     ASSERT_EQ(b.prefix, "1");
     now = reclaimable(a);
     EXPECT_EQ(run().prefixes, 1u);
-    EXPECT_EQ(tree(enrolment_db), (Tree{{"0", false}, {"1", true}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"0", false}, {"1", true}}));
     EXPECT_EQ(lines, (std::vector<std::string>{
                          "reclaimed 1 prefix expired more than 10d ago; deleted 0 expired tokens"}));
     // And it is given to the next node.
@@ -100,7 +87,7 @@ TEST_F(Reclamation, BothSiblingsMergeIntoTheirParent)
     auto b = enrol();
     now = std::max(reclaimable(a), reclaimable(b));
     EXPECT_EQ(run().prefixes, 2u);
-    EXPECT_EQ(tree(enrolment_db), (Tree{{"", false}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"", false}}));
 }
 
 TEST_F(Reclamation, AWholeTreeBackToTheRoot)
@@ -110,10 +97,10 @@ TEST_F(Reclamation, AWholeTreeBackToTheRoot)
     std::vector<Enrolled> nodes;
     for (int i = 0; i < 5; ++i)
         nodes.push_back(enrol());
-    EXPECT_GT(tree(enrolment_db).size(), 15u);
+    EXPECT_GT(vpn_rows(enrolment_db).size(), 15u);
     now = reclaimable(nodes.back());
     EXPECT_EQ(run().prefixes, 5u);
-    EXPECT_EQ(tree(enrolment_db), (Tree{{"", false}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"", false}}));
 }
 
 // Up to the end of the grace period the node may still renew: nothing moves.
@@ -148,7 +135,7 @@ TEST_F(Reclamation, RenewedCertificatesStay)
         CertificateRequest::create(a.key, {{"CN", "0/1"}}).to_pem());
     now = reclaimable(b);
     EXPECT_EQ(run().prefixes, 1u);
-    EXPECT_EQ(tree(enrolment_db), (Tree{{"0", true}, {"1", false}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"0", true}, {"1", false}}));
 }
 
 TEST_F(Reclamation, ThePeersRowGoesToo)
@@ -211,7 +198,7 @@ TEST_F(Reclamation, BoundedTransactions)
               (std::vector<std::string>{nodes[2].prefix, nodes[3].prefix}));
     EXPECT_EQ(service->reclaim_prefixes(2), (std::vector<std::string>{nodes[4].prefix}));
     EXPECT_EQ(service->reclaim_prefixes(2), std::vector<std::string>());
-    EXPECT_EQ(tree(enrolment_db), (Tree{{"", false}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"", false}}));
 }
 
 TEST_F(Reclamation, ARunTakesAsManyTransactionsAsNeeded)
@@ -228,7 +215,7 @@ TEST_F(Reclamation, ARunTakesAsManyTransactionsAsNeeded)
     EXPECT_EQ(run(2).prefixes, 5u);
     sqlite3_commit_hook(enrolment_db.get(), nullptr, nullptr);
     EXPECT_EQ(commits, 1 + 3);   // the tokens, then 2 + 2 + 1 prefixes
-    EXPECT_EQ(tree(enrolment_db), (Tree{{"", false}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"", false}}));
 }
 
 // A failure is logged and the next run tries again.
@@ -241,7 +228,7 @@ TEST_F(Reclamation, AFailedRunIsLogged)
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_NE(lines[0].find("reclaiming expired prefixes and tokens: "), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("locked by the test"), std::string::npos) << lines[0];
-    EXPECT_EQ(tree(enrolment_db), (Tree{{"0", true}, {"1", false}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"0", true}, {"1", false}}));
     enrolment_db.exec("DROP TRIGGER no_free");
     EXPECT_EQ(run().prefixes, 1u);
 }

@@ -2,30 +2,20 @@
 // renewal, and release with the merging of free buddies.
 #include "registry/prefix_allocator.hpp"
 #include "registry/registry_database.hpp"
+#include "vpn_rows.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
-#include <set>
 #include <unistd.h>
 
 using namespace re6st;
 using namespace re6st::registry;
+using test::vpn_rows;
+using test::VpnRows;
 
 namespace {
-
-using Rows = std::set<std::pair<std::string, bool>>;   // prefix, allocated
-
-Rows rows(sqlite::Database& db)
-{
-    Rows result;
-    auto query = db.prepare("SELECT prefix, cert IS NOT NULL FROM vpn");
-    auto found = query.query();
-    while (found.next())
-        result.emplace(found.row().get<std::string>(0), found.row().get<bool>(1));
-    return result;
-}
 
 constexpr std::int64_t expires = 1'800'000'000;   // seconds since the epoch
 
@@ -46,14 +36,14 @@ struct Allocator : ::testing::Test {
 
 TEST_F(Allocator, NewTreeIsOneFreeRoot)
 {
-    EXPECT_EQ(rows(db), (Rows{{"", false}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"", false}}));
 }
 
 // Splitting keeps p+"1" free and goes on with p+"0".
 TEST_F(Allocator, FirstAllocationSplitsDownToTheLength)
 {
     EXPECT_EQ(take(3), "000");
-    EXPECT_EQ(rows(db), (Rows{{"1", false}, {"01", false}, {"001", false}, {"000", true}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"1", false}, {"01", false}, {"001", false}, {"000", true}}));
 }
 
 // The longest free row not longer than the request is used first, so small
@@ -86,7 +76,7 @@ TEST_F(Allocator, MixedLengthsNeverOverlap)
             }
     // The rows still partition the space: the sizes 2^-length sum to 1.
     double covered = 0;
-    for (const auto& [prefix, allocated] : rows(db))
+    for (const auto& [prefix, allocated] : vpn_rows(db))
         covered += std::ldexp(1.0, -int(prefix.size()));
     EXPECT_DOUBLE_EQ(covered, 1.0);
 }
@@ -95,7 +85,7 @@ TEST_F(Allocator, LengthOutsideTheNetworkIsRejected)
 {
     EXPECT_THROW(allocator.allocate(0), std::invalid_argument);
     EXPECT_THROW(allocator.allocate(81), std::invalid_argument);
-    EXPECT_EQ(rows(db).size(), 1u);
+    EXPECT_EQ(vpn_rows(db).size(), 1u);
 }
 
 TEST_F(Allocator, AssignsOnlyFreeRows)
@@ -139,7 +129,7 @@ TEST_F(Allocator, ReleasingOneOfTwoSiblingsMergesNothing)
     EXPECT_EQ(take(1), "0");
     EXPECT_EQ(take(1), "1");
     allocator.release("0");
-    EXPECT_EQ(rows(db), (Rows{{"0", false}, {"1", true}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"0", false}, {"1", true}}));
     EXPECT_FALSE(allocator.certificate("0"));
     EXPECT_EQ(db.prepare("SELECT count(*) FROM vpn WHERE email IS NULL AND cert IS NULL"
                          " AND expires IS NULL").query_value<int>(),
@@ -151,9 +141,9 @@ TEST_F(Allocator, ReleasingBothSiblingsMergesThemIntoTheirParent)
     take(2);   // 00, with 01 and 1 free
     EXPECT_EQ(take(2), "01");
     allocator.release("01");
-    EXPECT_EQ(rows(db), (Rows{{"00", true}, {"01", false}, {"1", false}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"00", true}, {"01", false}, {"1", false}}));
     allocator.release("00");
-    EXPECT_EQ(rows(db), (Rows{{"", false}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"", false}}));
 }
 
 // Merging goes on up the tree while the buddy is free, and stops at the
@@ -165,13 +155,13 @@ TEST_F(Allocator, MergingStopsAtAnAllocatedOrSplitBuddy)
     EXPECT_EQ(take(2), "01");
     EXPECT_EQ(take(3), "100");
     allocator.release("01");   // buddy 00 is split
-    EXPECT_EQ(rows(db), (Rows{{"000", true}, {"001", true}, {"01", false}, {"100", true},
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"000", true}, {"001", true}, {"01", false}, {"100", true},
                               {"101", false}, {"11", false}}));
     allocator.release("000");   // buddy 001 is allocated
     allocator.release("001");   // 000+001 -> 00, 00+01 -> 0; 1 is split
-    EXPECT_EQ(rows(db), (Rows{{"0", false}, {"100", true}, {"101", false}, {"11", false}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"0", false}, {"100", true}, {"101", false}, {"11", false}}));
     allocator.release("100");
-    EXPECT_EQ(rows(db), (Rows{{"", false}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"", false}}));
 }
 
 TEST_F(Allocator, AWholeTreeGoesBackToTheRoot)
@@ -179,10 +169,10 @@ TEST_F(Allocator, AWholeTreeGoesBackToTheRoot)
     std::vector<std::string> taken;
     for (unsigned length : {16u, 16u, 16u, 20u, 3u, 16u})
         taken.push_back(take(length));
-    EXPECT_GT(rows(db).size(), 20u);
+    EXPECT_GT(vpn_rows(db).size(), 20u);
     for (const auto& prefix : taken)
         allocator.release(prefix);
-    EXPECT_EQ(rows(db), (Rows{{"", false}}));
+    EXPECT_EQ(vpn_rows(db), (VpnRows{{"", false}}));
     // And the space is whole again: the first allocation is as in a new tree.
     EXPECT_EQ(take(16), std::string(16, '0'));
 }
@@ -220,12 +210,12 @@ TEST_F(Allocator, RenewReplacesTheCertificateOfAnAllocatedRow)
 // A failed request rolls its allocation back: the next one gets the same prefix.
 TEST_F(Allocator, AllocationRollsBackWithItsTransaction)
 {
-    auto before = rows(db);
+    auto before = vpn_rows(db);
     {
         sqlite::Transaction transaction(db);
         EXPECT_EQ(allocator.allocate(16), std::string(16, '0'));
     }
-    EXPECT_EQ(rows(db), before);
+    EXPECT_EQ(vpn_rows(db), before);
     EXPECT_EQ(take(16), std::string(16, '0'));
 }
 
@@ -239,7 +229,7 @@ TEST(RegistryDatabase, ReopenKeepsTheTree)
         allocator.assign(*allocator.allocate(4), "a@example.org", "c", expires);
     }
     auto db = open_registry_database(path, Durability::crash);
-    EXPECT_EQ(rows(db).size(), 5u);   // 0000 and four free buddies, no ''
+    EXPECT_EQ(vpn_rows(db).size(), 5u);   // 0000 and four free buddies, no ''
     EXPECT_EQ(db.prepare("PRAGMA journal_mode").query_value<std::string>(), "wal");
     for (auto suffix : {"", "-wal", "-shm"})
         std::remove((path + suffix).c_str());
