@@ -140,6 +140,7 @@ void CertificateRenewer::request_made(const CommandResult& result, Renewed done)
 void CertificateRenewer::answered(const std::optional<std::string>& pem, const std::string& error,
                                   bool refused, Renewed done)
 {
+    auto previous = certificate_.not_after;
     std::string why = pem ? install_certificate(*pem) : error;
     if (!why.empty()) {
         failed(why);
@@ -155,7 +156,7 @@ void CertificateRenewer::answered(const std::optional<std::string>& pem, const s
               utc(certificate_.not_after), "; next renewal from ", utc(next));
     schedule(next);
     if (changed)
-        changed();
+        changed(previous);
     check_ca();
     if (done)
         done("", false);
@@ -235,11 +236,12 @@ void CertificateRenewer::install_ca(const std::string& pem)
             why = "it expires no later than ours";
         if (why.empty()) {
             file.commit();
+            auto previous = ca_.not_after;
             ca_ = dates;
             log::info("replaced the CA certificate ", files_.ca,
                       " by the registry's: valid until ", utc(ca_.not_after));
             if (changed)
-                changed();
+                changed(previous);
             return;
         }
     } catch (const std::exception& error) {

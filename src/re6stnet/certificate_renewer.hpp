@@ -45,8 +45,9 @@ public:
     // expired certificate); `done` when it is over.
     void renew_now(Renewed done);
 
-    // A file changed: the certificate (renewed) or the CA certificate.
-    std::function<void()> changed;
+    // A file changed: the certificate (renewed) or the CA certificate;
+    // `deadline` is when the one it replaced expires.
+    std::function<void(WallTime deadline)> changed;
 
     const CertificateDates& certificate_dates() const { return certificate_; }
     const CertificateDates& ca_dates() const { return ca_; }

@@ -31,6 +31,10 @@ constexpr auto decrypt_timeout = 10s;    // openssl decrypting a bootstrap peer
 // Between two OpenVPN processes replaced after a renewal: babeld moves the
 // routes of the one that went to the other tunnels meanwhile.
 constexpr auto rollover_spacing = 5s;
+// The rollover ends this long before the old files expire, at the latest.
+constexpr auto rollover_margin = 10s;
+// And begins within this long of the renewal.
+constexpr std::chrono::seconds longest_rollover_delay = 1h;
 // A babeld left behind has this long to end on SIGTERM.
 constexpr std::chrono::milliseconds leftover_grace = 3s;
 
@@ -121,7 +125,7 @@ void Daemon::start()
                     set_endpoints(endpoints);
             });
 
-    renewer_->changed = [this] { credentials_changed(); };
+    renewer_->changed = [this](WallTime deadline) { credentials_changed(deadline); };
     renewer_->start();
     tick();
     schedule_tunnel_refresh();
@@ -154,12 +158,28 @@ void Daemon::renew_expired_certificate()
                                  + " has expired and cannot be renewed now: " + error);
 }
 
-void Daemon::credentials_changed()
+void Daemon::credentials_changed(WallTime deadline)
 {
     if (stopping_)
         return;
-    log::info("replacing the OpenVPN processes one at a time for the new certificate files");
     rollover_before_ = services_.clock.now();
+    auto processes = static_cast<int>(servers_.size() + tunnels_->peers().size());
+    auto needed = rollover_spacing * (processes + 1) + rollover_margin;
+    auto room = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - services_.wall()
+                                                                      - needed);
+    auto longest = std::clamp<std::chrono::milliseconds>(room, 0ms, longest_rollover_delay);
+    auto delay = std::chrono::milliseconds(
+        std::uniform_int_distribution<std::int64_t>(0, longest.count())(random_));
+    log::info("replacing the OpenVPN processes for the new certificate files in ",
+              delay.count() / 1000, " s, one every ", rollover_spacing.count(), " s");
+    if (delay.count() == 0)
+        start_rollover();
+    else
+        services_.clock.wait_for(*rollover_timer_, delay, [this] { start_rollover(); });
+}
+
+void Daemon::start_rollover()
+{
     rollover_servers_ = servers_.size();
     rollover_step();
 }

@@ -72,11 +72,15 @@ public:
     // still up), then every OpenVPN process, removes the UPnP mappings and
     // what start() added to the host; `done` when all of it is over.
     void stop(std::function<void()> done);
-    // The certificate or CA file was replaced: the OpenVPN processes
-    // started before still hold the old one. Replaces them one at a time,
-    // servers first, then client tunnels oldest first, a step apart, so
-    // that the routes of one have moved before the next goes.
-    void credentials_changed();
+    // The certificate or CA file was replaced; the old one expires at
+    // `deadline`, and the OpenVPN processes started before still hold it.
+    // Replaces them one at a time, servers first, then client tunnels
+    // oldest first, a step apart, so that the routes of one have moved
+    // before the next goes. It begins after a random delay that leaves the
+    // whole of it time before the deadline: nodes renewed in the same
+    // minute (enrolled together) do not all restart their servers, which
+    // hold every tunnel's other end, at once.
+    void credentials_changed(WallTime deadline);
 
     // SIGHUP / SIGUSR1: logrotate moved the log files. Throws
     // SurvivableError naming the files it could not reopen.
@@ -91,6 +95,7 @@ private:
 
     void take_directories();
     void renew_expired_certificate();
+    void start_rollover();
     void rollover_step();
     void remove_leftovers();
     void start_servers();

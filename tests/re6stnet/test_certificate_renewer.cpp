@@ -36,7 +36,10 @@ struct CertificateRenewerTest : ::testing::Test {
                                                                   dir / "node.key"},
             openssl.dates(dir / "node.crt"), openssl.dates(dir / "ca.crt"),
             [this] { return wall(); });
-        renewer->changed = [this] { ++changes; };
+        renewer->changed = [this](WallTime deadline) {
+            ++changes;
+            deadlines.push_back(deadline);
+        };
     }
 
     // The test's time: the real time at its start (openssl judges the
@@ -83,6 +86,7 @@ struct CertificateRenewerTest : ::testing::Test {
     Clock::time_point clock_start = clock.now();
     std::unique_ptr<CertificateRenewer> renewer;
     int changes = 0;
+    std::vector<WallTime> deadlines;   // given with each change
 };
 
 }  // namespace
@@ -98,6 +102,7 @@ TEST_F(CertificateRenewerTest, RenewsAThirdOfTheLifetimeBeforeExpiryAndReplacesT
     advance(15s);   // 100 s before expiry
     ASSERT_TRUE(answer("renewCertificate"));
     EXPECT_EQ(changes, 1);
+    EXPECT_EQ(deadlines, std::vector<WallTime>{old_dates.not_after});
     EXPECT_EQ(renewer->renewals(), 1u);
     auto after = dir.read("node.crt");
     EXPECT_NE(after, before);

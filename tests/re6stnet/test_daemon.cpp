@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 using namespace re6st;
 using test::bits;
@@ -371,7 +372,8 @@ TEST_F(DaemonTest, NewCertificateFilesReplaceTheOpenVpnProcessesOneAtATime)
     ASSERT_GT(node.pid_of("openvpn re6stnet0"), 0);
     auto first = node.events.size();
 
-    node.daemon->credentials_changed();
+    // The old files expire too soon for any delay.
+    node.daemon->credentials_changed(std::chrono::system_clock::now() + 20s);
     ASSERT_TRUE(test::run_until(io, [&] {
         return node.events_like("start openvpn re6st-udp1194", first).size() == 1;
     }));
@@ -395,6 +397,34 @@ TEST_F(DaemonTest, NewCertificateFilesReplaceTheOpenVpnProcessesOneAtATime)
     // Nothing started before the renewal is left: nothing more is replaced.
     EXPECT_EQ(node.events_like("signal", first).size(), 2u) << test::join(node.events_like("", first));
     EXPECT_EQ(node.events_like("start", first).size(), 2u);
+    stop(node);
+}
+
+// Nodes renewed together do not restart their servers together: the
+// replacement waits at random, leaving it time before the old files expire.
+TEST_F(DaemonTest, ReplacementBeginsAtARandomTimeBeforeTheOldFilesExpire)
+{
+    Node node(dir, io, clock);
+    node.daemon->start();
+    settle();
+    auto first = node.events.size();
+    std::set<Clock::time_point> began;
+    for (int i = 0; i < 5; ++i) {
+        auto renewed = clock.now();
+        // 1 server: 10 s of replacements and 10 s of margin, 100 s of room.
+        node.daemon->credentials_changed(std::chrono::system_clock::now() + 120s);
+        auto signals = node.events_like("signal", first).size();
+        while (node.events_like("signal", first).size() == signals) {
+            ASSERT_LE(clock.now() - renewed, 100s);
+            clock.advance(1s);
+            settle();
+        }
+        began.insert(clock.now() - renewed.time_since_epoch());
+        test::run_until(io, [] { return false; }, 100ms);
+        clock.advance(10s);
+        settle();
+    }
+    EXPECT_GT(began.size(), 1u);   // not always the same delay
     stop(node);
 }
 
