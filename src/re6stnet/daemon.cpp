@@ -35,6 +35,15 @@ constexpr auto rollover_spacing = 5s;
 constexpr auto rollover_margin = 10s;
 // And begins within this long of the renewal.
 constexpr std::chrono::seconds longest_rollover_delay = 1h;
+// A client tunnel presents its certificate again only when it renegotiates,
+// at the earliest this long after it started (OpenVPN's default reneg-sec,
+// 3600 s, less the 10 % a server takes off at random). A tunnel made with
+// the old certificate is closed before its first renegotiation after the
+// old one expires, as late as possible within a random window (a day at
+// most, half the certificate's lifetime for short ones): closing a tunnel
+// leaves its server's side routing into it until babeld misses its hellos.
+constexpr std::chrono::seconds first_renegotiation{3240};
+constexpr std::chrono::seconds longest_tunnel_window = 24h;
 // A babeld left behind has this long to end on SIGTERM.
 constexpr std::chrono::milliseconds leftover_grace = 3s;
 
@@ -163,7 +172,14 @@ void Daemon::credentials_changed(WallTime deadline)
     if (stopping_)
         return;
     rollover_before_ = services_.clock.now();
-    auto processes = static_cast<int>(servers_.size() + tunnels_->peers().size());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - services_.wall());
+    rollover_deadline_ = rollover_before_ + left - rollover_margin;
+    auto lifetime = RenewalSchedule::lifetime(renewer_->certificate_dates());
+    auto window = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min<std::chrono::seconds>(longest_tunnel_window, lifetime / 2));
+    tunnel_slack_ = std::chrono::milliseconds(
+        std::uniform_int_distribution<std::int64_t>(0, window.count())(random_));
+    auto processes = static_cast<int>(servers_.size());
     auto needed = rollover_spacing * (processes + 1) + rollover_margin;
     auto room = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - services_.wall()
                                                                       - needed);
@@ -192,11 +208,21 @@ void Daemon::rollover_step()
     if (rollover_servers_ > 0) {
         servers_[servers_.size() - rollover_servers_]->process->replace(stop_grace);
         --rollover_servers_;
-    } else if (!tunnels_->recycle_oldest(rollover_before_)) {
+        services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });
+        return;
+    }
+    auto oldest = tunnels_->oldest_start(rollover_before_);
+    if (!oldest) {
         log::info("every OpenVPN process uses the new certificate files");
         return;
     }
-    services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });
+    auto due = std::max(*oldest + first_renegotiation - rollover_margin, rollover_deadline_)
+        - tunnel_slack_;
+    if (services_.clock.now() >= due) {
+        tunnels_->recycle_oldest(rollover_before_);
+        due = services_.clock.now() + rollover_spacing;
+    }
+    rollover_timer_->wait_until(due, [this] { rollover_step(); });
 }
 
 // Nothing of the node is touched before both locks are held: a second

@@ -74,12 +74,13 @@ public:
     void stop(std::function<void()> done);
     // The certificate or CA file was replaced; the old one expires at
     // `deadline`, and the OpenVPN processes started before still hold it.
-    // Replaces them one at a time, servers first, then client tunnels
-    // oldest first, a step apart, so that the routes of one have moved
-    // before the next goes. It begins after a random delay that leaves the
-    // whole of it time before the deadline: nodes renewed in the same
-    // minute (enrolled together) do not all restart their servers, which
-    // hold every tunnel's other end, at once.
+    // Replaces the servers one at a time, a step apart, after a random
+    // delay that leaves them time before the deadline: nodes renewed in
+    // the same minute (enrolled together) do not all restart their
+    // servers, which hold every tunnel's other end, at once. Then closes
+    // the client tunnels started before, oldest first, each before it
+    // could renegotiate with the expired certificate, as late as a random
+    // window allows (their slots are filled again at once).
     void credentials_changed(WallTime deadline);
 
     // SIGHUP / SIGUSR1: logrotate moved the log files. Throws
@@ -130,6 +131,8 @@ private:
     std::unique_ptr<CertificateRenewer> renewer_;
     std::unique_ptr<Timer> tick_timer_, tunnel_refresh_timer_, registry_timer_, rollover_timer_;
     Clock::time_point rollover_before_;    // processes started before hold old files
+    Clock::time_point rollover_deadline_;  // when the old files expire, less a margin
+    std::chrono::milliseconds tunnel_slack_{0};   // how early before its due a tunnel goes
     std::size_t rollover_servers_ = 0;     // servers still to replace
     bool mapped_endpoints_ = false;   // UPnP gave us endpoints
     bool stopping_ = false;

@@ -169,17 +169,31 @@ void TunnelManager::refresh(const RouteCount& routes)
                 close(slot);
 }
 
-bool TunnelManager::recycle_oldest(Clock::time_point before)
+const TunnelManager::Slot* TunnelManager::oldest_slot(Clock::time_point before) const
 {
-    Slot* oldest = nullptr;
-    for (auto& slot : slots_)
+    const Slot* oldest = nullptr;
+    for (const auto& slot : slots_)
         if (slot.state == Slot::State::running && slot.started <= before
             && (!oldest || slot.started < oldest->started))
             oldest = &slot;
+    return oldest;
+}
+
+bool TunnelManager::recycle_oldest(Clock::time_point before)
+{
+    auto* oldest = oldest_slot(before);
     if (!oldest)
         return false;
-    close(*oldest);
+    close(const_cast<Slot&>(*oldest));   // one of our own slots
     return true;
+}
+
+std::optional<Clock::time_point> TunnelManager::oldest_start(Clock::time_point before) const
+{
+    auto* oldest = oldest_slot(before);
+    if (!oldest)
+        return std::nullopt;
+    return oldest->started;
 }
 
 void TunnelManager::incoming_connected(const std::string& prefix)

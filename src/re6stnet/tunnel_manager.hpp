@@ -12,6 +12,7 @@
 #include "re6stnet/process/child.hpp"
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -47,6 +48,8 @@ public:
     // than `before` (its OpenVPN process holds the certificate files as
     // they were then); its peer stays usable. Returns whether it closed one.
     bool recycle_oldest(Clock::time_point before);
+    // When the tunnel recycle_oldest(before) would close started, if any.
+    std::optional<Clock::time_point> oldest_start(Clock::time_point before) const;
 
     // Peers connected to one of our servers: a tunnel to them would be a
     // second link to the same node, so they are skipped while connected.
@@ -72,6 +75,7 @@ private:
         std::unique_ptr<Child> child;
     };
     bool start(Slot& slot, const Peer& peer);
+    const Slot* oldest_slot(Clock::time_point before) const;
     void ended(Slot& slot, int status);
     void close(Slot& slot);
 
