@@ -292,7 +292,13 @@ class Hostile(RegistryTestCase):
             for what, status in (("header over the limit", "431"), ("body over the limit", "413"),
                                  ("chunked body over the limit", "413"), ("garbage", "400")):
                 self.assertNotIn(what + ": unexpected", counts, counts)
-                self.assertGreater(counts.get("%s: %s" % (what, status), 0), 0, counts)
+                refused = counts.get("%s: %s" % (what, status), 0)
+                if what == "chunked body over the limit":
+                    # The registry answers 413 and closes while the client is
+                    # still sending: the reset may discard the answer before
+                    # the client reads it (all of them, on a slow run).
+                    refused += counts.get(what + ": cut off", 0)
+                self.assertGreater(refused, 0, counts)
             self.assertGreater(counts.get("burst: answered", 0), 100, counts)
             # More connections than the cap: the registry closed idle ones.
             self.assertGreater(counts.get("hold: closed by the registry", 0), 0, counts)
