@@ -3,11 +3,11 @@
 
 #include "common/atomic_file.hpp"
 #include "common/log.hpp"
+#include "common/utc_time.hpp"
 #include "re6stnet/process/command.hpp"
 
 #include <sys/stat.h>
 
-#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -21,12 +21,7 @@ constexpr auto request_timeout = 10s;   // openssl making the CSR
 
 std::string utc(WallTime time)
 {
-    auto seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm fields{};
-    gmtime_r(&seconds, &fields);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &fields);
-    return text;
+    return utc_time(std::chrono::system_clock::to_time_t(time));
 }
 
 std::string in_seconds(std::chrono::system_clock::duration duration)

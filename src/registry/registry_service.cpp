@@ -137,18 +137,23 @@ std::string RegistryService::request_certificate(const std::string& token,
         throw RequestError(Kind::failed, "no free prefix left in the network");
     }
     auto cn = cn_from_bits(*prefix);
-    std::optional<Certificate> cert;
-    try {
-        cert = ca_.sign(csr, cn, settings_.certificate_validity, now);
-    } catch (const CryptoError& error) {
-        throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
-    }
-    auto pem = cert->to_pem();
-    allocator_.assign(*prefix, taken.grant.email, pem, cert->not_after());
+    auto cert = issue(csr, cn, now);
+    auto pem = cert.to_pem();
+    allocator_.assign(*prefix, taken.grant.email, pem, cert.not_after());
     transaction.commit();
     log::info("requestCertificate: issued ", cn, " (", network_.node_subnet(*prefix).to_string(),
               ") to ", taken.grant.email);
     return pem;
+}
+
+Certificate RegistryService::issue(const CertificateRequest& csr, const std::string& cn,
+                                   std::int64_t now) const
+{
+    try {
+        return ca_.sign(csr, cn, settings_.certificate_validity, now);
+    } catch (const CryptoError& error) {
+        throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
+    }
 }
 
 std::string RegistryService::renew_certificate(const std::string& csr_pem)
@@ -182,17 +187,12 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
         throw invalid("the certificate of " + cn + " expired on " + utc_time(current.not_after())
                       + ", more than " + format_duration(settings_.grace_period)
                       + " ago: enrol the node again with re6st-conf");
-    std::optional<Certificate> renewed;
-    try {
-        renewed = ca_.sign(csr, cn, settings_.certificate_validity, now);
-    } catch (const CryptoError& error) {
-        throw invalid(std::string("cannot issue a certificate for this request: ") + error.what());
-    }
-    auto pem = renewed->to_pem();
-    allocator_.renew(prefix, pem, renewed->not_after());
+    auto renewed = issue(csr, cn, now);
+    auto pem = renewed.to_pem();
+    allocator_.renew(prefix, pem, renewed.not_after());
     transaction.commit();
     log::info("renewCertificate: renewed ", cn, " (", network_.node_subnet(prefix).to_string(),
-              ") until ", utc_time(renewed->not_after()));
+              ") until ", utc_time(renewed.not_after()));
     return pem;
 }
 

@@ -103,6 +103,10 @@ public:
     const ServiceSettings& settings() const { return settings_; }
 
 private:
+    // `csr` signed for `cn`, valid --certificate-validity from `now`; a
+    // request the CA cannot sign is a RequestError.
+    Certificate issue(const CertificateRequest& csr, const std::string& cn,
+                      std::int64_t now) const;
     // The caller's node bits (after the network prefix) if authorised.
     std::optional<std::string> authorised_caller(const char* method, const std::string& client_ip,
                                                  std::string_view source) const;

@@ -52,22 +52,12 @@ struct ScriptedRegistry : Registry {
     void bootstrap_peer(Done<std::string> done) override
     {
         calls.push_back("getBootstrapPeer");
-        pending.push_back([this, done] {
-            if (bootstrap)
-                done(*bootstrap, "");
-            else
-                done(std::nullopt, "no peer known");
-        });
+        answer_later(done, bootstrap, "no peer known");
     }
     void ca_certificate(Done<std::string> done) override
     {
         calls.push_back("getCa");
-        pending.push_back([this, done] {
-            if (ca)
-                done(*ca, "");
-            else
-                done(std::nullopt, "connection refused");
-        });
+        answer_later(done, ca, "connection refused");
     }
     void renew_certificate(const std::string& csr, Renewed done) override
     {
@@ -79,6 +69,17 @@ struct ScriptedRegistry : Registry {
                 done(*certificate, "", false);
             else
                 done(std::nullopt, "the registry refused", true);
+        });
+    }
+    // Queues the answer: `value` as it is when delivered, else `error`.
+    void answer_later(Done<std::string> done, const std::optional<std::string>& value,
+                      const char* error)
+    {
+        pending.push_back([&value, done, error] {
+            if (value)
+                done(*value, "");
+            else
+                done(std::nullopt, error);
         });
     }
     // Delivers the answer to the oldest call.

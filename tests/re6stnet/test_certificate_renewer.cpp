@@ -46,12 +46,16 @@ struct CertificateRenewerTest : ::testing::Test {
     // certificates by it), moved on by the fake clock.
     WallTime wall() const { return start + (clock.now() - clock_start); }
 
-    // What the registry does: the CSR signed for 1/16, valid from now.
-    std::string sign(const std::string& csr)
+    // What the registry does: the CSR signed for `cn` by the CA `ca`
+    // (files <ca>.crt and <ca>.key), valid from now.
+    std::string sign(const std::string& csr, const std::string& cn = "1/16",
+                     const std::string& ca = "ca")
     {
-        CertificateAuthority ca(Certificate::load(dir / "ca.crt"), PrivateKey::load(dir / "ca.key"));
-        return ca.sign(CertificateRequest::from_pem(csr), "1/16", validity,
-                       std::chrono::system_clock::to_time_t(wall()))
+        CertificateAuthority authority(Certificate::load(dir / (ca + ".crt")),
+                                       PrivateKey::load(dir / (ca + ".key")));
+        return authority
+            .sign(CertificateRequest::from_pem(csr), cn, validity,
+                  std::chrono::system_clock::to_time_t(wall()))
             .to_pem();
     }
 
@@ -159,19 +163,9 @@ TEST_F(CertificateRenewerTest, CertificateThatDoesNotFitIsNotInstalled)
     const Case cases[] = {
         {"another key", [&](const std::string&) { return sign(dir.read("other.csr")); },
          "another key"},
-        {"another CA",
-         [&](const std::string& csr) {
-             CertificateAuthority rogue(Certificate::load(dir / "rogue.crt"),
-                                        PrivateKey::load(dir / "rogue.key"));
-             return rogue.sign(CertificateRequest::from_pem(csr), "1/16", validity).to_pem();
-         },
+        {"another CA", [&](const std::string& csr) { return sign(csr, "1/16", "rogue"); },
          "not valid for the CA"},
-        {"another subject",
-         [&](const std::string& csr) {
-             CertificateAuthority ca(Certificate::load(dir / "ca.crt"),
-                                     PrivateKey::load(dir / "ca.key"));
-             return ca.sign(CertificateRequest::from_pem(csr), "2/16", validity).to_pem();
-         },
+        {"another subject", [&](const std::string& csr) { return sign(csr, "2/16"); },
          "another subject"},
         {"not a certificate", [](const std::string&) { return std::string("hello"); }, ""},
     };
