@@ -75,6 +75,8 @@ TEST(OpenVpnCommand, Server)
     EXPECT_EQ(values(argv, "--sndbuf"), Argv{"2097152"});
     EXPECT_EQ(values(argv, "--rcvbuf"), Argv{"2097152"});
     EXPECT_EQ(values(argv, "--persist-tun"), Argv{"<absent>"});   // would hide a dead peer
+    // A TCP client sees the connection close when the server stops.
+    EXPECT_EQ(values(argv, "--explicit-exit-notify"), Argv{"<absent>"});
     // Extra arguments come last, so they can override.
     EXPECT_EQ(Argv(argv.end() - 2, argv.end()), (Argv{"--tun-mtu", "1400"}));
 }
@@ -91,6 +93,8 @@ TEST(OpenVpnCommand, UdpServerWithDh)
     EXPECT_EQ(values(argv, "--ping-restart"), Argv{"8"});
     EXPECT_EQ(values(argv, "--setenv"), (Argv{"re6st_ping_restart", "3"}));
     EXPECT_EQ(values(argv, "--push"), Argv{"ping-exit 3"});
+    // A UDP server that stops tells its clients to end at once.
+    EXPECT_EQ(values(argv, "--explicit-exit-notify"), Argv{"1"});
 }
 
 TEST(OpenVpnCommand, Client)

@@ -113,6 +113,12 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
     // client's own (re6st_ping_restart), which it gets pushed as --ping-exit.
     auto established = std::to_string(
         (server.transport == Transport::tcp ? settings.tcp_timeout : settings.timeout).count());
+    // A server that stops (the daemon replaces it to present a renewed
+    // certificate, or quits) tells its UDP clients so: they end at once and
+    // babeld routes around them, instead of after --tunnel-timeout of
+    // silence. A TCP client sees its connection close anyway.
+    if (server.transport == Transport::udp)
+        argv.insert(argv.end(), {"--explicit-exit-notify", "1"});
     argv.insert(argv.end(), {
         "--ping-restart", std::to_string(handshake_timeout(settings).count()),
         "--setenv", "re6st_ping_restart", established,
