@@ -33,6 +33,13 @@ constexpr auto decrypt_timeout = 10s;    // openssl decrypting a bootstrap peer
 constexpr auto rollover_spacing = 5s;
 // The rollover ends this long before the old files expire, at the latest.
 constexpr auto rollover_margin = 10s;
+// Before a server goes, the node needs a tunnel of its own: one whose
+// tunnels all come in through that server drops off the network with it,
+// and its routes come back with their old sequence number, which babeld
+// elsewhere refuses until it has asked for a new one, long seconds later.
+// So a node with no client tunnel up opens some first, to any peer, and
+// waits up to this many rollover steps for one.
+constexpr int rollover_tunnel_waits = 4;
 // And begins within this long of the renewal.
 constexpr std::chrono::seconds longest_rollover_delay = 1h;
 // A client tunnel presents its certificate again only when it renegotiates,
@@ -180,7 +187,7 @@ void Daemon::credentials_changed(WallTime deadline)
     tunnel_slack_ = std::chrono::milliseconds(
         std::uniform_int_distribution<std::int64_t>(0, window.count())(random_));
     auto processes = static_cast<int>(servers_.size());
-    auto needed = rollover_spacing * (processes + 1) + rollover_margin;
+    auto needed = rollover_spacing * (processes + 1 + rollover_tunnel_waits) + rollover_margin;
     auto room = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - services_.wall()
                                                                       - needed);
     auto longest = std::clamp<std::chrono::milliseconds>(room, 0ms, longest_rollover_delay);
@@ -197,6 +204,7 @@ void Daemon::credentials_changed(WallTime deadline)
 void Daemon::start_rollover()
 {
     rollover_servers_ = servers_.size();
+    rollover_waits_ = 0;
     rollover_step();
 }
 
@@ -206,6 +214,14 @@ void Daemon::rollover_step()
         return;
     tunnels_->fill();   // the tunnel closed by the previous step reopens at once
     if (rollover_servers_ > 0) {
+        if (tunnels_->connected_count() == 0 && rollover_waits_ < rollover_tunnel_waits) {
+            if (rollover_waits_++ == 0)
+                log::info("no client tunnel up: opening some before replacing a server");
+            tunnels_->fill(TunnelManager::Incoming::include);
+            services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });
+            return;
+        }
+        rollover_waits_ = 0;
         servers_[servers_.size() - rollover_servers_]->process->replace(stop_grace);
         --rollover_servers_;
         services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });

@@ -134,6 +134,7 @@ private:
     Clock::time_point rollover_deadline_;  // when the old files expire, less a margin
     std::chrono::milliseconds tunnel_slack_{0};   // how early before its due a tunnel goes
     std::size_t rollover_servers_ = 0;     // servers still to replace
+    int rollover_waits_ = 0;               // steps spent waiting for a client tunnel
     bool mapped_endpoints_ = false;   // UPnP gave us endpoints
     bool stopping_ = false;
     int exit_status_ = 0;

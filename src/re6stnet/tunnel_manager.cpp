@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "re6stnet/tunnel_policy.hpp"
 
+#include <algorithm>
 #include <memory>
 
 namespace re6st {
@@ -51,7 +52,14 @@ std::vector<std::string> TunnelManager::peers() const
     return peers;
 }
 
-unsigned TunnelManager::fill()
+unsigned TunnelManager::connected_count() const
+{
+    return static_cast<unsigned>(std::count_if(slots_.begin(), slots_.end(), [](const Slot& slot) {
+        return slot.state == Slot::State::running && slot.connected;
+    }));
+}
+
+unsigned TunnelManager::fill(Incoming incoming)
 {
     std::vector<Slot*> free;
     for (auto& slot : slots_)
@@ -59,7 +67,9 @@ unsigned TunnelManager::fill()
             free.push_back(&slot);
     if (free.empty() || stopping_)
         return 0;
-    std::set<std::string> skip(incoming_.begin(), incoming_.end());
+    std::set<std::string> skip;
+    if (incoming == Incoming::skip)
+        skip.insert(incoming_.begin(), incoming_.end());
     auto candidates = db_.unused_peers(free.size(), skip);
     std::size_t next = 0, fresh = 0;
     for (const auto& peer : candidates) {

@@ -34,10 +34,17 @@ public:
                   HookChannel::Handler on_hook);
     ~TunnelManager();
 
+    // Whether fill() may pick a peer connected to one of our servers: a
+    // second link to the same node, wanted only while our servers are being
+    // replaced, which drops the links they carry.
+    enum class Incoming { skip, include };
+
     // Starts tunnels in free slots; returns how many slots found no fresh
     // peer: no unused peer at all, or only one whose tunnel failed before
     // (retried meanwhile, but fresh peers are wanted).
-    unsigned fill();
+    unsigned fill(Incoming incoming = Incoming::skip);
+    // Tunnels whose peer answered (their route-up hook ran).
+    unsigned connected_count() const;
 
     // The tunnel refresh: forget LAN peers of the previous count, blacklist
     // those seen now and close our tunnels to them, then close the tunnels

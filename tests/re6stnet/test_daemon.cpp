@@ -373,11 +373,17 @@ TEST_F(DaemonTest, NewCertificateFilesReplaceTheOpenVpnProcessesOneAtATime)
     settle();
     node.registry.answer_all();
     settle();
-    ASSERT_GT(node.pid_of("openvpn re6stnet0"), 0);
+    auto tunnel = node.pid_of("openvpn re6stnet0");
+    ASSERT_GT(tunnel, 0);
+    std::string report = "route-up 198.51.100.7\n";
+    ASSERT_EQ(send(node.launcher.hook_ends.at(tunnel).get(), report.data(), report.size(), 0),
+              ssize_t(report.size()));
+    test::run_until(io, [] { return false; }, 100ms);
     auto first = node.events.size();
     auto renewed = clock.now();
 
-    // The server at once: the old files expire too soon for any delay.
+    // The server at once: the old files expire too soon for any delay, and
+    // the node has a tunnel up of its own.
     node.daemon->credentials_changed(now + 20s);
     ASSERT_TRUE(test::run_until(io, [&] {
         return node.events_like("start openvpn re6st-udp1194", first).size() == 1;
@@ -422,7 +428,9 @@ TEST_F(DaemonTest, ReplacementBeginsAtARandomTimeBeforeTheOldFilesExpire)
     std::set<Clock::time_point> began;
     for (int i = 0; i < 5; ++i) {
         auto renewed = clock.now();
-        // 1 server: 10 s of replacements and 10 s of margin, 100 s of room.
+        // 1 server: 10 s of replacements, 20 s waiting for a client tunnel
+        // (there is none here) and 10 s of margin: 80 s of room, and the
+        // server goes 20 s after the replacement began.
         node.daemon->credentials_changed(std::chrono::system_clock::now() + 120s);
         auto signals = node.events_like("signal", first).size();
         while (node.events_like("signal", first).size() == signals) {
@@ -436,6 +444,53 @@ TEST_F(DaemonTest, ReplacementBeginsAtARandomTimeBeforeTheOldFilesExpire)
         settle();
     }
     EXPECT_GT(began.size(), 1u);   // not always the same delay
+    stop(node);
+}
+
+// A node whose tunnels all come in through its server would drop off the
+// network when that server is replaced: it first opens a client tunnel,
+// to a peer connected to it if need be, and replaces the server once that
+// tunnel is up.
+TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
+{
+    Node node(dir, io, clock, /*advertise=*/false);
+    node.registry.peers = {test::peer(2)};
+    node.daemon->start();
+    settle();
+    node.registry.answer_all();
+    settle();
+    auto server = node.pid_of("openvpn re6st-udp1194");
+    ASSERT_GT(server, 0);
+    // The only peer closes our client tunnel... and connects to our server.
+    std::string incoming = "client-connect " + cn_from_bits(test::peer(2).prefix) + "\n";
+    ASSERT_EQ(send(node.launcher.hook_ends.at(server).get(), incoming.data(), incoming.size(), 0),
+              ssize_t(incoming.size()));
+    test::run_until(io, [] { return false; }, 100ms);
+    node.launcher.crash(node.pid_of("openvpn re6stnet0"));
+    test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
+    clock.advance(5s);
+    settle();
+    ASSERT_EQ(node.events_like("start openvpn re6stnet0").size(), 1u)
+        << "a second link to a connected peer";
+
+    auto first = node.events.size();
+    node.daemon->credentials_changed(std::chrono::system_clock::now() + 20s);
+    settle();
+    ASSERT_EQ(node.events_like("start openvpn re6stnet0", first).size(), 1u);
+    auto tunnel = node.launcher.pids.back();
+    clock.advance(5s);
+    settle();
+    EXPECT_TRUE(node.events_like("signal openvpn re6st-udp1194", first).empty())
+        << "the server went before the node had a tunnel of its own";
+    std::string report = "route-up 198.51.100.7\n";
+    ASSERT_EQ(send(node.launcher.hook_ends.at(tunnel).get(), report.data(), report.size(), 0),
+              ssize_t(report.size()));
+    test::run_until(io, [] { return false; }, 100ms);
+    clock.advance(5s);
+    settle();
+    EXPECT_EQ(node.events_like("signal openvpn", first),
+              std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
+    node.registry.answer_all();
     stop(node);
 }
 
