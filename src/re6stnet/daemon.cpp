@@ -3,6 +3,7 @@
 
 #include "common/log.hpp"
 #include "re6stnet/babel/babeld_command.hpp"
+#include "re6stnet/babel/route_request.hpp"
 #include "re6stnet/tunnel_policy.hpp"
 
 #include <poll.h>
@@ -42,15 +43,16 @@ constexpr auto rollover_margin = 10s;
 constexpr int rollover_tunnel_waits = 4;
 // And begins within this long of the renewal.
 constexpr std::chrono::seconds longest_rollover_delay = 1h;
-// A client tunnel presents its certificate again only when it renegotiates,
-// at the earliest this long after it started (OpenVPN's default reneg-sec,
-// 3600 s, less the 10 % a server takes off at random). A tunnel made with
-// the old certificate is closed before its first renegotiation after the
-// old one expires, as late as possible within a random window (a day at
-// most, half the certificate's lifetime for short ones): closing a tunnel
-// leaves its server's side routing into it until babeld misses its hellos.
-constexpr std::chrono::seconds first_renegotiation{3240};
+// A client tunnel made with the old certificate presents it again whenever
+// it reconnects (its server restarted and told it so, see
+// --explicit-exit-notify) or renegotiates: each is closed before the old
+// certificate expires, at a random time within a window before that (a day
+// at most, half the certificate's lifetime for short ones), one per
+// rollover step, and its slot is filled again.
 constexpr std::chrono::seconds longest_tunnel_window = 24h;
+// From a client's connection to the request for its routes
+// (babel/route_request.hpp): it has made its tap and started talking Babel.
+constexpr auto route_request_delay = 1s;
 // A babeld left behind has this long to end on SIGTERM.
 constexpr std::chrono::milliseconds leftover_grace = 3s;
 
@@ -232,8 +234,9 @@ void Daemon::rollover_step()
         log::info("every OpenVPN process uses the new certificate files");
         return;
     }
-    auto due = std::max(*oldest + first_renegotiation - rollover_margin, rollover_deadline_)
-        - tunnel_slack_;
+    // Time for one step per slot, in case each holds such a tunnel.
+    auto slots = static_cast<int>(tunnels_->interfaces().size());
+    auto due = rollover_deadline_ - tunnel_slack_ - rollover_spacing * slots;
     if (services_.clock.now() >= due) {
         tunnels_->recycle_oldest(rollover_before_);
         due = services_.clock.now() + rollover_spacing;
@@ -283,11 +286,12 @@ void Daemon::start_servers()
 {
     for (const auto& planned : plan_.servers) {
         auto server = std::make_unique<Server>();
+        auto* s = server.get();
         server->plan = planned;
         server->openvpn = std::make_unique<OpenVpnProcess>(
             io_, planned.openvpn.interface, planned.log_file,
-            [this](const HookMessage& m) { on_server_hook(m); });
-        auto* s = server.get();
+            [this, s](const HookMessage& m) { on_server_hook(*s, m); });
+        server->route_request = services_.clock.make_timer();
         server->process = std::make_unique<SupervisedProcess>(
             processes_, "OpenVPN server " + planned.openvpn.interface, [this, s] {
                 return s->openvpn->prepare(
@@ -365,12 +369,21 @@ void Daemon::on_client_hook(const HookMessage& message)
     set_endpoints(endpoints);
 }
 
-void Daemon::on_server_hook(const HookMessage& message)
+void Daemon::on_server_hook(Server& server, const HookMessage& message)
 {
     auto prefix = bits_from_cn(message.argument);
     if (message.event == HookMessage::Event::client_connect) {
         log::info("incoming tunnel from ", message.argument);
         tunnels_->incoming_connected(prefix);
+        // By then the client has made its tap and runs babeld on it; one
+        // request answers for every client that connected meanwhile.
+        services_.clock.wait_for(*server.route_request, route_request_delay, [&server] {
+            auto error = request_routes(server.plan.openvpn.interface);
+            if (error.empty())
+                log::debug("asked the nodes on ", server.plan.openvpn.interface, " for their routes");
+            else
+                log::warning("cannot ask for routes: ", error);
+        });
     } else if (message.event == HookMessage::Event::client_disconnect) {
         log::info("incoming tunnel from ", message.argument, " closed");
         tunnels_->incoming_disconnected(prefix);
@@ -461,6 +474,8 @@ void Daemon::stop(std::function<void()> done)
     tunnel_refresh_timer_->cancel();
     registry_timer_->cancel();
     rollover_timer_->cancel();
+    for (auto& server : servers_)
+        server->route_request->cancel();
     renewer_.reset();
     if (!babeld_) {   // start() failed before babeld
         finish_stop(std::move(done));

@@ -92,6 +92,7 @@ private:
         DaemonPlan::Server plan;
         std::unique_ptr<OpenVpnProcess> openvpn;
         std::unique_ptr<SupervisedProcess> process;
+        std::unique_ptr<Timer> route_request;   // after a client connects
     };
 
     void take_directories();
@@ -103,7 +104,7 @@ private:
     void start_babeld();
     void start_refresher();
     void on_client_hook(const HookMessage& message);
-    void on_server_hook(const HookMessage& message);
+    void on_server_hook(Server& server, const HookMessage& message);
     void tick();
     void schedule_tunnel_refresh();
     void refresh_tunnels();
