@@ -13,6 +13,7 @@ it again.
 
 import datetime
 import glob
+import ipaddress
 import os
 import subprocess
 import sys
@@ -66,6 +67,20 @@ class Renewal(testbed.BedTestCase):
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
         return {(a.name, b.name) for a, b, p in pings if p.wait() != 0}
 
+    def explain(self, a, b):
+        """What a's kernel and babeld say about the way to b, for a pair
+        found cut twice."""
+        source = next(n for n in self.nodes if n.name == a)
+        target = next(n for n in self.nodes if n.name == b)
+        route = source.host.run(["ip", "-6", "route", "get", target.address],
+                                check=False).stdout.strip()
+        length = testbed.NETWORK.prefixlen + int(target.cn.split("/")[1])
+        subnet = ipaddress.IPv6Network("%s/%d" % (target.address, length), strict=False)
+        babel = [line for line in source.host.babel()
+                 if " route " in line and " prefix %s " % subnet in line]
+        print("  %s -> %s: kernel: %s; babeld: %s" % (a, b, route, babel or "no route"),
+              file=sys.stderr)
+
     def test_1_renewals_cut_no_pair(self):
         everyone = self.nodes + [self.late, self.gone]
         formed = self.bed.wait_connected(everyone, 120)
@@ -87,8 +102,9 @@ class Renewal(testbed.BedTestCase):
             failing = self.pair_checks(checked, 1)
             checks += 1
             among_six = {p for p in failing if "late" not in p}
-            for pair in among_six & previous:
+            for pair in sorted(among_six & previous):
                 cut_twice.append((round(started - self.issued), pair))
+                self.explain(*pair)
             for pair in among_six:
                 cut_since.setdefault(pair, started)
             for pair in list(cut_since):
