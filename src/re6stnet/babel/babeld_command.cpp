@@ -41,21 +41,25 @@ std::vector<std::string> babeld_command(const BabeldSettings& s)
     if (s.wireless)
         argv.push_back("-w");
     // Taps are declared up front, even those not created yet: babeld follows
-    // them through netlink as they come and go. "type tunnel" turns split
-    // horizon off, which a server tap shared by several clients needs.
-    // Frequent hellos, with link-quality estimation so that a lossy link
-    // costs more rather than flapping, keep packets flowing for OpenVPN's
-    // timeout; full route updates keep the --hello pace.
-    auto ms = s.tunnel_hello.count();
-    auto tunnel_hello = std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
-    auto update = std::to_string(4 * s.hello.count());
+    // them through netlink as they come and go.
     for (const auto& tunnel : s.tunnels)
-        argv.insert(argv.end(), {"-C", "interface " + tunnel + " type tunnel hello-interval "
-                                           + tunnel_hello + " update-interval " + update
-                                           + " link-quality true"});
+        argv.insert(argv.end(), {"-C", babeld_tunnel_interface(s, tunnel)});
     for (const auto& lan : s.lan_interfaces)
         argv.insert(argv.end(), {"-C", "interface " + lan});
     return argv;
+}
+
+// "type tunnel" turns split horizon off, which a server tap shared by
+// several clients needs. Frequent hellos, with link-quality estimation so
+// that a lossy link costs more rather than flapping, keep packets flowing
+// for OpenVPN's timeout; full route updates keep the --hello pace.
+std::string babeld_tunnel_interface(const BabeldSettings& s, const std::string& tunnel)
+{
+    auto ms = s.tunnel_hello.count();
+    auto hello = std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
+    auto update = std::to_string(4 * s.hello.count());
+    return "interface " + tunnel + " type tunnel hello-interval " + hello + " update-interval "
+        + update + " link-quality true";
 }
 
 }  // namespace re6st
