@@ -140,7 +140,6 @@ NetworkParameters default_network_parameters()
     defaults.tunnel_tcp_timeout = 15s;
     defaults.tunnel_ping = 1s;
     defaults.connection_count = 20;
-    defaults.max_clients = default_max_clients(*defaults.connection_count);
     defaults.tunnel_refresh = 300s;
     defaults.refresh_count = 1;
     defaults.config_refresh = 60s;
@@ -166,7 +165,7 @@ NetworkParameters merge_network_parameters(const NetworkParameters& options,
                                            const NetworkParameters& network)
 {
     auto merged = overlay(options, overlay(network, default_network_parameters()));
-    if (!options.max_clients && !network.max_clients)
+    if (!merged.max_clients)
         merged.max_clients = default_max_clients(*merged.connection_count);
     return merged;
 }

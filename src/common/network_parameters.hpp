@@ -29,11 +29,12 @@ struct NetworkParameters {
     bool operator==(const NetworkParameters&) const = default;
 };
 
-// The node's built-in defaults, all set: hello 15 s, tunnel-hello 0.2 s,
+// The node's built-in defaults: hello 15 s, tunnel-hello 0.2 s,
 // tunnel-timeout 3 s, tunnel-tcp-timeout 15 s, tunnel-ping 1 s,
-// connection-count 20, max-clients 10, tunnel-refresh 300 s, refresh-count 1,
-// config-refresh 60 s. max-clients follows connection-count when merged (see
-// merge_network_parameters).
+// connection-count 20, tunnel-refresh 300 s, refresh-count 1, config-refresh
+// 60 s. All set but max-clients, whose default follows whichever
+// connection-count wins: default_max_clients, applied by
+// merge_network_parameters.
 NetworkParameters default_network_parameters();
 
 // Each field of `over` that is set, else `under`'s.
@@ -42,9 +43,9 @@ NetworkParameters overlay(const NetworkParameters& over, const NetworkParameters
 // ceil(connection_count / 2): as many tunnels in as out.
 unsigned default_max_clients(unsigned connection_count);
 
-// What a node runs with: each of `options` (its command line) that is set,
-// else the network's, else the default; max-clients, when neither set it,
-// is default_max_clients of the merged connection-count, not the default's 10.
+// What a node runs with, all set: each of `options` (its command line) that
+// is set, else the network's, else the default; max-clients, when neither
+// set it, is default_max_clients of the merged connection-count.
 NetworkParameters merge_network_parameters(const NetworkParameters& options,
                                            const NetworkParameters& network);
 
