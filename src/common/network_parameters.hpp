@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace re6st {
@@ -49,15 +50,40 @@ unsigned default_max_clients(unsigned connection_count);
 NetworkParameters merge_network_parameters(const NetworkParameters& options,
                                            const NetworkParameters& network);
 
+// A parameter out of range: what() is one line naming the option.
+class NetworkParameterError : public std::invalid_argument {
+public:
+    NetworkParameterError(std::string option, const std::string& what)
+        : std::invalid_argument(what), option_(std::move(option)) {}
+    // The option at fault, without dashes ("tunnel-hello"); of a rule between
+    // two options, the first one the message names.
+    const std::string& option() const { return option_; }
+
+private:
+    std::string option_;
+};
+
+// The longest duration a parameter may be (1000 years): far from any
+// overflow when a node converts it to milliseconds or adds it to a clock.
+inline constexpr std::chrono::seconds max_network_duration = std::chrono::days(365'000);
+
 // The node's range rules on the fields that are set (hello >= 1 s,
 // connection-count >= 1, max-clients >= 1, tunnel-refresh >= 1 s,
 // tunnel-ping >= 1 s, tunnel-timeout >= 2 s, tunnel-tcp-timeout >= 2 s,
-// tunnel-hello 0.05..300 s, config-refresh >= 1 s); the cross-field rules
-// (tunnel-timeout > tunnel-ping, tunnel-tcp-timeout >= tunnel-timeout) only
-// when both are set. Throws std::invalid_argument whose what() is one line
-// naming the option: "option '--tunnel-hello' must be between 0.05 and 300
-// seconds".
+// tunnel-hello 0.05..300 s, config-refresh >= 1 s, each duration at most
+// max_network_duration); the cross-field rules (tunnel-timeout > tunnel-ping,
+// tunnel-tcp-timeout >= tunnel-timeout) only when both are set. Throws
+// NetworkParameterError, e.g. "option '--tunnel-hello' must be between 0.05
+// and 300 seconds".
 void check_network_parameters(const NetworkParameters&);
+
+// Decimal seconds as --tunnel-hello takes them, at most millisecond
+// precision as babeld reads them: "0.25", ".5", "2.", "300"; nullopt for
+// anything else (signs, exponents, spaces, more than 3 decimals or 6 digits
+// before the point).
+std::optional<std::chrono::milliseconds> parse_decimal_seconds(std::string_view text);
+// "0.2", "1", "0.05": no trailing zeros. parse_decimal_seconds reads it back.
+std::string format_decimal_seconds(std::chrono::milliseconds duration);
 
 // The canonical document, which the CA signs:
 //   "re6st-network-config 1\n"
