@@ -59,7 +59,7 @@ std::invalid_argument bad(const std::string& what) { return std::invalid_argumen
 
 NetworkParameterError out_of_range(const std::string& name, const std::string& rule)
 {
-    return NetworkParameterError(name, "option '--" + name + "' " + rule);
+    return NetworkParameterError(name, rule);
 }
 
 void at_least(const std::string& name, long long value, long long minimum)

@@ -50,17 +50,22 @@ unsigned default_max_clients(unsigned connection_count);
 NetworkParameters merge_network_parameters(const NetworkParameters& options,
                                            const NetworkParameters& network);
 
-// A parameter out of range: what() is one line naming the option.
+// A parameter out of range: what() is one line naming the option, "option
+// '--OPTION' RULE".
 class NetworkParameterError : public std::invalid_argument {
 public:
-    NetworkParameterError(std::string option, const std::string& what)
-        : std::invalid_argument(what), option_(std::move(option)) {}
+    NetworkParameterError(std::string option, std::string rule)
+        : std::invalid_argument("option '--" + option + "' " + rule),
+          option_(std::move(option)), rule_(std::move(rule)) {}
     // The option at fault, without dashes ("tunnel-hello"); of a rule between
     // two options, the first one the message names.
     const std::string& option() const { return option_; }
+    // What its value breaks: "must be between 0.05 and 300 seconds".
+    const std::string& rule() const { return rule_; }
 
 private:
     std::string option_;
+    std::string rule_;
 };
 
 // The longest duration a parameter may be (1000 years): far from any

@@ -214,6 +214,11 @@ TEST(NetworkParameters, ErrorsNameTheOptionAtFault)
     NetworkParameters p;
     p.tunnel_hello = 10ms;
     EXPECT_EQ(option_of(p), "tunnel-hello");
+    try {
+        check_network_parameters(p);
+    } catch (const NetworkParameterError& error) {
+        EXPECT_EQ(error.rule(), "must be between 0.05 and 300 seconds");
+    }
     p = {};
     p.max_clients = 0;
     EXPECT_EQ(option_of(p), "max-clients");
