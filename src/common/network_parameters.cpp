@@ -41,10 +41,6 @@ void for_each_field(F&& f)
 
 constexpr std::string_view format_line = "re6st-network-config 1";
 
-// The longest duration a document may carry, far from any overflow when a
-// node converts it to milliseconds or adds it to a time point.
-constexpr std::chrono::seconds max_seconds = std::chrono::days(365'000);
-
 // The bad input in a message: one line, printable, not too long.
 std::string quoted(std::string_view text)
 {
@@ -61,12 +57,22 @@ std::string quoted(std::string_view text)
 
 std::invalid_argument bad(const std::string& what) { return std::invalid_argument(what); }
 
-std::string option(std::string_view name) { return "option '--" + std::string(name) + "'"; }
+NetworkParameterError out_of_range(const std::string& name, const std::string& rule)
+{
+    return NetworkParameterError(name, rule);
+}
 
-void at_least(std::string_view name, long long value, long long minimum)
+void at_least(const std::string& name, long long value, long long minimum)
 {
     if (value < minimum)
-        throw bad(option(name) + " must be at least " + std::to_string(minimum));
+        throw out_of_range(name, "must be at least " + std::to_string(minimum));
+}
+
+void duration_at_least(const std::string& name, std::chrono::seconds value, long long minimum)
+{
+    at_least(name, value.count(), minimum);
+    if (value > max_network_duration)
+        throw out_of_range(name, "must be at most " + std::to_string(max_network_duration.count()));
 }
 
 bool all_digits(std::string_view text)
@@ -88,21 +94,14 @@ std::string format_value(std::chrono::seconds value) { return std::to_string(val
 
 std::string format_value(unsigned value) { return std::to_string(value); }
 
-std::string format_value(std::chrono::milliseconds value)
-{
-    auto text = std::to_string(value.count() / 1000);
-    auto fraction = std::to_string(1000 + value.count() % 1000).substr(1);
-    while (!fraction.empty() && fraction.back() == '0')
-        fraction.pop_back();
-    return fraction.empty() ? text : text + '.' + fraction;
-}
+std::string format_value(std::chrono::milliseconds value) { return format_decimal_seconds(value); }
 
 // Each returns nullopt for a value that is not of the field's form.
 std::optional<std::chrono::seconds> parse_value(std::string_view text,
-                                               std::type_identity<std::chrono::seconds>)
+                                                std::type_identity<std::chrono::seconds>)
 {
     auto value = all_digits(text) ? decimal<std::int64_t>(text) : std::nullopt;
-    if (!value || *value > max_seconds.count())
+    if (!value)
         return std::nullopt;
     return std::chrono::seconds(*value);
 }
@@ -112,9 +111,15 @@ std::optional<unsigned> parse_value(std::string_view text, std::type_identity<un
     return all_digits(text) ? decimal<unsigned>(text) : std::nullopt;
 }
 
-// At most millisecond precision, as babeld reads it.
 std::optional<std::chrono::milliseconds> parse_value(
     std::string_view text, std::type_identity<std::chrono::milliseconds>)
+{
+    return parse_decimal_seconds(text);
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_decimal_seconds(std::string_view text)
 {
     auto dot = text.find('.');
     auto whole = text.substr(0, dot);
@@ -129,7 +134,14 @@ std::optional<std::chrono::milliseconds> parse_value(
                                      + *decimal<std::int64_t>(millis));
 }
 
-}  // namespace
+std::string format_decimal_seconds(std::chrono::milliseconds duration)
+{
+    auto text = std::to_string(duration.count() / 1000);
+    auto fraction = std::to_string(1000 + duration.count() % 1000).substr(1);
+    while (!fraction.empty() && fraction.back() == '0')
+        fraction.pop_back();
+    return fraction.empty() ? text : text + '.' + fraction;
+}
 
 NetworkParameters default_network_parameters()
 {
@@ -140,7 +152,6 @@ NetworkParameters default_network_parameters()
     defaults.tunnel_tcp_timeout = 15s;
     defaults.tunnel_ping = 1s;
     defaults.connection_count = 20;
-    defaults.max_clients = default_max_clients(*defaults.connection_count);
     defaults.tunnel_refresh = 300s;
     defaults.refresh_count = 1;
     defaults.config_refresh = 60s;
@@ -166,7 +177,7 @@ NetworkParameters merge_network_parameters(const NetworkParameters& options,
                                            const NetworkParameters& network)
 {
     auto merged = overlay(options, overlay(network, default_network_parameters()));
-    if (!options.max_clients && !network.max_clients)
+    if (!merged.max_clients)
         merged.max_clients = default_max_clients(*merged.connection_count);
     return merged;
 }
@@ -176,29 +187,29 @@ void check_network_parameters(const NetworkParameters& p)
     // In the order the node checks its options, so that both report the
     // same fault first.
     if (p.hello)
-        at_least("hello", p.hello->count(), 1);
+        duration_at_least("hello", *p.hello, 1);
     if (p.connection_count)
         at_least("connection-count", *p.connection_count, 1);
     if (p.max_clients)
         at_least("max-clients", *p.max_clients, 1);
     if (p.tunnel_refresh)
-        at_least("tunnel-refresh", p.tunnel_refresh->count(), 1);
+        duration_at_least("tunnel-refresh", *p.tunnel_refresh, 1);
     if (p.tunnel_ping)
-        at_least("tunnel-ping", p.tunnel_ping->count(), 1);
+        duration_at_least("tunnel-ping", *p.tunnel_ping, 1);
     if (p.tunnel_timeout) {
-        at_least("tunnel-timeout", p.tunnel_timeout->count(), 2);
+        duration_at_least("tunnel-timeout", *p.tunnel_timeout, 2);
         if (p.tunnel_ping && *p.tunnel_timeout <= *p.tunnel_ping)
-            throw bad("option '--tunnel-timeout' must be longer than '--tunnel-ping'");
+            throw out_of_range("tunnel-timeout", "must be longer than '--tunnel-ping'");
     }
     if (p.tunnel_tcp_timeout) {
-        at_least("tunnel-tcp-timeout", p.tunnel_tcp_timeout->count(), 2);
+        duration_at_least("tunnel-tcp-timeout", *p.tunnel_tcp_timeout, 2);
         if (p.tunnel_timeout && *p.tunnel_tcp_timeout < *p.tunnel_timeout)
-            throw bad("option '--tunnel-tcp-timeout' must not be shorter than '--tunnel-timeout'");
+            throw out_of_range("tunnel-tcp-timeout", "must not be shorter than '--tunnel-timeout'");
     }
     if (p.tunnel_hello && (*p.tunnel_hello < 50ms || *p.tunnel_hello > 300s))
-        throw bad("option '--tunnel-hello' must be between 0.05 and 300 seconds");
+        throw out_of_range("tunnel-hello", "must be between 0.05 and 300 seconds");
     if (p.config_refresh)
-        at_least("config-refresh", p.config_refresh->count(), 1);
+        duration_at_least("config-refresh", *p.config_refresh, 1);
 }
 
 std::string encode_network_config(std::int64_t version, const NetworkParameters& parameters)

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace re6st {
@@ -29,11 +30,12 @@ struct NetworkParameters {
     bool operator==(const NetworkParameters&) const = default;
 };
 
-// The node's built-in defaults, all set: hello 15 s, tunnel-hello 0.2 s,
+// The node's built-in defaults: hello 15 s, tunnel-hello 0.2 s,
 // tunnel-timeout 3 s, tunnel-tcp-timeout 15 s, tunnel-ping 1 s,
-// connection-count 20, max-clients 10, tunnel-refresh 300 s, refresh-count 1,
-// config-refresh 60 s. max-clients follows connection-count when merged (see
-// merge_network_parameters).
+// connection-count 20, tunnel-refresh 300 s, refresh-count 1, config-refresh
+// 60 s. All set but max-clients, whose default follows whichever
+// connection-count wins: default_max_clients, applied by
+// merge_network_parameters.
 NetworkParameters default_network_parameters();
 
 // Each field of `over` that is set, else `under`'s.
@@ -42,21 +44,51 @@ NetworkParameters overlay(const NetworkParameters& over, const NetworkParameters
 // ceil(connection_count / 2): as many tunnels in as out.
 unsigned default_max_clients(unsigned connection_count);
 
-// What a node runs with: each of `options` (its command line) that is set,
-// else the network's, else the default; max-clients, when neither set it,
-// is default_max_clients of the merged connection-count, not the default's 10.
+// What a node runs with, all set: each of `options` (its command line) that
+// is set, else the network's, else the default; max-clients, when neither
+// set it, is default_max_clients of the merged connection-count.
 NetworkParameters merge_network_parameters(const NetworkParameters& options,
                                            const NetworkParameters& network);
+
+// A parameter out of range: what() is one line naming the option, "option
+// '--OPTION' RULE".
+class NetworkParameterError : public std::invalid_argument {
+public:
+    NetworkParameterError(std::string option, std::string rule)
+        : std::invalid_argument("option '--" + option + "' " + rule),
+          option_(std::move(option)), rule_(std::move(rule)) {}
+    // The option at fault, without dashes ("tunnel-hello"); of a rule between
+    // two options, the first one the message names.
+    const std::string& option() const { return option_; }
+    // What its value breaks: "must be between 0.05 and 300 seconds".
+    const std::string& rule() const { return rule_; }
+
+private:
+    std::string option_;
+    std::string rule_;
+};
+
+// The longest duration a parameter may be (1000 years): far from any
+// overflow when a node converts it to milliseconds or adds it to a clock.
+inline constexpr std::chrono::seconds max_network_duration = std::chrono::days(365'000);
 
 // The node's range rules on the fields that are set (hello >= 1 s,
 // connection-count >= 1, max-clients >= 1, tunnel-refresh >= 1 s,
 // tunnel-ping >= 1 s, tunnel-timeout >= 2 s, tunnel-tcp-timeout >= 2 s,
-// tunnel-hello 0.05..300 s, config-refresh >= 1 s); the cross-field rules
-// (tunnel-timeout > tunnel-ping, tunnel-tcp-timeout >= tunnel-timeout) only
-// when both are set. Throws std::invalid_argument whose what() is one line
-// naming the option: "option '--tunnel-hello' must be between 0.05 and 300
-// seconds".
+// tunnel-hello 0.05..300 s, config-refresh >= 1 s, each duration at most
+// max_network_duration); the cross-field rules (tunnel-timeout > tunnel-ping,
+// tunnel-tcp-timeout >= tunnel-timeout) only when both are set. Throws
+// NetworkParameterError, e.g. "option '--tunnel-hello' must be between 0.05
+// and 300 seconds".
 void check_network_parameters(const NetworkParameters&);
+
+// Decimal seconds as --tunnel-hello takes them, at most millisecond
+// precision as babeld reads them: "0.25", ".5", "2.", "300"; nullopt for
+// anything else (signs, exponents, spaces, more than 3 decimals or 6 digits
+// before the point).
+std::optional<std::chrono::milliseconds> parse_decimal_seconds(std::string_view text);
+// "0.2", "1", "0.05": no trailing zeros. parse_decimal_seconds reads it back.
+std::string format_decimal_seconds(std::chrono::milliseconds duration);
 
 // The canonical document, which the CA signs:
 //   "re6st-network-config 1\n"

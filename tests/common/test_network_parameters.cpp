@@ -58,7 +58,7 @@ constexpr std::string_view default_document =
 
 }  // namespace
 
-TEST(NetworkParameters, DefaultsAreTheNodesAllSet)
+TEST(NetworkParameters, DefaultsAreTheNodes)
 {
     auto defaults = default_network_parameters();
     EXPECT_EQ(defaults.hello, 15s);
@@ -67,7 +67,7 @@ TEST(NetworkParameters, DefaultsAreTheNodesAllSet)
     EXPECT_EQ(defaults.tunnel_tcp_timeout, 15s);
     EXPECT_EQ(defaults.tunnel_ping, 1s);
     EXPECT_EQ(defaults.connection_count, 20u);
-    EXPECT_EQ(defaults.max_clients, 10u);
+    EXPECT_FALSE(defaults.max_clients);   // follows the connection-count that wins
     EXPECT_EQ(defaults.tunnel_refresh, 300s);
     EXPECT_EQ(defaults.refresh_count, 1u);
     EXPECT_EQ(defaults.config_refresh, 60s);
@@ -76,7 +76,9 @@ TEST(NetworkParameters, DefaultsAreTheNodesAllSet)
 
 TEST(NetworkParameters, CanonicalEncodingByteForByte)
 {
-    EXPECT_EQ(encode_network_config(1700000000, default_network_parameters()), default_document);
+    auto defaults = default_network_parameters();
+    defaults.max_clients = 10;
+    EXPECT_EQ(encode_network_config(1700000000, defaults), default_document);
     EXPECT_EQ(encode_network_config(-3, {}), "re6st-network-config 1\nversion -3\n");
 
     NetworkParameters some;
@@ -100,6 +102,21 @@ TEST(NetworkParameters, TunnelHelloInDecimalSecondsWithoutTrailingZeros)
     }
 }
 
+TEST(NetworkParameters, DecimalSecondsAsTheNodeReadsThem)
+{
+    const std::pair<const char*, std::chrono::milliseconds> accepted[] = {
+        {"0.25", 250ms}, {".5", 500ms}, {"2.", 2000ms}, {"0.050", 50ms}, {"300", 300s},
+        {"999999.999", 999999999ms}, {"0", 0ms},
+    };
+    for (const auto& [text, expected] : accepted) {
+        EXPECT_EQ(parse_decimal_seconds(text), expected) << text;
+        EXPECT_EQ(parse_decimal_seconds(format_decimal_seconds(expected)), expected) << text;
+    }
+    for (const char* text : {"", ".", "-1", "+1", "1e3", " 1", "1 ", "0.0001", "1234567", "1,5",
+                             "0x10", "1..2"})
+        EXPECT_FALSE(parse_decimal_seconds(text)) << text;
+}
+
 TEST(NetworkParameters, NamesInByteOrder)
 {
     const auto& names = network_parameter_names();
@@ -111,7 +128,7 @@ TEST(NetworkParameters, ParseRoundTrip)
 {
     auto config = parse_network_config(default_document);
     EXPECT_EQ(config.version, 1700000000);
-    EXPECT_EQ(config.parameters, default_network_parameters());
+    EXPECT_EQ(config.parameters, merge_network_parameters({}, {}));
 
     NetworkParameters some;
     some.tunnel_hello = 1234ms;
@@ -169,6 +186,50 @@ TEST(NetworkParameters, RangeRules)
     EXPECT_EQ(with(&P::tunnel_hello, 50ms), "accepted");
     EXPECT_EQ(with(&P::tunnel_hello, 300000ms), "accepted");
     EXPECT_EQ(with(&P::tunnel_hello, 300001ms), hello_range);
+}
+
+TEST(NetworkParameters, DurationsAtMostAThousandYears)
+{
+    for (auto member : {&NetworkParameters::hello, &NetworkParameters::tunnel_timeout,
+                        &NetworkParameters::tunnel_tcp_timeout, &NetworkParameters::tunnel_ping,
+                        &NetworkParameters::tunnel_refresh, &NetworkParameters::config_refresh}) {
+        NetworkParameters p;
+        p.*member = max_network_duration;
+        EXPECT_EQ(refusal(p), "accepted");
+        p.*member = max_network_duration + 1s;
+        EXPECT_TRUE(refusal(p).ends_with("' must be at most 31536000000")) << refusal(p);
+    }
+}
+
+TEST(NetworkParameters, ErrorsNameTheOptionAtFault)
+{
+    auto option_of = [](const NetworkParameters& p) {
+        try {
+            check_network_parameters(p);
+        } catch (const NetworkParameterError& error) {
+            return error.option();
+        }
+        return std::string("none");
+    };
+    NetworkParameters p;
+    p.tunnel_hello = 10ms;
+    EXPECT_EQ(option_of(p), "tunnel-hello");
+    try {
+        check_network_parameters(p);
+    } catch (const NetworkParameterError& error) {
+        EXPECT_EQ(error.rule(), "must be between 0.05 and 300 seconds");
+    }
+    p = {};
+    p.max_clients = 0;
+    EXPECT_EQ(option_of(p), "max-clients");
+    p = {};
+    p.tunnel_ping = 5s;
+    p.tunnel_timeout = 5s;
+    EXPECT_EQ(option_of(p), "tunnel-timeout");
+    p.tunnel_timeout = 6s;
+    p.tunnel_tcp_timeout = 5s;
+    EXPECT_EQ(option_of(p), "tunnel-tcp-timeout");
+    EXPECT_EQ(option_of({}), "none");
 }
 
 TEST(NetworkParameters, CrossFieldRulesOnlyWhenBothAreSet)
@@ -230,8 +291,8 @@ TEST(NetworkParameters, MalformedDocumentsRefused)
          "bad value in network configuration: \"hello 15 \""},
         {"re6st-network-config 1\nversion 1\nhello 15\r\n",
          "bad value in network configuration: \"hello 15?\""},
-        {"re6st-network-config 1\nversion 1\nhello 999999999999\n",
-         "bad value in network configuration: \"hello 999999999999\""},
+        {"re6st-network-config 1\nversion 1\nhello 99999999999999999999\n",
+         "bad value in network configuration: \"hello 99999999999999999999\""},
         {"re6st-network-config 1\nversion 1\nconnection-count 4294967296\n",
          "bad value in network configuration: \"connection-count 4294967296\""},
         {"re6st-network-config 1\nversion 1\ntunnel-hello 0.0001\n",
@@ -266,6 +327,8 @@ TEST(NetworkParameters, OutOfRangeValueRefused)
               "option '--tunnel-timeout' must be longer than '--tunnel-ping'");
     EXPECT_EQ(parse_refusal("re6st-network-config 1\nversion 1\nconnection-count 0\n"),
               "option '--connection-count' must be at least 1");
+    EXPECT_EQ(parse_refusal("re6st-network-config 1\nversion 1\ntunnel-refresh 999999999999\n"),
+              "option '--tunnel-refresh' must be at most 31536000000");
 }
 
 TEST(NetworkParameters, UnknownNameSkippedAndReported)
@@ -319,7 +382,9 @@ TEST(NetworkParameters, MergeGivesCommandLineThenNetworkThenDefaults)
     NetworkParameters odd;
     odd.connection_count = 7;
     EXPECT_EQ(merge_network_parameters({}, odd).max_clients, 4u);
-    EXPECT_EQ(merge_network_parameters({}, {}), default_network_parameters());
+    auto defaults = default_network_parameters();
+    defaults.max_clients = 10;
+    EXPECT_EQ(merge_network_parameters({}, {}), defaults);
     EXPECT_EQ(default_max_clients(1), 1u);
     EXPECT_EQ(default_max_clients(2), 1u);
     EXPECT_EQ(default_max_clients(6), 3u);
