@@ -12,16 +12,6 @@ namespace {
 
 using Tokens = std::vector<std::string>;
 
-// 200 ms -> "0.2", as --tunnel-hello is written.
-std::string decimal_text(std::chrono::milliseconds value)
-{
-    auto fraction = std::to_string(1000 + value.count() % 1000).substr(1);
-    while (!fraction.empty() && fraction.back() == '0')
-        fraction.pop_back();
-    auto whole = std::to_string(value.count() / 1000);
-    return fraction.empty() ? whole : whole + "." + fraction;
-}
-
 po::options_description describe()
 {
     po::options_description general("General options");
@@ -90,7 +80,7 @@ po::options_description describe()
          network("OpenVPN keepalive interval on tunnels (--ping)").c_str())
         ("tunnel-hello",
          po::value<std::string>()->value_name("S")->default_value(
-             decimal_text(*defaults.tunnel_hello)),
+             format_decimal_seconds(*defaults.tunnel_hello)),
          network("babeld hello interval on tunnels, in seconds (decimals allowed); with "
                  "link-quality estimation on, these hellos keep a lossy tunnel from timing out")
              .c_str())
@@ -151,19 +141,11 @@ std::string required(const CommandLine& line, const char* name)
 std::chrono::milliseconds decimal_seconds(const CommandLine& line, const char* option)
 {
     auto text = line.values[option].as<std::string>();
-    std::size_t dot = text.find('.');
-    auto whole = text.substr(0, dot);
-    auto fraction = dot == text.npos ? std::string() : text.substr(dot + 1);
-    auto digits = [](const std::string& s) {
-        return s.find_first_not_of("0123456789") == std::string::npos;
-    };
-    if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction)
-        || fraction.size() > 3 || whole.size() > 6)
+    auto value = parse_decimal_seconds(text);
+    if (!value)
         throw bad(line, option,
                   std::string("option '--") + option + "': bad number of seconds '" + text + "'");
-    fraction.resize(3, '0');
-    return std::chrono::milliseconds((whole.empty() ? 0 : std::stol(whole)) * 1000
-                                     + std::stol(fraction));
+    return *value;
 }
 
 std::uint16_t port_number(const CommandLine& line, const std::string& text, const char* option,
@@ -221,17 +203,6 @@ bool given(const CommandLine& line, const char* name)
     return line.values.count(name) && !line.values[name].defaulted();
 }
 
-// The option that a message of check_network_parameters names:
-// "option '--tunnel-timeout' must be...".
-std::string option_named(const std::string& message)
-{
-    auto start = message.find("'--");
-    auto end = message.find('\'', start + 3);
-    if (start == message.npos || end == message.npos)
-        return "";
-    return message.substr(start + 3, end - start - 3);
-}
-
 // The network-wide parameters given, each checked alone with the
 // registry's range rules, then together, then with the built-in defaults of
 // those not given: the set a node runs with while it knows no network
@@ -246,7 +217,7 @@ NetworkParameters read_network_parameters(const CommandLine& line)
         alone.*field = value;
         try {
             check_network_parameters(alone);
-        } catch (const std::invalid_argument& error) {
+        } catch (const NetworkParameterError& error) {
             throw bad(line, name, error.what());
         }
         options.*field = value;
@@ -281,8 +252,8 @@ NetworkParameters read_network_parameters(const CommandLine& line)
     for (const auto& merged : {options, merge_network_parameters(options, {})}) {
         try {
             check_network_parameters(merged);
-        } catch (const std::invalid_argument& error) {
-            throw bad(line, option_named(error.what()), error.what());
+        } catch (const NetworkParameterError& error) {
+            throw bad(line, error.option(), error.what());
         }
     }
     return options;
