@@ -1,6 +1,8 @@
 // The command line of babeld.
 #include "re6stnet/babel/babeld_command.hpp"
 
+#include <cstdio>
+
 namespace re6st {
 
 namespace {
@@ -11,6 +13,23 @@ namespace {
 std::string babeld_debug(int verbosity)
 {
     return verbosity >= 3 ? "1" : "0";
+}
+
+// babeld takes its router id from a MAC address, which it does not find on
+// our taps: it picks one at random at every start, and a restarted babeld
+// looks like a new router whose announcements its neighbours do not
+// trust at once. A fixed one instead, from the node's address: its two
+// halves folded into 64 bits, which keep the node prefix whole.
+std::string router_id(const Ipv6Address& address)
+{
+    const auto& bytes = address.bytes();
+    std::string id;
+    for (std::size_t i = 0; i < 8; ++i) {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%02x", unsigned(bytes[i] ^ bytes[i + 8]));
+        id += (i ? ":" : "") + std::string(hex);
+    }
+    return id;
 }
 
 }  // namespace
@@ -37,6 +56,7 @@ std::vector<std::string> babeld_command(const BabeldSettings& s)
         "-C", "in deny",
         // Traffic to other nodes leaves from our overlay address.
         "-C", "install pref-src " + s.address.to_string(),
+        "-C", "router-id " + router_id(s.address),
     };
     if (s.wireless)
         argv.push_back("-w");
