@@ -39,7 +39,7 @@ po::options_description describe()
          "directory of the log files of OpenVPN and babeld")
         ("state,s", po::value<std::string>()->value_name("DIR")
                         ->default_value("/var/lib/re6stnet"),
-         "directory of peers.db and babeld.state")
+         "directory of peers.db, babeld.state and network.conf")
         ("run", po::value<std::string>()->value_name("DIR")->default_value("/run/re6stnet"),
          "directory of pid files and control sockets (created mode 0700)")
         ("verbose,v", po::value<int>()->value_name("N")->default_value(0),

@@ -195,11 +195,14 @@ class NetworkConfig(testbed.BedTestCase):
             self.assertTrue(times, "%s -> %s: no answer at all" % (a.name, b.name))
             gaps[(a.name, b.name)] = max(later - earlier
                                          for earlier, later in zip(times, times[1:]))
-        longest = max(gaps.values())
+        worst = max(gaps, key=gaps.get)
         self.report("hello 2 -> 4: every babeld restarted within %.1f s; longest time a pair "
-                    "had no answer: %.1f s (median over %d pairs %.1f s, pings every 0.2 s)"
-                    % (all_restarted, longest, len(gaps), statistics.median(gaps.values())))
-        self.assertLess(longest, 20)
+                    "had no answer: %.1f s (%s -> %s; median over %d pairs %.1f s, pings every "
+                    "0.2 s)" % (all_restarted, gaps[worst], worst[0], worst[1], len(gaps),
+                                statistics.median(gaps.values())))
+        # At worst a route comes back with the next full update, every 4 x
+        # hello (16 s), after the restart that lost it.
+        self.assertLess(gaps[worst], 30)
         for node in self.everyone:
             self.assertEqual(node.process.pid, daemons[node.name], node.name)
             self.assertEqual(babeld_argv(node)[babeld_argv(node).index("-h") + 1], "4")
