@@ -1,6 +1,6 @@
-"""The network's configuration, set at the registry and signed by its CA
-(issue 17): nodes started without tunnel options follow it and apply a
-change without a restart.
+"""The network's configuration, set at the registry and signed by its CA:
+nodes started without tunnel options follow it and apply a change without
+a restart.
 
 The registry starts with --connection-count 6: every node runs 3 client
 tunnels, but one started with its own --connection-count 8, which keeps 4.
