@@ -10,6 +10,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace re6st {
 
@@ -39,6 +40,10 @@ public:
     Certificate sign(const CertificateRequest& csr, const std::string& cn,
                      std::chrono::seconds validity,
                      std::optional<std::time_t> now = {}) const;
+
+    // The CA key's signature of `data` (PrivateKey::sign_sha256), which
+    // anyone holding the CA certificate can check.
+    std::string sign_data(std::string_view data) const { return key_.sign_sha256(data); }
 
 private:
     Certificate ca_;

@@ -31,6 +31,7 @@ using BioPtr = Handle<BIO, BIO_free_all>;
 using BignumPtr = Handle<BIGNUM, BN_free>;
 using PkeyPtr = Handle<EVP_PKEY, EVP_PKEY_free>;
 using PkeyCtxPtr = Handle<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using MdCtxPtr = Handle<EVP_MD_CTX, EVP_MD_CTX_free>;
 using X509Ptr = Handle<X509, X509_free>;
 using X509ReqPtr = Handle<X509_REQ, X509_REQ_free>;
 using X509NamePtr = Handle<X509_NAME, X509_NAME_free>;

@@ -45,6 +45,27 @@ PrivateKey PrivateKey::generate_rsa(int bits)
     return PrivateKey(openssl::PkeyPtr(key));
 }
 
+std::string PrivateKey::sign_sha256(std::string_view data) const
+{
+    openssl::MdCtxPtr context(EVP_MD_CTX_new());
+    std::size_t size = 0;
+    if (!context
+        || EVP_DigestSignInit_ex(context.get(), nullptr, "SHA256", nullptr, nullptr, key_.get(),
+                                 nullptr)
+               <= 0
+        || EVP_DigestSign(context.get(), nullptr, &size,
+                          reinterpret_cast<const unsigned char*>(data.data()), data.size())
+               <= 0)
+        throw openssl_error("cannot sign with the private key");
+    std::string signature(size, '\0');
+    if (EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size())
+        <= 0)
+        throw openssl_error("cannot sign with the private key");
+    signature.resize(size);
+    return signature;
+}
+
 PrivateKey PrivateKey::from_pem(std::string_view pem)
 {
     auto bio = openssl::memory_bio(pem);

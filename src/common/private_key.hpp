@@ -27,6 +27,9 @@ public:
 
     std::string to_pem() const;       // PKCS#8 "PRIVATE KEY", unencrypted
     std::string public_pem() const;   // "PUBLIC KEY" (SubjectPublicKeyInfo)
+    // The signature of `data` with a SHA-256 digest (RSA: PKCS#1 v1.5), as
+    // `openssl dgst -sha256 -sign` makes it. Throws CryptoError.
+    std::string sign_sha256(std::string_view data) const;
     bool is_rsa() const;
     int bits() const;
     EVP_PKEY* get() const { return key_.get(); }

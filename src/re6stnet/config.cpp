@@ -1,6 +1,7 @@
 // Options of the node daemon.
 #include "re6stnet/config.hpp"
 
+#include <limits>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -38,7 +39,7 @@ po::options_description describe()
          "directory of the log files of OpenVPN and babeld")
         ("state,s", po::value<std::string>()->value_name("DIR")
                         ->default_value("/var/lib/re6stnet"),
-         "directory of peers.db and babeld.state")
+         "directory of peers.db, babeld.state and network.conf")
         ("run", po::value<std::string>()->value_name("DIR")->default_value("/run/re6stnet"),
          "directory of pid files and control sockets (created mode 0700)")
         ("verbose,v", po::value<int>()->value_name("N")->default_value(0),
@@ -48,37 +49,58 @@ po::options_description describe()
         ("hook-dir", po::value<std::string>()->value_name("DIR"),
          "directory of the OpenVPN hook scripts [next to the program in a build tree, "
          "else the installed ones]");
+    // The network-wide parameters: their defaults are shown, and whether a
+    // value was given is told by defaulted().
+    const auto defaults = default_network_parameters();
+    auto network = [](const char* what) {
+        return std::string(what) + "; the registry's value applies unless this option is given";
+    };
     po::options_description routing("Routing options");
     routing.add_options()
         ("interface,i", po::value<Tokens>()->value_name("IF"),
          "LAN interface on which babeld also runs, to find nodes without tunnels "
          "(repeatable)")
-        ("hello", po::value<long>()->value_name("S")->default_value(15),
-         "babeld hello interval in seconds")
+        ("hello", po::value<long>()->value_name("S")->default_value(defaults.hello->count()),
+         network("babeld hello interval in seconds").c_str())
         ("wireless,w", po::bool_switch(), "treat LAN interfaces as wireless");
     po::options_description tunnels("Tunnel options");
     tunnels.add_options()
-        ("tunnel-timeout", po::value<long>()->value_name("S")->default_value(3),
-         "tear a tunnel down after S seconds without a packet from its peer "
-         "(OpenVPN --ping-exit on clients, --ping-restart on servers); before it is "
-         "connected, after S or 8 s, whichever is longer")
-        ("tunnel-tcp-timeout", po::value<long>()->value_name("S")->default_value(15),
-         "the same for tunnels over TCP, where one lost segment holds back all that "
-         "follows until TCP sends it again (after 0.2, 0.6, 1.4, 3, 6.2, 12.6 s...)")
-        ("tunnel-ping", po::value<long>()->value_name("S")->default_value(1),
-         "OpenVPN keepalive interval on tunnels (--ping)")
-        ("tunnel-hello", po::value<std::string>()->value_name("S")->default_value("0.2"),
-         "babeld hello interval on tunnels, in seconds (decimals allowed); with "
-         "link-quality estimation on, these hellos keep a lossy tunnel from timing out")
-        ("connection-count", po::value<long>()->value_name("N")->default_value(20),
-         "tunnels per node: ceil(N/2) client tunnels to random peers")
+        ("tunnel-timeout",
+         po::value<long>()->value_name("S")->default_value(defaults.tunnel_timeout->count()),
+         network("tear a tunnel down after S seconds without a packet from its peer "
+                 "(OpenVPN --ping-exit on clients, --ping-restart on servers); before it is "
+                 "connected, after S or 8 s, whichever is longer").c_str())
+        ("tunnel-tcp-timeout",
+         po::value<long>()->value_name("S")->default_value(defaults.tunnel_tcp_timeout->count()),
+         network("the same for tunnels over TCP, where one lost segment holds back all that "
+                 "follows until TCP sends it again (after 0.2, 0.6, 1.4, 3, 6.2, 12.6 s...)")
+             .c_str())
+        ("tunnel-ping",
+         po::value<long>()->value_name("S")->default_value(defaults.tunnel_ping->count()),
+         network("OpenVPN keepalive interval on tunnels (--ping)").c_str())
+        ("tunnel-hello",
+         po::value<std::string>()->value_name("S")->default_value(
+             format_decimal_seconds(*defaults.tunnel_hello)),
+         network("babeld hello interval on tunnels, in seconds (decimals allowed); with "
+                 "link-quality estimation on, these hellos keep a lossy tunnel from timing out")
+             .c_str())
+        ("connection-count",
+         po::value<long>()->value_name("N")->default_value(*defaults.connection_count),
+         network("tunnels per node: ceil(N/2) client tunnels to random peers").c_str())
         ("max-clients", po::value<long>()->value_name("N"),
-         "clients each OpenVPN server accepts [ceil(connection-count/2), so that a "
-         "node has about as many tunnels in as out]")
-        ("refresh-count", po::value<long>()->value_name("N")->default_value(1),
-         "tunnels replaced at each tunnel refresh")
-        ("tunnel-refresh", po::value<long>()->value_name("S")->default_value(300),
-         "mean seconds between tunnel replacements (each wait within a quarter of it)");
+         network("clients each OpenVPN server accepts [ceil(connection-count/2), so that a "
+                 "node has about as many tunnels in as out]").c_str())
+        ("refresh-count",
+         po::value<long>()->value_name("N")->default_value(*defaults.refresh_count),
+         network("tunnels replaced at each tunnel refresh").c_str())
+        ("tunnel-refresh",
+         po::value<long>()->value_name("S")->default_value(defaults.tunnel_refresh->count()),
+         network("mean seconds between tunnel replacements (each wait within a quarter of "
+                 "it)").c_str())
+        ("config-refresh",
+         po::value<long>()->value_name("S")->default_value(defaults.config_refresh->count()),
+         network("seconds between checks for a new network configuration at the "
+                 "registry").c_str());
     po::options_description all;
     all.add(general).add(routing).add(tunnels);
     return all;
@@ -119,19 +141,11 @@ std::string required(const CommandLine& line, const char* name)
 std::chrono::milliseconds decimal_seconds(const CommandLine& line, const char* option)
 {
     auto text = line.values[option].as<std::string>();
-    std::size_t dot = text.find('.');
-    auto whole = text.substr(0, dot);
-    auto fraction = dot == text.npos ? std::string() : text.substr(dot + 1);
-    auto digits = [](const std::string& s) {
-        return s.find_first_not_of("0123456789") == std::string::npos;
-    };
-    if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction)
-        || fraction.size() > 3 || whole.size() > 6)
+    auto value = parse_decimal_seconds(text);
+    if (!value)
         throw bad(line, option,
                   std::string("option '--") + option + "': bad number of seconds '" + text + "'");
-    fraction.resize(3, '0');
-    return std::chrono::milliseconds((whole.empty() ? 0 : std::stol(whole)) * 1000
-                                     + std::stol(fraction));
+    return *value;
 }
 
 std::uint16_t port_number(const CommandLine& line, const std::string& text, const char* option,
@@ -182,7 +196,70 @@ void read_endpoints(const CommandLine& line, Config& config)
     config.upnp = !line.values.count("no-upnp");
 }
 
-// Babel on the LANs and the tunnels' counts, keepalives and timeouts.
+// Whether the option was on the command line or in an option file, not
+// merely its default.
+bool given(const CommandLine& line, const char* name)
+{
+    return line.values.count(name) && !line.values[name].defaulted();
+}
+
+// The network-wide parameters given, each checked alone with the
+// registry's range rules, then together, then with the built-in defaults of
+// those not given: the set a node runs with while it knows no network
+// configuration.
+NetworkParameters read_network_parameters(const CommandLine& line)
+{
+    using Seconds = std::optional<std::chrono::seconds> NetworkParameters::*;
+    using Count = std::optional<unsigned> NetworkParameters::*;
+    NetworkParameters options;
+    auto take = [&](const char* name, auto field, auto value) {
+        NetworkParameters alone;
+        alone.*field = value;
+        try {
+            check_network_parameters(alone);
+        } catch (const NetworkParameterError& error) {
+            throw bad(line, name, error.what());
+        }
+        options.*field = value;
+    };
+    auto take_seconds = [&](const char* name, Seconds field) {
+        if (given(line, name))
+            take(name, field, std::chrono::seconds(line.values[name].as<long>()));
+    };
+    auto take_count = [&](const char* name, Count field) {
+        if (!given(line, name))
+            return;
+        long value = line.values[name].as<long>();
+        if (value < 0)
+            take(name, field, 0u);   // the rule's own message when 0 is too few
+        if (value < 0 || value > long(std::numeric_limits<unsigned>::max()))
+            throw bad(line, name, std::string("option '--") + name + "' must be between 0 and "
+                                      + std::to_string(std::numeric_limits<unsigned>::max()));
+        take(name, field, unsigned(value));
+    };
+    take_seconds("hello", &NetworkParameters::hello);
+    take_count("connection-count", &NetworkParameters::connection_count);
+    take_count("max-clients", &NetworkParameters::max_clients);
+    take_count("refresh-count", &NetworkParameters::refresh_count);
+    take_seconds("tunnel-refresh", &NetworkParameters::tunnel_refresh);
+    take_seconds("tunnel-ping", &NetworkParameters::tunnel_ping);
+    take_seconds("tunnel-timeout", &NetworkParameters::tunnel_timeout);
+    take_seconds("tunnel-tcp-timeout", &NetworkParameters::tunnel_tcp_timeout);
+    if (given(line, "tunnel-hello"))
+        take("tunnel-hello", &NetworkParameters::tunnel_hello,
+             decimal_seconds(line, "tunnel-hello"));
+    take_seconds("config-refresh", &NetworkParameters::config_refresh);
+    for (const auto& merged : {options, merge_network_parameters(options, {})}) {
+        try {
+            check_network_parameters(merged);
+        } catch (const NetworkParameterError& error) {
+            throw bad(line, error.option(), error.what());
+        }
+    }
+    return options;
+}
+
+// Babel on the LANs, and the network-wide parameters given.
 void read_routing(const CommandLine& line, Config& config)
 {
     const auto& values = line.values;
@@ -194,27 +271,8 @@ void read_routing(const CommandLine& line, Config& config)
             throw bad(line, "interface", "option '--interface': bad interface name '" + name + "'",
                       i);
     }
-    config.hello = Config::seconds(positive(line, "hello", 1));
     config.wireless = values["wireless"].as<bool>();
-    config.connection_count = positive(line, "connection-count", 1);
-    config.max_clients = values.count("max-clients") ? positive(line, "max-clients", 1)
-                                                     : config.client_count();
-    config.refresh_count = positive(line, "refresh-count", 0);
-    config.tunnel_refresh = Config::seconds(positive(line, "tunnel-refresh", 1));
-    config.tunnel_ping = Config::seconds(positive(line, "tunnel-ping", 1));
-    config.tunnel_timeout = Config::seconds(positive(line, "tunnel-timeout", 2));
-    if (config.tunnel_timeout <= config.tunnel_ping)
-        throw bad(line, "tunnel-timeout",
-                  "option '--tunnel-timeout' must be longer than '--tunnel-ping'");
-    config.tunnel_tcp_timeout = Config::seconds(positive(line, "tunnel-tcp-timeout", 2));
-    if (config.tunnel_tcp_timeout < config.tunnel_timeout)
-        throw bad(line, "tunnel-tcp-timeout",
-                  "option '--tunnel-tcp-timeout' must not be shorter than '--tunnel-timeout'");
-    config.tunnel_hello = decimal_seconds(line, "tunnel-hello");
-    if (config.tunnel_hello < std::chrono::milliseconds(50)
-        || config.tunnel_hello > std::chrono::seconds(300))
-        throw bad(line, "tunnel-hello",
-                  "option '--tunnel-hello' must be between 0.05 and 300 seconds");
+    config.given = read_network_parameters(line);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/endpoint.hpp"
+#include "common/network_parameters.hpp"
 #include "common/options.hpp"
 
 #include <chrono>
@@ -39,26 +40,15 @@ struct Config {
     std::string run_dir = "/run/re6stnet";
     int verbose = 0;                         // 0..3; babeld's table dumps at 3
     std::vector<std::string> lan_interfaces; // -i
-    seconds hello{15};                       // babeld hello interval on LANs
-    // Failure detection on tunnels (see tunnel_ping etc. in --help): OpenVPN
-    // keepalives, the silence after which a tunnel is torn down, and babeld's
-    // hello interval on taps, whose hellos also keep OpenVPN's timer fed.
-    seconds tunnel_ping{1};
-    seconds tunnel_timeout{3};
-    seconds tunnel_tcp_timeout{15};          // over TCP, where a loss stalls
-    std::chrono::milliseconds tunnel_hello{200};
     bool wireless = false;
-    unsigned connection_count = 20;
-    unsigned max_clients = 10;               // per server; ceil(connection_count / 2)
-    unsigned refresh_count = 1;
-    seconds tunnel_refresh{300};
+    // The network-wide parameters (--hello, --connection-count...) given on
+    // the command line or in an option file; the others follow the
+    // registry's configuration (merge_network_parameters).
+    NetworkParameters given;
     std::string main_interface = "lo";       // carries the node address
     std::string hook_dir;                    // empty: the default location
     bool upnp = true;                        // only without --ip
     std::vector<std::string> openvpn_args;   // after "--"
-
-    // Client tunnels opened to random peers: ceil(connection_count / 2).
-    unsigned client_count() const { return (connection_count + 1) / 2; }
 };
 
 // `args` excludes argv[0]. Throws UsageError with a one-line message naming

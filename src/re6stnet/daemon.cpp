@@ -17,6 +17,8 @@ extern "C" {
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -55,6 +57,9 @@ constexpr std::chrono::seconds longest_tunnel_window = 24h;
 constexpr auto route_request_delay = 1s;
 // A babeld left behind has this long to end on SIGTERM.
 constexpr std::chrono::milliseconds leftover_grace = 3s;
+// Between two surplus tunnels closed after the network's connection-count
+// went down: babeld moves the routes of the one that went meanwhile.
+constexpr auto surplus_spacing = 5s;
 
 void make_directory(const std::string& path, std::optional<mode_t> mode = {})
 {
@@ -80,6 +85,34 @@ std::optional<pid_t> live_process(const std::string& pid_file, const std::string
     return pid;
 }
 
+// Each parameter set in `parameters`, "name value" as in the network's
+// configuration, by name.
+std::map<std::string, std::string> parameter_values(const NetworkParameters& parameters)
+{
+    std::map<std::string, std::string> values;
+    std::istringstream lines(encode_network_config(0, parameters));
+    std::string line;
+    std::getline(lines, line);   // the format
+    std::getline(lines, line);   // the version
+    while (std::getline(lines, line)) {
+        auto space = line.find(' ');
+        values[line.substr(0, space)] = line.substr(space + 1);
+    }
+    return values;
+}
+
+// "connection-count 6 -> 2" for each parameter that differs.
+std::vector<std::string> parameter_changes(const NetworkParameters& before,
+                                           const NetworkParameters& after)
+{
+    std::vector<std::string> changes;
+    auto old_values = parameter_values(before);
+    for (const auto& [name, value] : parameter_values(after))
+        if (old_values[name] != value)
+            changes.push_back(name + " " + old_values[name] + " -> " + value);
+    return changes;
+}
+
 }  // namespace
 
 Daemon::Daemon(boost::asio::io_context& io, DaemonPlan plan, DaemonServices services)
@@ -88,7 +121,9 @@ Daemon::Daemon(boost::asio::io_context& io, DaemonPlan plan, DaemonServices serv
       tick_timer_(services_.clock.make_timer()),
       tunnel_refresh_timer_(services_.clock.make_timer()),
       registry_timer_(services_.clock.make_timer()),
-      rollover_timer_(services_.clock.make_timer())
+      rollover_timer_(services_.clock.make_timer()),
+      surplus_timer_(services_.clock.make_timer()),
+      server_timer_(services_.clock.make_timer())
 {
 }
 
@@ -125,6 +160,8 @@ void Daemon::start()
     if (moved_aside)
         log::warning(plan_.peer_db, " was corrupt: moved to ", plan_.peer_db,
                      ".corrupt, starting afresh");
+    // Before any child: they start with the network's last configuration.
+    load_network_config();
 
     management_ = std::make_unique<ManagementListener>(io_, plan_.management_socket);
     tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
@@ -147,6 +184,7 @@ void Daemon::start()
     renewer_->start();
     tick();
     schedule_tunnel_refresh();
+    network_config_->start(*plan_.network.config_refresh);
 }
 
 // Peers refuse an expired certificate: nothing is opened before it is
@@ -346,6 +384,129 @@ void Daemon::start_refresher()
     };
 }
 
+void Daemon::load_network_config()
+{
+    for (const auto& [name, value] : parameter_values(plan_.given))
+        log::info("--", name, " ", value, ": overriding the network's value");
+    network_config_ = std::make_unique<NetworkConfigFetcher>(
+        processes_, services_.registry, OpenSslTool(services_.run),
+        NetworkConfigFetcher::Settings{plan_.tunnels.openvpn.ca, plan_.network_config,
+                                       plan_.run_dir});
+    // The options may not fit the network's values: a tunnel-ping given
+    // that is longer than the network's tunnel-timeout.
+    network_config_->judge = [this](const NetworkConfig& config) {
+        try {
+            check_network_parameters(merge_network_parameters(plan_.given, config.parameters));
+            return std::string();
+        } catch (const std::invalid_argument& error) {
+            return std::string("with this node's options, ") + error.what();
+        }
+    };
+    // Over the overlay once a tunnel is up, as declare and getPeerList.
+    network_config_->private_url = [this]() -> std::optional<Url> {
+        auto cached = peers_->config("registry");
+        if (!tunnels_ || !tunnels_->connected() || !cached)
+            return std::nullopt;
+        try {
+            return Url::parse(*cached);
+        } catch (const UrlError&) {
+            return std::nullopt;
+        }
+    };
+    network_config_->changed = [this](const NetworkConfig& config) {
+        network_config_changed(config);
+    };
+    network_config_->load();
+}
+
+void Daemon::network_config_changed(const NetworkConfig& config)
+{
+    auto before = plan_.network;
+    plan_network(plan_, merge_network_parameters(plan_.given, config.parameters));
+    auto changes = parameter_changes(before, plan_.network);
+    if (changes.empty())
+        log::info("network configuration version ", config.version,
+                  ": nothing changes for this node");
+    for (const auto& change : changes)
+        log::info("network configuration version ", config.version, ": ", change);
+    if (babeld_ && !stopping_)   // running: the plan alone is not enough
+        apply_network(before);
+}
+
+// What each parameter needs to take effect without stopping the daemon,
+// or any tunnel that need not go.
+void Daemon::apply_network(const NetworkParameters& before)
+{
+    const auto& after = plan_.network;
+    for (std::size_t i = 0; i < servers_.size(); ++i)   // for their next start
+        servers_[i]->plan = plan_.servers[i];
+    auto added = tunnels_->reconfigure(plan_.tunnels);
+    if (after.hello != before.hello || after.tunnel_hello != before.tunnel_hello) {
+        // babeld cannot change the options of an interface it has: a new
+        // one starts with them (and every tap) on its command line.
+        log::info("restarting babeld for its new hello intervals");
+        babeld_->replace(stop_grace);
+    } else {
+        for (const auto& tap : added)
+            babel_control_->request(babeld_tunnel_interface(plan_.babeld, tap),
+                                    [tap](const std::string& error, const std::string&) {
+                                        if (!error.empty())
+                                            log::warning("babeld: cannot add the interface ",
+                                                         tap, ": ", error);
+                                    });
+    }
+    if (*after.max_clients > *before.max_clients)
+        replace_servers();
+    if (after.tunnel_refresh != before.tunnel_refresh)
+        schedule_tunnel_refresh();
+    if (after.config_refresh != before.config_refresh)
+        network_config_->set_period(*after.config_refresh);
+    if (tunnels_->surplus() > 0)
+        close_surplus_tunnels();
+    else
+        tunnels_->fill();
+}
+
+// One at a time, those carrying the fewest routes first, counted afresh
+// each time: babeld has moved the routes of the previous one.
+void Daemon::close_surplus_tunnels()
+{
+    if (closing_surplus_ || stopping_)
+        return;
+    closing_surplus_ = true;
+    with_route_count([this](std::optional<RouteCount> routes) {
+        tunnels_->close_surplus(routes ? *routes : RouteCount());
+        if (tunnels_->surplus() == 0) {
+            closing_surplus_ = false;
+            return;
+        }
+        services_.clock.wait_for(*surplus_timer_, surplus_spacing, [this] {
+            closing_surplus_ = false;
+            close_surplus_tunnels();
+        });
+    });
+}
+
+// OpenVPN reads --max-clients only when it starts. A lower limit waits for
+// the next start (the clients it has stay); a higher one is needed by the
+// other nodes' new client tunnels: each server is replaced in turn, a step
+// apart, and its clients connect again.
+void Daemon::replace_servers()
+{
+    servers_to_replace_ = servers_.size();
+    replace_next_server();
+}
+
+void Daemon::replace_next_server()
+{
+    if (stopping_ || servers_to_replace_ == 0)
+        return;
+    servers_[servers_.size() - servers_to_replace_]->process->replace(stop_grace);
+    if (--servers_to_replace_ > 0)
+        services_.clock.wait_for(*server_timer_, rollover_spacing,
+                                 [this] { replace_next_server(); });
+}
+
 void Daemon::set_endpoints(const std::vector<Endpoint>& endpoints)
 {
     refresher_->set_address(format_endpoints(endpoints), services_.clock.now());
@@ -406,25 +567,35 @@ void Daemon::refresh_tunnels()
 {
     if (stopping_)
         return;
-    babel_control_->request("dump", [this](const std::string& error, const std::string& data) {
+    with_route_count([this](std::optional<RouteCount> routes) {
+        if (routes)
+            tunnels_->refresh(*routes);
+        schedule_tunnel_refresh();
+    });
+}
+
+void Daemon::with_route_count(std::function<void(std::optional<RouteCount>)> next)
+{
+    babel_control_->request("dump", [this, next](const std::string& error,
+                                                 const std::string& data) {
         if (stopping_)
             return;
         if (!error.empty()) {
             log::warning("cannot count routes: ", error);
-        } else {
-            auto dump = parse_babel_dump(data);
-            if (dump.malformed_lines)
-                log::warning("babeld dump: ", dump.malformed_lines, " lines not understood");
-            tunnels_->refresh(
-                count_routes(dump.routes, plan_.identity.network, plan_.lan_interfaces));
+            next(std::nullopt);
+            return;
         }
-        schedule_tunnel_refresh();
+        auto dump = parse_babel_dump(data);
+        if (dump.malformed_lines)
+            log::warning("babeld dump: ", dump.malformed_lines, " lines not understood");
+        next(count_routes(dump.routes, plan_.identity.network, plan_.lan_interfaces));
     });
 }
 
 void Daemon::schedule_tunnel_refresh()
 {
-    services_.clock.wait_for(*tunnel_refresh_timer_, refresh_delay(plan_.tunnel_refresh, random_),
+    services_.clock.wait_for(*tunnel_refresh_timer_,
+                             refresh_delay(*plan_.network.tunnel_refresh, random_),
                              [this] { refresh_tunnels(); });
 }
 
@@ -476,7 +647,10 @@ void Daemon::stop(std::function<void()> done)
     rollover_timer_->cancel();
     for (auto& server : servers_)
         server->route_request->cancel();
+    surplus_timer_->cancel();
+    server_timer_->cancel();
     renewer_.reset();
+    network_config_.reset();
     if (!babeld_) {   // start() failed before babeld
         finish_stop(std::move(done));
         return;

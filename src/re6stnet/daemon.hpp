@@ -1,6 +1,7 @@
 // The node daemon: runs what its plan says (daemon_plan.hpp) on one event
 // loop: the peer cache, the registry refresher, babeld, the OpenVPN servers
-// and client tunnels, and UPnP. It acts on the host only through the
+// and client tunnels, and UPnP; and follows the network's configuration,
+// applying each change to what runs. It acts on the host only through the
 // services it is given, so a test drives it with a recording launcher, a
 // fake clock and a fake registry.
 #pragma once
@@ -9,6 +10,7 @@
 #include "re6stnet/certificate_renewer.hpp"
 #include "re6stnet/daemon_plan.hpp"
 #include "re6stnet/instance_lock.hpp"
+#include "re6stnet/network_config_fetcher.hpp"
 #include "re6stnet/network_setup.hpp"
 #include "re6stnet/openssl_tool.hpp"
 #include "re6stnet/openvpn/management_listener.hpp"
@@ -103,6 +105,15 @@ private:
     void start_servers();
     void start_babeld();
     void start_refresher();
+    void load_network_config();
+    void network_config_changed(const NetworkConfig& config);
+    void apply_network(const NetworkParameters& before);
+    // Counts, from babeld's dump, the routes through each tunnel; none when
+    // babeld did not answer.
+    void with_route_count(std::function<void(std::optional<RouteCount>)> next);
+    void close_surplus_tunnels();
+    void replace_servers();
+    void replace_next_server();
     void on_client_hook(const HookMessage& message);
     void on_server_hook(Server& server, const HookMessage& message);
     void tick();
@@ -130,12 +141,16 @@ private:
     std::unique_ptr<PeerRefresher> refresher_;
     std::unique_ptr<PortMapper> port_mapper_;
     std::unique_ptr<CertificateRenewer> renewer_;
+    std::unique_ptr<NetworkConfigFetcher> network_config_;
     std::unique_ptr<Timer> tick_timer_, tunnel_refresh_timer_, registry_timer_, rollover_timer_;
+    std::unique_ptr<Timer> surplus_timer_, server_timer_;   // network configuration changes
     Clock::time_point rollover_before_;    // processes started before hold old files
     Clock::time_point rollover_deadline_;  // when the old files expire, less a margin
     std::chrono::milliseconds tunnel_slack_{0};   // how early before its due a tunnel goes
     std::size_t rollover_servers_ = 0;     // servers still to replace
     int rollover_waits_ = 0;               // steps spent waiting for a client tunnel
+    std::size_t servers_to_replace_ = 0;   // for a higher max-clients
+    bool closing_surplus_ = false;
     bool mapped_endpoints_ = false;   // UPnP gave us endpoints
     bool stopping_ = false;
     int exit_status_ = 0;

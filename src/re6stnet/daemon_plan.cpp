@@ -23,9 +23,6 @@ OpenVpnSettings openvpn_settings(const Config& config, const std::string& hook_d
     openvpn.key = config.key;
     openvpn.hook_dir = hook_dir;
     openvpn.management_socket = management_socket;
-    openvpn.ping = config.tunnel_ping;
-    openvpn.timeout = config.tunnel_timeout;
-    openvpn.tcp_timeout = config.tunnel_tcp_timeout;
     openvpn.verbosity = config.verbose;
     openvpn.extra_args = config.openvpn_args;
     return openvpn;
@@ -49,12 +46,10 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     for (const auto& port : config.pp) {
         auto name = std::string(transport_name(port.transport)) + std::to_string(port.port);
         plan.servers.push_back({{server_interface(port.transport, port.port), port.port,
-                                 port.transport, config.max_clients, config.dh},
+                                 port.transport, 0, config.dh},
                                 config.log_dir + "/re6stnet-server-" + name + ".log"});
     }
 
-    plan.tunnels.slots = config.client_count();
-    plan.tunnels.refresh_count = config.refresh_count;
     plan.tunnels.openvpn = openvpn;
     plan.tunnels.log_dir = config.log_dir;
 
@@ -62,8 +57,6 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     babeld.network = id.network;
     babeld.subnet = id.subnet;
     babeld.address = id.address;
-    babeld.hello = config.hello;
-    babeld.tunnel_hello = config.tunnel_hello;
     babeld.wireless = config.wireless;
     babeld.verbosity = config.verbose;
     babeld.state_file = config.state_dir + "/babeld.state";
@@ -72,8 +65,6 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     // Every tap, server and client, is known to babeld from the start.
     for (const auto& server : plan.servers)
         babeld.tunnels.push_back(server.openvpn.interface);
-    for (unsigned slot = 0; slot < plan.tunnels.slots; ++slot)
-        babeld.tunnels.push_back(client_interface(slot));
     babeld.lan_interfaces = config.lan_interfaces;
     plan.babeld_log = config.log_dir + "/re6stnet-babeld.log";
 
@@ -83,8 +74,29 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.ports = config.pp;
     plan.upnp = config.ip.empty() && config.upnp;
     plan.lan_interfaces.insert(config.lan_interfaces.begin(), config.lan_interfaces.end());
-    plan.tunnel_refresh = config.tunnel_refresh;
+    plan.given = config.given;
+    plan.network_config = config.state_dir + "/network.conf";
+    plan_network(plan, merge_network_parameters(config.given, {}));
     return plan;
+}
+
+void plan_network(DaemonPlan& plan, const NetworkParameters& effective)
+{
+    plan.network = effective;
+    for (auto& server : plan.servers)
+        server.openvpn.max_clients = *effective.max_clients;
+    auto& tunnels = plan.tunnels;
+    tunnels.slots = (*effective.connection_count + 1) / 2;   // the other half come in
+    tunnels.refresh_count = *effective.refresh_count;
+    tunnels.openvpn.ping = *effective.tunnel_ping;
+    tunnels.openvpn.timeout = *effective.tunnel_timeout;
+    tunnels.openvpn.tcp_timeout = *effective.tunnel_tcp_timeout;
+    auto& babeld = plan.babeld;
+    babeld.hello = *effective.hello;
+    babeld.tunnel_hello = *effective.tunnel_hello;
+    // The servers' taps come first, then one per client slot.
+    for (auto slot = babeld.tunnels.size() - plan.servers.size(); slot < tunnels.slots; ++slot)
+        babeld.tunnels.push_back(client_interface(slot));
 }
 
 }  // namespace re6st

@@ -42,11 +42,23 @@ struct DaemonPlan {
     std::vector<ServerPort> ports;         // --pp, mapped by UPnP when wanted
     bool upnp = false;
     std::set<std::string> lan_interfaces;  // whose routes name peers on the LAN
-    std::chrono::milliseconds tunnel_refresh{300000};
+    // The network-wide parameters given as options, which override the
+    // network's, and those the node runs with (every one set).
+    NetworkParameters given, network;
+    std::string network_config;            // the last good one from the registry
 };
 
-// Throws UsageError naming the option at fault (a bad --registry URL).
+// With the network-wide parameters of the options and the defaults (see
+// plan_network). Throws UsageError naming the option at fault (a bad
+// --registry URL).
 DaemonPlan plan_daemon(const Config& config, const NodeIdentity& identity,
                        const std::string& hook_dir);
+
+// Makes `effective` (every parameter set, as merge_network_parameters gives
+// them) the node's: each server's max-clients, the client slots, the
+// OpenVPN keepalive and timeouts, babeld's hellos, the tunnel refresh.
+// babeld's list of taps only grows: a tap of a slot no longer wanted may
+// still be up, its tunnel closing.
+void plan_network(DaemonPlan& plan, const NetworkParameters& effective);
 
 }  // namespace re6st

@@ -138,4 +138,22 @@ std::vector<std::string> OpenSslTool::decrypt_command(const std::string& key) co
     return {program_, "pkeyutl", "-decrypt", "-inkey", key};
 }
 
+std::vector<std::string> OpenSslTool::verify_signature_command(const std::string& public_key,
+                                                               const std::string& signature,
+                                                               const std::string& data) const
+{
+    return {program_, "dgst", "-sha256", "-verify", public_key, "-signature", signature, data};
+}
+
+bool OpenSslTool::signature_verified(const CommandResult& result)
+{
+    return result.status == 0 && result.output.find("Verified OK") != std::string::npos;
+}
+
+bool OpenSslTool::verify_signature(const std::string& public_key, const std::string& signature,
+                                   const std::string& data) const
+{
+    return signature_verified(run_(verify_signature_command(public_key, signature, data)));
+}
+
 }  // namespace re6st

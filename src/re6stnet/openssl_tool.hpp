@@ -1,8 +1,9 @@
-// The node's certificate and key read with the openssl command-line tool.
+// The node's certificate and key read, and the registry's signatures
+// checked, with the openssl command-line tool.
 // The daemon links no OpenSSL: libcrypto alone adds 1.4 MiB of resident
 // memory to any process that loads it, a sixth of the daemon's footprint
 // target (docs/performance.rst), and the daemon then never holds the private key. These
-// are few calls, at start-up and on a rare bootstrap.
+// are few calls, at start-up, on a rare bootstrap or a new network configuration.
 #pragma once
 
 #include "re6stnet/certificate_schedule.hpp"
@@ -40,6 +41,17 @@ public:
 
     // The command that decrypts stdin (RSA PKCS#1 v1.5) with `key` to stdout.
     std::vector<std::string> decrypt_command(const std::string& key) const;
+
+    // The command that checks `signature` (a file, binary) over the bytes
+    // of `data` with `public_key` (PEM), SHA-256 digest, and whether its
+    // result says the signature is good.
+    std::vector<std::string> verify_signature_command(const std::string& public_key,
+                                                      const std::string& signature,
+                                                      const std::string& data) const;
+    static bool signature_verified(const CommandResult& result);
+    // The same, run now.
+    bool verify_signature(const std::string& public_key, const std::string& signature,
+                          const std::string& data) const;
 
 private:
     std::string output_of(const std::vector<std::string>& arguments, const std::string& file) const;

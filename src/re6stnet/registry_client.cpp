@@ -26,6 +26,15 @@ XmlRpcClient::Handler handle(Registry::Done<T> done, Convert convert)
     };
 }
 
+// How a registry without the method answers: xmlrpc-c's "no such method"
+// fault, or the message of Python's SimpleXMLRPCServer, which the 2012
+// registry ran on (fault 1).
+bool no_such_method(const RpcError& error)
+{
+    return error.kind() == RpcError::Kind::fault
+        && (error.code() == -506 || error.detail().find("is not supported") != std::string::npos);
+}
+
 }  // namespace
 
 PeerList parse_peer_list(const xmlrpc_c::value& answer, const Network& network)
@@ -129,6 +138,27 @@ void XmlRpcRegistry::renew_certificate(const std::string& csr, Renewed done)
             // other faults (-500 internal, -506 no such method) may pass.
             done(std::nullopt, error.what(),
                  error.kind() == RpcError::Kind::fault && error.code() == 1);
+            return;
+        }
+        try {
+            done(std::string(xmlrpc_c::value_string(result.value())), "", false);
+        } catch (const std::exception& error) {
+            done(std::nullopt,
+                 std::string("unexpected answer from the registry: ") + error.what(), false);
+        }
+    });
+}
+
+void XmlRpcRegistry::network_config(const std::optional<Url>& private_url,
+                                    std::optional<std::int64_t> version, Configured done)
+{
+    xmlrpc_c::paramList params;
+    if (version)
+        params.add(xmlrpc_c::value_string(std::to_string(*version)));
+    auto& client = private_url ? private_client(*private_url) : public_;
+    client.call("getNetworkConfig", params, [done = std::move(done)](RpcResult result) {
+        if (!result.ok()) {
+            done(std::nullopt, result.error().what(), no_such_method(result.error()));
             return;
         }
         try {

@@ -3,8 +3,9 @@
 // renewCertificate (a node whose certificate expired has no tunnel); the
 // private URL,
 // reached over the overlay from the node's own address, answers declare and
-// getPeerList. An interface, so that the refresh logic is tested without a
-// network; XmlRpcRegistry is the real thing.
+// getPeerList; either answers getNetworkConfig. An interface, so that the
+// refresh logic is tested without a network; XmlRpcRegistry is the real
+// thing.
 #pragma once
 
 #include "common/prefix.hpp"
@@ -14,6 +15,7 @@
 
 #include <xmlrpc-c/base.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -47,6 +49,16 @@ public:
     using Renewed = std::function<void(std::optional<std::string> certificate,
                                        const std::string& error, bool refused)>;
     virtual void renew_certificate(const std::string& csr, Renewed done) = 0;
+
+    // getNetworkConfig: the network's configuration as the registry sent
+    // it, signed and unchecked, or "unchanged" when `version` (the one we
+    // have, if any) is the current one. Asked on `private_url` when given,
+    // else on the public URL. `no_method` tells a registry that has no such
+    // method (one of the 2012 protocol) from a failure to ask or to answer.
+    using Configured = std::function<void(std::optional<std::string> answer,
+                                          const std::string& error, bool no_method)>;
+    virtual void network_config(const std::optional<Url>& private_url,
+                                std::optional<std::int64_t> version, Configured done) = 0;
 };
 
 // getPeerList's answer, an array of [prefix, address] pairs: the peers that
@@ -72,6 +84,8 @@ public:
     void bootstrap_peer(Done<std::string> done) override;
     void ca_certificate(Done<std::string> done) override;
     void renew_certificate(const std::string& csr, Renewed done) override;
+    void network_config(const std::optional<Url>& private_url,
+                        std::optional<std::int64_t> version, Configured done) override;
 
 private:
     XmlRpcClient& private_client(const Url& private_url);

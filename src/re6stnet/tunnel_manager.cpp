@@ -3,7 +3,6 @@
 
 #include "common/endpoint.hpp"
 #include "common/log.hpp"
-#include "re6stnet/tunnel_policy.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -23,14 +22,53 @@ TunnelManager::TunnelManager(const ProcessContext& context, PeerDb& db, Settings
                              HookChannel::Handler on_hook)
     : context_(context), db_(db), settings_(std::move(settings)), on_hook_(std::move(on_hook))
 {
-    slots_.resize(settings_.slots);
-    for (unsigned i = 0; i < settings_.slots; ++i) {
-        auto& slot = slots_[i];
-        slot.openvpn = std::make_unique<OpenVpnProcess>(
-            context_.io, client_interface(i),
-            settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log",
-            [this, &slot](const HookMessage& message) { hook_reported(slot, message); });
+    while (slots_.size() < settings_.slots)
+        add_slot();
+}
+
+void TunnelManager::add_slot()
+{
+    auto i = slots_.size();
+    auto& slot = slots_.emplace_back();
+    slot.openvpn = std::make_unique<OpenVpnProcess>(
+        context_.io, client_interface(i),
+        settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log",
+        [this, &slot](const HookMessage& message) { hook_reported(slot, message); });
+}
+
+std::vector<std::string> TunnelManager::reconfigure(Settings settings)
+{
+    settings_ = std::move(settings);
+    std::vector<std::string> added;
+    while (slots_.size() < settings_.slots) {
+        add_slot();
+        added.push_back(slots_.back().openvpn->interface());
     }
+    return added;
+}
+
+unsigned TunnelManager::running() const
+{
+    unsigned count = 0;
+    for (const auto& slot : slots_)
+        count += slot.state == Slot::State::running;
+    return count;
+}
+
+unsigned TunnelManager::surplus() const
+{
+    auto count = running();
+    return count > settings_.slots ? count - settings_.slots : 0;
+}
+
+bool TunnelManager::connected() const
+{
+    if (!incoming_.empty())
+        return true;
+    for (const auto& slot : slots_)
+        if (slot.state == Slot::State::running && slot.connected)
+            return true;
+    return false;
 }
 
 TunnelManager::~TunnelManager() = default;
@@ -61,11 +99,14 @@ unsigned TunnelManager::connected_count() const
 
 unsigned TunnelManager::fill(Incoming incoming)
 {
+    auto count = running();
+    if (stopping_ || count >= settings_.slots)
+        return 0;
     std::vector<Slot*> free;
     for (auto& slot : slots_)
-        if (slot.state == Slot::State::free)
+        if (slot.state == Slot::State::free && free.size() < settings_.slots - count)
             free.push_back(&slot);
-    if (free.empty() || stopping_)
+    if (free.empty())
         return 0;
     std::set<std::string> skip;
     if (incoming == Incoming::skip)
@@ -162,6 +203,33 @@ void TunnelManager::refresh(const RouteCount& routes)
     for (auto& slot : slots_)
         if (slot.state == Slot::State::running && routes.lan_prefixes.count(slot.peer))
             close(slot);
+    if (surplus() > 0)
+        return;   // close_surplus() closes those first, one at a time
+    auto doomed = tunnels_to_replace(usage(routes), settings_.slots, settings_.refresh_count,
+                                     random_);
+    for (const auto& peer : doomed)
+        for (auto& slot : slots_)
+            if (slot.state == Slot::State::running && slot.peer == peer)
+                close(slot);
+}
+
+bool TunnelManager::close_surplus(const RouteCount& routes)
+{
+    if (surplus() == 0)
+        return false;
+    auto doomed = tunnels_to_replace(usage(routes), settings_.slots, 0, random_);
+    for (auto& slot : slots_)
+        if (slot.state == Slot::State::running && slot.peer == doomed.front()) {
+            log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer),
+                      " is beyond the ", settings_.slots, " wanted");
+            close(slot);
+            return true;
+        }
+    return false;
+}
+
+std::vector<TunnelUsage> TunnelManager::usage(const RouteCount& routes) const
+{
     std::vector<TunnelUsage> usage;
     for (const auto& slot : slots_) {
         if (slot.state != Slot::State::running)
@@ -172,11 +240,7 @@ void TunnelManager::refresh(const RouteCount& routes)
                    " routes");
         usage.push_back({slot.peer, count});
     }
-    auto doomed = tunnels_to_replace(usage, settings_.slots, settings_.refresh_count, random_);
-    for (const auto& peer : doomed)
-        for (auto& slot : slots_)
-            if (slot.state == Slot::State::running && slot.peer == peer)
-                close(slot);
+    return usage;
 }
 
 const TunnelManager::Slot* TunnelManager::oldest_slot(Clock::time_point before) const

@@ -2,7 +2,8 @@
 // OpenVPN client to a random peer from the cache on its own tap
 // ("re6stnetN"). A tunnel that dies marks its peer failed and frees its
 // slot; free slots are refilled at each tick; at each tunnel refresh the
-// tunnels carrying the fewest routes give way to fresh peers.
+// tunnels carrying the fewest routes give way to fresh peers. The number of
+// slots follows the network's configuration while tunnels run.
 #pragma once
 
 #include "re6stnet/babel/babel_dump.hpp"
@@ -10,7 +11,9 @@
 #include "re6stnet/openvpn/openvpn_process.hpp"
 #include "re6stnet/peer_db.hpp"
 #include "re6stnet/process/child.hpp"
+#include "re6stnet/tunnel_policy.hpp"
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <random>
@@ -23,7 +26,7 @@ namespace re6st {
 class TunnelManager {
 public:
     struct Settings {
-        unsigned slots = 10;
+        unsigned slots = 10;   // client tunnels wanted
         unsigned refresh_count = 1;
         OpenVpnSettings openvpn;
         std::string log_dir;
@@ -48,8 +51,21 @@ public:
 
     // The tunnel refresh: forget LAN peers of the previous count, blacklist
     // those seen now and close our tunnels to them, then close the tunnels
-    // that carry the fewest routes.
+    // that carry the fewest routes (none while there is a surplus).
     void refresh(const RouteCount& routes);
+
+    // Settings for the tunnels started from now on. More slots get their
+    // taps at once: returns the new taps' names. With fewer, the tunnels
+    // beyond them run on until close_surplus() closes them.
+    std::vector<std::string> reconfigure(Settings settings);
+    // Running tunnels beyond the slots wanted.
+    unsigned surplus() const;
+    // Closes one surplus tunnel, the one carrying the fewest routes (ties
+    // at random); its peer stays usable. Returns whether it closed one.
+    bool close_surplus(const RouteCount& routes);
+    // Whether a tunnel of ours, or to one of our servers, is up: the
+    // overlay, and the registry's private URL, may then be reachable.
+    bool connected() const;
 
     // Closes the running tunnel started longest ago, if it started no later
     // than `before` (its OpenVPN process holds the certificate files as
@@ -81,6 +97,9 @@ private:
         Clock::time_point started;
         std::unique_ptr<Child> child;
     };
+    void add_slot();
+    unsigned running() const;
+    std::vector<TunnelUsage> usage(const RouteCount& routes) const;
     bool start(Slot& slot, const Peer& peer);
     const Slot* oldest_slot(Clock::time_point before) const;
     void ended(Slot& slot, int status);
@@ -92,7 +111,7 @@ private:
     PeerDb& db_;
     Settings settings_;
     HookChannel::Handler on_hook_;
-    std::vector<Slot> slots_;
+    std::deque<Slot> slots_;   // a deque: hooks hold references to slots added since
     std::multiset<std::string> incoming_;
     bool stopping_ = false;
     std::mt19937_64 random_{std::random_device{}()};

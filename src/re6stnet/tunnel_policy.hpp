@@ -16,9 +16,10 @@ struct TunnelUsage {
     unsigned routes = 0;   // installed routes inside the network through it
 };
 
-// Returns the peers whose tunnels to close: the `refresh_count` carrying the
-// fewest routes once `tunnels` fills the `slots` (more if it overfills them,
-// none while slots are free). Ties are broken at random with `random`.
+// Returns the peers whose tunnels to close, fewest routes first: the
+// `refresh_count` carrying the fewest routes once `tunnels` fills the
+// `slots` (more if it overfills them, none while slots are free). Ties are
+// broken at random with `random`.
 std::vector<std::string> tunnels_to_replace(std::vector<TunnelUsage> tunnels, unsigned slots,
                                             unsigned refresh_count, std::mt19937_64& random);
 

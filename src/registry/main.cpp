@@ -10,6 +10,7 @@
 #include "registry/http_server.hpp"
 #include "registry/mailer.hpp"
 #include "registry/maintenance.hpp"
+#include "registry/network_config.hpp"
 #include "registry/peer_directory.hpp"
 #include "registry/peer_list_xml.hpp"
 #include "registry/registry_database.hpp"
@@ -200,6 +201,7 @@ int run(const RegistryOptions& options)
     // The fingerprint lets operators check the CA that nodes fetch with getCa.
     log::info("CA certificate ", ca_certificate.subject(), ", SHA-256 fingerprint ",
               ca_certificate.fingerprint("sha256"));
+    log::info("network configuration ", describe_network_config(service.network_config()));
     maintenance.start();
     auto port = std::to_string(server->port());
     serve(io, *server, *mailer,

@@ -141,6 +141,15 @@ sqlite::Database open_registry_database(const std::string& path, Durability dura
             log::info(path, ": database upgraded to schema version 1: expiry dates of ", dated,
                       " certificates recorded");
     }
+    // Version 1 to 2: nothing to fill; the registry stores its configuration
+    // when it starts.
+    if (version < 2)
+        db.exec(R"sql(
+            CREATE TABLE network_config (
+                id INTEGER PRIMARY KEY CHECK (id = 0),
+                version INTEGER NOT NULL,
+                parameters TEXT NOT NULL);
+        )sql");
     if (version < schema_version) {
         std::string set_version = "PRAGMA user_version = ";
         set_version += std::to_string(schema_version);

@@ -17,8 +17,10 @@ enum class Durability { power_loss, crash };
 // The version of the tables, in PRAGMA user_version. 0: re6st-registry
 // 0.1.0's, which wrote none (the original's tables and the index vpn_free).
 // 1: vpn.expires, the certificate's notAfter in seconds since the epoch
-// (NULL in free rows), and its index vpn_expires.
-inline constexpr int schema_version = 1;
+// (NULL in free rows), and its index vpn_expires. 2: the table
+// network_config, one row of the version and the parameter lines of the
+// network configuration last served.
+inline constexpr int schema_version = 2;
 
 // Opens a connection to the registry database at `path` (created if missing),
 // creates the tables when absent, upgrades an older schema in one

@@ -5,6 +5,7 @@
 #include "registry/mailer.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace po = boost::program_options;
 
@@ -56,6 +57,43 @@ po::options_description registry_options_description()
          "seconds a client has to send a whole request (or read a response)")
         ("verbose,v", po::value<int>()->default_value(1),
          "log level: 0 warnings, 1 info, 2 debug, 3 trace");
+
+    // The node's defaults and units, so that a network run with none of
+    // these behaves as nodes did before the registry handed them out.
+    auto defaults = default_network_parameters();
+    po::options_description network(
+        "Network options (handed to every node, signed, by getNetworkConfig)");
+    network.add_options()
+        ("hello", po::value<long>()->value_name("S")->default_value(defaults.hello->count()),
+         "babeld hello interval in seconds")
+        ("tunnel-hello", po::value<std::string>()->value_name("S")
+                             ->default_value(format_decimal_seconds(*defaults.tunnel_hello)),
+         "babeld hello interval on tunnels, in seconds (decimals allowed, 0.05 to 300)")
+        ("tunnel-timeout", po::value<long>()->value_name("S")
+                               ->default_value(defaults.tunnel_timeout->count()),
+         "seconds without a packet from its peer after which a tunnel is torn down "
+         "(at least 2, longer than --tunnel-ping)")
+        ("tunnel-tcp-timeout", po::value<long>()->value_name("S")
+                                   ->default_value(defaults.tunnel_tcp_timeout->count()),
+         "the same for tunnels over TCP (not shorter than --tunnel-timeout)")
+        ("tunnel-ping", po::value<long>()->value_name("S")
+                            ->default_value(defaults.tunnel_ping->count()),
+         "OpenVPN keepalive interval on tunnels, in seconds")
+        ("connection-count", po::value<long>()->value_name("N")
+                                 ->default_value(long(*defaults.connection_count)),
+         "tunnels per node: ceil(N/2) client tunnels to random peers")
+        ("max-clients", po::value<long>()->value_name("N"),
+         "clients each node's OpenVPN server accepts [ceil(connection-count/2)]")
+        ("tunnel-refresh", po::value<long>()->value_name("S")
+                               ->default_value(defaults.tunnel_refresh->count()),
+         "mean seconds between tunnel replacements")
+        ("refresh-count", po::value<long>()->value_name("N")
+                              ->default_value(long(*defaults.refresh_count)),
+         "tunnels replaced at each tunnel refresh")
+        ("config-refresh", po::value<long>()->value_name("S")
+                               ->default_value(defaults.config_refresh->count()),
+         "seconds between two checks by a node for a new network configuration");
+    options.add(network);
     return options;
 }
 
@@ -69,13 +107,24 @@ std::optional<T> optional_value(const po::variables_map& values, const char* nam
     return values[name].as<T>();
 }
 
+// The text an option was given as (or defaults to), whatever its type.
+std::string given_text(const CommandLine& line, const std::string& name)
+{
+    const auto& value = line.values[name].value();
+    if (auto text = boost::any_cast<std::string>(&value))
+        return *text;
+    if (auto number = boost::any_cast<long>(&value))
+        return std::to_string(*number);
+    return {};
+}
+
 // An error about the value of option `name`: "--NAME VALUE: what", after
 // "FILE:LINE: " when it was given in an option file.
 UsageError bad_value(const CommandLine& line, const std::string& name, const std::string& what)
 {
     auto found = line.origins.find(name);
     std::string message = found == line.origins.end() ? "" : found->second.front();
-    message += "--" + name + " " + line.values[name].as<std::string>() + ": " + what;
+    message += "--" + name + " " + given_text(line, name) + ": " + what;
     return UsageError(message);
 }
 
@@ -88,6 +137,47 @@ std::chrono::seconds duration(const CommandLine& line, const std::string& name,
     } catch (const DurationError& error) {
         throw bad_value(line, name, error.what());
     }
+}
+
+std::chrono::seconds seconds(const CommandLine& line, const std::string& name)
+{
+    return std::chrono::seconds(line.values[name].as<long>());
+}
+
+unsigned count(const CommandLine& line, const std::string& name)
+{
+    auto value = line.values[name].as<long>();
+    if (value < 0)
+        throw bad_value(line, name, "must not be negative");
+    if (value > long(std::numeric_limits<unsigned>::max()))
+        throw bad_value(line, name, "too large");
+    return unsigned(value);
+}
+
+// The parameters handed to the nodes, checked with the nodes' own rules.
+NetworkParameters network_parameters(const CommandLine& line)
+{
+    NetworkParameters p;
+    p.hello = seconds(line, "hello");
+    auto tunnel_hello = parse_decimal_seconds(line.values["tunnel-hello"].as<std::string>());
+    if (!tunnel_hello)
+        throw bad_value(line, "tunnel-hello", "not a number of seconds (decimals allowed)");
+    p.tunnel_hello = *tunnel_hello;
+    p.tunnel_timeout = seconds(line, "tunnel-timeout");
+    p.tunnel_tcp_timeout = seconds(line, "tunnel-tcp-timeout");
+    p.tunnel_ping = seconds(line, "tunnel-ping");
+    p.connection_count = count(line, "connection-count");
+    if (line.values.count("max-clients"))
+        p.max_clients = count(line, "max-clients");
+    p.tunnel_refresh = seconds(line, "tunnel-refresh");
+    p.refresh_count = count(line, "refresh-count");
+    p.config_refresh = seconds(line, "config-refresh");
+    try {
+        check_network_parameters(p);
+    } catch (const NetworkParameterError& error) {
+        throw bad_value(line, error.option(), error.rule());
+    }
+    return merge_network_parameters(p, {});
 }
 
 }  // namespace
@@ -129,6 +219,7 @@ std::optional<RegistryOptions> parse_registry_options(const std::vector<std::str
     options.limits.max_connections = values["max-connections"].as<unsigned>();
     options.limits.request_timeout = std::chrono::seconds(values["request-timeout"].as<unsigned>());
     options.verbosity = values["verbose"].as<int>();
+    options.network_parameters = network_parameters(line);
     return options;
 }
 
@@ -156,6 +247,7 @@ ServiceSettings service_settings(const RegistryOptions& options, const Network& 
             throw UsageError("--bootstrap " + prefix + ": not a binary node prefix");
         settings.bootstrap.push_back(prefix);
     }
+    settings.network_parameters = options.network_parameters;
     settings.mail_from = options.mail_from.value_or("re6st-registry@" + std::string(host_name));
     if (!is_mail_address(settings.mail_from))
         throw UsageError("--mail-from " + settings.mail_from + ": not a plain e-mail address");

@@ -3,6 +3,7 @@
 // I/O but reading @FILE option files.
 #pragma once
 
+#include "common/network_parameters.hpp"
 #include "common/options.hpp"
 #include "common/prefix.hpp"
 #include "registry/http_server.hpp"
@@ -39,6 +40,8 @@ struct RegistryOptions {
     std::chrono::seconds smtp_timeout{30};
     HttpLimits limits;
     int verbosity = 1;
+    // What getNetworkConfig hands out to every node, all set and in range.
+    NetworkParameters network_parameters = merge_network_parameters({}, {});
 };
 
 boost::program_options::options_description registry_options_description();

@@ -7,6 +7,7 @@
 #include "common/log.hpp"
 #include "common/rsa_cipher.hpp"
 #include "common/utc_time.hpp"
+#include "registry/network_config.hpp"
 #include "registry/request_error.hpp"
 
 #include <random>
@@ -82,6 +83,18 @@ RegistryService::RegistryService(ServiceSettings settings, CertificateAuthority 
     if (settings_.prefix_length == 0 || settings_.prefix_length > network_.max_node_bits())
         throw std::invalid_argument("prefix length " + std::to_string(settings_.prefix_length)
                                     + " does not fit in network " + network_.prefix().to_string());
+    check_network_parameters(settings_.network_parameters);
+    network_config_ = record_network_config(enrolment_db_, settings_.network_parameters, clock_());
+    network_config_version_ = std::to_string(network_config_.version);
+    network_config_signed_ = sign_network_config(network_config_, ca_);
+}
+
+std::string_view RegistryService::network_config_answer(
+    const std::optional<std::string>& known_version) const
+{
+    if (known_version == network_config_version_)
+        return network_config_unchanged;
+    return network_config_signed_;
 }
 
 void RegistryService::request_token(const std::string& email)

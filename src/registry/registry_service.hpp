@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/certificate_authority.hpp"
+#include "common/network_parameters.hpp"
 #include "common/prefix.hpp"
 #include "common/sqlite.hpp"
 #include "registry/mailer.hpp"
@@ -34,6 +35,8 @@ struct ServiceSettings {
     std::uint16_t port = 0;         // the registry's port, for getPrivateAddress
     std::vector<std::string> bootstrap;   // binary prefixes handed out first
     std::string mail_from;
+    // What getNetworkConfig hands out, all set.
+    NetworkParameters network_parameters = merge_network_parameters({}, {});
 };
 
 // Seconds since the epoch.
@@ -44,7 +47,8 @@ class RegistryService {
 public:
     // `enrolment_db` holds tokens and the prefix tree; the service locks it
     // itself. `peers` has its own connection and lock, so that issuing a
-    // certificate never delays a peer list.
+    // certificate never delays a peer list. Gives the network parameters
+    // their version (record_network_config) and signs them.
     RegistryService(ServiceSettings settings, CertificateAuthority ca,
                     sqlite::Database& enrolment_db, PeerDirectory& peers, Mailer& mailer,
                     Clock clock = system_clock_now);
@@ -69,6 +73,13 @@ public:
     std::string renew_certificate(const std::string& csr_pem);
 
     const std::string& ca_certificate() const { return ca_pem_; }
+
+    // "unchanged" (network_config_unchanged) when `known_version`, decimal
+    // text, is the current version; else the signed configuration. Every
+    // node calls it every --config-refresh: it takes no lock, reads no
+    // database and signs nothing, all done at construction.
+    std::string_view network_config_answer(const std::optional<std::string>& known_version) const;
+    const NetworkConfig& network_config() const { return network_config_; }
     std::string private_address() const;
 
     // "<prefix> <address>" of a --bootstrap peer if one is known, else of a
@@ -118,6 +129,10 @@ private:
     PeerDirectory& peers_;
     Mailer& mailer_;
     Clock clock_;
+
+    NetworkConfig network_config_;
+    std::string network_config_version_;   // its version as decimal text
+    std::string network_config_signed_;
 
     std::mutex enrolment_mutex_;   // guards the connection and the two below
     sqlite::Database& enrolment_db_;

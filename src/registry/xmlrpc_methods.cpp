@@ -139,6 +139,21 @@ public:
     }
 };
 
+// getNetworkConfig() or getNetworkConfig(version): the version the caller
+// has, as a string, makes the answer "unchanged" when it is current.
+class GetNetworkConfig : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext&) override
+    {
+        params.verifyEnd(std::min<std::size_t>(params.size(), 1));
+        std::optional<std::string> known;
+        if (params.size() == 1)
+            known = params.getString(0);
+        return xmlrpc_c::value_string(std::string(service_.network_config_answer(known)));
+    }
+};
+
 class GetBootstrapPeer : public Method {
 public:
     using Method::Method;
@@ -232,6 +247,7 @@ XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_
     registry_.addMethod("getCa", new GetCa("getCa", service));
     registry_.addMethod("getPrivateAddress", new GetPrivateAddress("getPrivateAddress", service));
     registry_.addMethod("getBootstrapPeer", new GetBootstrapPeer("getBootstrapPeer", service));
+    registry_.addMethod("getNetworkConfig", new GetNetworkConfig("getNetworkConfig", service));
     registry_.addMethod("declare", new Declare("declare", service));
     registry_.addMethod("getPeerList", new GetPeerList("getPeerList", service, placeholder_, frame_));
 }

@@ -48,6 +48,30 @@ TEST(PrivateKey, CopiesShareTheKey)
     EXPECT_EQ(copy.public_pem(), key.public_pem());
 }
 
+TEST(PrivateKey, SignsAsOpensslDgstDoes)
+{
+    TempDir dir;
+    openssl_rsa_key(dir / "key.pem");
+    auto key = PrivateKey::load(dir / "key.pem");
+    dir.write("pub.pem", key.public_pem());
+    auto data = dir.write("data", std::string("some bytes\n\0and more", 21));
+
+    // RSA PKCS#1 v1.5 is deterministic: the same bytes as the tool's.
+    openssl_tool({"dgst", "-sha256", "-sign", dir / "key.pem", "-out", dir / "tool.sig", data});
+    auto signature = key.sign_sha256(dir.read("data"));
+    EXPECT_EQ(signature, dir.read("tool.sig"));
+    EXPECT_EQ(signature.size(), 256u);
+
+    auto sig = dir.write("sig", signature);
+    EXPECT_EQ(run_openssl({"dgst", "-sha256", "-verify", dir / "pub.pem", "-signature", sig, data})
+                  .exit_status,
+              0);
+    dir.write("data", "other bytes");
+    EXPECT_NE(run_openssl({"dgst", "-sha256", "-verify", dir / "pub.pem", "-signature", sig, data})
+                  .exit_status,
+              0);
+}
+
 TEST(PrivateKey, LoadsKeysWrittenByOpenssl)
 {
     struct Case {

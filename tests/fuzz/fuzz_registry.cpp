@@ -16,6 +16,7 @@
 #include "registry/call_dispatcher.hpp"
 #include "registry/http_server.hpp"
 #include "registry/mbox_mailer.hpp"
+#include "registry/network_config.hpp"
 #include "registry/peer_list_xml.hpp"
 #include "registry/registry_database.hpp"
 #include "registry/xmlrpc_methods.hpp"
@@ -76,6 +77,8 @@ public:
         }
         tokens.add(std::string(token), "c@example.org", 16, now_);
         transaction.commit();
+        // The version of the service's parameters, so that no run writes it.
+        record_network_config(db, ServiceSettings().network_parameters, now_);
         peers.declare("0000000000000000", "192.0.2.1,1194,udp;192.0.2.1,1194,tcp", now_);
         peers.declare("0000000000000001", "2001:db8::b,1194,udp", now_);
         template_ = std::filesystem::path(template_db);

@@ -1,6 +1,8 @@
 // A ProcessLauncher for tests: records every command it is asked to start
 // and runs a harmless stand-in (sleep) instead, so reaping and signals are
-// real while no OpenVPN or babeld runs.
+// real while no OpenVPN or babeld runs. Programs named in `run_for_real`
+// (a short command whose answer the code under test reads: openssl) run
+// as they are, unrecorded.
 #pragma once
 
 #include "common/unique_fd.hpp"
@@ -10,6 +12,8 @@
 
 #include <functional>
 #include <map>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace re6st::test {
@@ -22,6 +26,8 @@ public:
             fail_next = false;
             throw std::system_error(ENOENT, std::generic_category(), "cannot run " + spec.argv[0]);
         }
+        if (run_for_real.count(spec.argv.at(0)))
+            return real_.start(spec);
         ProcessSpec stand_in{.argv = {"sleep", "1000"}};
         pid_t pid = real_.start(stand_in);
         started.push_back(spec);
@@ -48,6 +54,7 @@ public:
     std::map<pid_t, std::vector<int>> signals;
     std::map<pid_t, UniqueFd> hook_ends;   // fd 3 of each child that has one
     bool fail_next = false;
+    std::set<std::string> run_for_real;
     std::function<void(const ProcessSpec&, pid_t)> on_start;
     std::function<void(pid_t, int)> on_signal;
 

@@ -71,6 +71,33 @@ struct ScriptedRegistry : Registry {
                 done(std::nullopt, "the registry refused", true);
         });
     }
+    // getNetworkConfig runs on a schedule of its own: its calls and answers
+    // are kept apart ("getNetworkConfig public -", "getNetworkConfig
+    // http://[2001:db8:42::1]:9080/ 1700000000").
+    void network_config(const std::optional<Url>& url, std::optional<std::int64_t> version,
+                        Configured done) override
+    {
+        config_calls.push_back("getNetworkConfig " + (url ? url->to_string() : "public") + " "
+                               + (version ? std::to_string(*version) : "-"));
+        config_pending.push_back([this, private_url = url.has_value(), done] {
+            if (!config_method)
+                done(std::nullopt, "fault -506: method not found", true);
+            else if (private_url && !reachable)
+                done(std::nullopt, "no route to host", false);
+            else if (network_config_answer)
+                done(*network_config_answer, "", false);
+            else
+                done(std::nullopt, "connection refused", false);
+        });
+    }
+    void answer_config()
+    {
+        ASSERT_FALSE(config_pending.empty());
+        auto next = std::move(config_pending.front());
+        config_pending.pop_front();
+        next();
+    }
+
     // Queues the answer: `value` as it is when delivered, else `error`.
     void answer_later(Done<std::string> done, const std::optional<std::string>& value,
                       const char* error)
@@ -105,6 +132,12 @@ struct ScriptedRegistry : Registry {
     // renewCertificate's answer to a CSR: a certificate, or nullopt for a
     // refusal; none: unreachable.
     std::function<std::optional<std::string>(const std::string& csr)> renew;
+    std::vector<std::string> config_calls;
+    std::deque<std::function<void()>> config_pending;
+    // getNetworkConfig's answer; none: unreachable. Without the method: a
+    // registry of the 2012 protocol.
+    std::optional<std::string> network_config_answer;
+    bool config_method = true;
 };
 
 }  // namespace re6st::test

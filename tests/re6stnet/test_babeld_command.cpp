@@ -52,6 +52,8 @@ TEST(BabeldCommand, CarriesTheStatementsOfTheSpec)
     EXPECT_TRUE(has_pair(argv, "-C", "in ip 2001:db8:42::/48"));
     EXPECT_TRUE(has_pair(argv, "-C", "in deny"));
     EXPECT_TRUE(has_pair(argv, "-C", "install pref-src 2001:db8:42:1::1"));
+    // The address's halves folded: 2001:db8:42:1 ^ 0:0:0:1.
+    EXPECT_TRUE(has_pair(argv, "-C", "router-id 20:01:0d:b8:00:42:00:00"));
     EXPECT_TRUE(has_pair(argv, "-C", "interface re6stnet0 type tunnel hello-interval 0.250 "
                                      "update-interval 16 link-quality true"));
     EXPECT_TRUE(has_pair(argv, "-C", "interface re6st-udp1194 type tunnel hello-interval 0.250 "
@@ -96,4 +98,23 @@ TEST(BabeldCommand, DumpsItsTableOnlyWhenTracing)
     auto s = settings();
     s.verbosity = 3;
     EXPECT_TRUE(has_pair(babeld_command(s), "-d", "1"));
+}
+
+// A restarted babeld keeps its router id, so that its neighbours take its
+// routes at once; every node has its own.
+TEST(BabeldCommand, RouterIdIsTheNodesOwn)
+{
+    auto id = [](const char* address) {
+        auto s = settings();
+        s.address = Ipv6Address::parse(address);
+        auto argv = babeld_command(s);
+        auto found = std::find_if(argv.begin(), argv.end(), [](const std::string& arg) {
+            return arg.starts_with("router-id ");
+        });
+        return found == argv.end() ? std::string() : *found;
+    };
+    EXPECT_EQ(id("2001:db8:42:1::1"), id("2001:db8:42:1::1"));
+    EXPECT_NE(id("2001:db8:42:1::1"), id("2001:db8:42:2::1"));
+    EXPECT_NE(id("2001:db8:42::1"), id("2001:db8:42:1::1"));
+    EXPECT_NE(id("2001:db8:0:0:42::1"), id("2001:db8:0:0:43::1"));   // a longer network
 }

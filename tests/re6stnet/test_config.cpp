@@ -45,19 +45,11 @@ TEST(Config, DefaultsOfTheOriginal)
     EXPECT_EQ(config.log_dir, "/var/log");
     EXPECT_EQ(config.state_dir, "/var/lib/re6stnet");
     EXPECT_EQ(config.verbose, 0);
-    EXPECT_EQ(config.hello.count(), 15);
     EXPECT_FALSE(config.wireless);
-    EXPECT_EQ(config.connection_count, 20u);
-    EXPECT_EQ(config.client_count(), 10u);
-    EXPECT_EQ(config.refresh_count, 1u);
-    EXPECT_EQ(config.tunnel_refresh.count(), 300);
     EXPECT_EQ(config.main_interface, "lo");
-    EXPECT_EQ(config.tunnel_ping.count(), 1);
-    EXPECT_EQ(config.tunnel_timeout.count(), 3);
-    EXPECT_EQ(config.tunnel_tcp_timeout.count(), 15);
-    EXPECT_EQ(config.tunnel_hello.count(), 200);
-    EXPECT_EQ(config.max_clients, 10u);
     EXPECT_TRUE(config.upnp);
+    // No network-wide parameter given: the network's apply, else the defaults.
+    EXPECT_EQ(config.given, NetworkParameters());
     EXPECT_TRUE(config.openvpn_args.empty());
 }
 
@@ -78,15 +70,17 @@ TEST(Config, FromAnOptionFileWrittenByReConf)
                                                 {"192.0.2.5", 1194, "tcp"}}));
     EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, Transport::udp}, {1194, Transport::tcp}}));
     EXPECT_EQ(config.lan_interfaces, (Tokens{"eth1", "eth2"}));
-    EXPECT_EQ(config.hello.count(), 4);
-    EXPECT_EQ(config.client_count(), 3u);
-    EXPECT_EQ(config.max_clients, 3u);
+    NetworkParameters given;
+    given.hello = std::chrono::seconds(4);
+    given.connection_count = 5;
+    EXPECT_EQ(config.given, given);
     EXPECT_EQ(config.verbose, 2);
 }
 
 TEST(Config, MaxClientsCanBeRaised)
 {
-    EXPECT_EQ(parse_config(with({"--max-clients", "40"}), test::option_files({})).max_clients, 40u);
+    EXPECT_EQ(parse_config(with({"--max-clients", "40"}), test::option_files({})).given.max_clients,
+              40u);
     EXPECT_EQ(error_of(with({"--max-clients", "0"})), "option '--max-clients' must be at least 1");
 }
 
@@ -95,8 +89,47 @@ TEST(Config, TunnelHelloInDecimalSeconds)
     for (auto [text, ms] : std::vector<std::pair<std::string, long>>{
              {"0.25", 250}, {"1", 1000}, {".5", 500}, {"2.", 2000}, {"0.075", 75}}) {
         auto config = parse_config(with({"--tunnel-hello", text}), test::option_files({}));
-        EXPECT_EQ(config.tunnel_hello.count(), ms) << text;
+        EXPECT_EQ(config.given.tunnel_hello, std::chrono::milliseconds(ms)) << text;
     }
+}
+
+// Each network-wide parameter is recorded as given only when it was: on
+// the command line or in an option file, even at its default value.
+TEST(Config, NetworkParametersGivenAreRecorded)
+{
+    auto config = parse_config(
+        with({"@/etc/re6stnet/local.conf", "--tunnel-refresh", "300", "--config-refresh", "10"}),
+        test::option_files({{"/etc/re6stnet/local.conf",
+                             "tunnel-ping 2\ntunnel-timeout 6\nrefresh-count 0\n"}}));
+    NetworkParameters given;
+    given.tunnel_ping = std::chrono::seconds(2);
+    given.tunnel_timeout = std::chrono::seconds(6);
+    given.refresh_count = 0;
+    given.tunnel_refresh = std::chrono::seconds(300);
+    given.config_refresh = std::chrono::seconds(10);
+    EXPECT_EQ(config.given, given);
+}
+
+// What a node runs with: each option given, else the registry's value,
+// else the default; max-clients follows the connection-count in effect.
+TEST(Config, OptionsOverrideTheNetworkWhichOverridesTheDefaults)
+{
+    auto config = parse_config(with({"--connection-count", "8", "--hello", "4"}),
+                               test::option_files({}));
+    NetworkParameters network;
+    network.connection_count = 2;
+    network.hello = std::chrono::seconds(2);
+    network.tunnel_refresh = std::chrono::seconds(60);
+    auto effective = merge_network_parameters(config.given, network);
+    EXPECT_EQ(effective.connection_count, 8u);                        // given
+    EXPECT_EQ(effective.hello, std::chrono::seconds(4));              // given
+    EXPECT_EQ(effective.tunnel_refresh, std::chrono::seconds(60));    // the network's
+    EXPECT_EQ(effective.tunnel_timeout, std::chrono::seconds(3));     // the default
+    EXPECT_EQ(effective.config_refresh, std::chrono::seconds(60));    // the default
+    EXPECT_EQ(effective.max_clients, 4u);                             // ceil(8 / 2)
+    // With nothing from the network, the defaults.
+    EXPECT_EQ(merge_network_parameters(config.given, {}).tunnel_refresh,
+              std::chrono::seconds(300));
 }
 
 TEST(Config, OpenVpnArgumentsAfterDoubleDash)
@@ -136,6 +169,13 @@ TEST(Config, ErrorsNameTheOption)
               "option '--tunnel-tcp-timeout' must not be shorter than '--tunnel-timeout'"},
              {with({"--interface", "a-very-long-interface-name"}),
               "option '--interface': bad interface name 'a-very-long-interface-name'"},
+             {with({"--config-refresh", "0"}), "option '--config-refresh' must be at least 1"},
+             {with({"--refresh-count", "-1"}),
+              "option '--refresh-count' must be between 0 and 4294967295"},
+             {with({"--connection-count", "-3"}), "option '--connection-count' must be at least 1"},
+             // Alone, with the default tunnel-timeout (3 s).
+             {with({"--tunnel-ping", "3"}),
+              "option '--tunnel-timeout' must be longer than '--tunnel-ping'"},
          })
         EXPECT_EQ(error_of(c.args), c.message);
     EXPECT_NE(error_of(with({"--bogus"})).find("--bogus"), std::string::npos);
@@ -149,6 +189,35 @@ TEST(Config, HelpAndVersionAreRecognisedBeforeParsing)
     EXPECT_FALSE(wants_help({"--", "--help"}));
     EXPECT_TRUE(wants_version({"--version"}));
     EXPECT_NE(config_help().find("--connection-count"), std::string::npos);
+}
+
+// Each network-wide parameter says the registry's value applies unless it
+// is given, and shows the default.
+TEST(Config, HelpTellsWhichParametersFollowTheRegistry)
+{
+    auto help = config_help();
+    for (auto name : network_parameter_names()) {
+        auto at = help.find("--" + std::string(name));
+        ASSERT_NE(at, std::string::npos) << name;
+        auto next = help.find("\n  -", at + 1);
+        auto entry = help.substr(at, next - at);
+        // Boost wraps the text: compare it with its line breaks removed.
+        std::string flat;
+        for (char c : entry)
+            if (c != '\n')
+                flat += c;
+            else
+                flat += ' ';
+        std::string words;
+        for (std::size_t i = 0; i < flat.size(); ++i)
+            if (!(flat[i] == ' ' && i > 0 && flat[i - 1] == ' '))
+                words += flat[i];
+        EXPECT_NE(words.find("the registry's value applies unless this option is given"),
+                  std::string::npos)
+            << entry;
+    }
+    EXPECT_NE(help.find("--tunnel-hello S (=0.2)"), std::string::npos) << help;
+    EXPECT_NE(help.find("--config-refresh S (=60)"), std::string::npos) << help;
 }
 
 // A value that fails a check in an option file: the file and line come
@@ -179,6 +248,8 @@ TEST(Config, ErrorsInAnOptionFileNameTheFileAndLine)
                      "unknown protocol");
     EXPECT_EQ(error_in("tunnel-hello 0.01\n"),
               file + "5: option '--tunnel-hello' must be between 0.05 and 300 seconds");
+    EXPECT_EQ(error_in("tunnel-ping 2\ntunnel-timeout 2\n"),
+              file + "6: option '--tunnel-timeout' must be longer than '--tunnel-ping'");
     EXPECT_EQ(error_in("interface eth1\ninterface a-very-long-interface-name\n"),
               file + "6: option '--interface': bad interface name 'a-very-long-interface-name'");
 }

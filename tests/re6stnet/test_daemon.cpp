@@ -9,6 +9,7 @@
 #include "peers.hpp"
 #include "recording_launcher.hpp"
 #include "scripted_registry.hpp"
+#include "signed_config.hpp"
 #include "common/certificate_authority.hpp"
 #include "support/openssl_cli.hpp"
 #include "support/temp_dir.hpp"
@@ -50,7 +51,7 @@ struct Node {
         if (advertise)
             config.ip = {{"192.0.2.1", 1194, "udp"}};
         config.upnp = false;
-        config.connection_count = 2;   // one client tunnel
+        config.given.connection_count = 2;   // one client tunnel
         config.log_dir = dir / "log";
         config.state_dir = dir / "state";
         config.run_dir = dir / "run";
@@ -63,6 +64,7 @@ struct Node {
                         {now - 1h, now + std::chrono::days(365)},
                         {now - 1h, now + std::chrono::days(3650)}};
         plan = plan_daemon(config, id, "/usr/lib/re6stnet");
+        launcher.run_for_real = {"openssl"};
         launcher.on_start = [this](const ProcessSpec& spec, pid_t pid) {
             auto name = spec.argv.at(0);
             if (name == "openvpn")
@@ -82,6 +84,9 @@ struct Node {
     {
         daemon.reset();
         auto run = [this](const std::vector<std::string>& argv) {
+            // openssl reads files and changes nothing on the host.
+            if (argv.at(0) == "openssl")
+                return real_openssl ? run_command(argv) : CommandResult{0, ""};
             events.push_back(join(argv));
             return CommandResult{0, ""};
         };
@@ -110,6 +115,7 @@ struct Node {
 
     test::FakeClock& clock;
     test::RecordingLauncher launcher;
+    bool real_openssl = false;   // for a CA of the test's own
     test::ScriptedRegistry registry;
     DaemonPlan plan;
     std::string sysctl_dir;
@@ -600,4 +606,152 @@ TEST_F(DaemonTest, ExpiredCertificateTheRegistryWillNotRenewStopsTheStart)
         EXPECT_TRUE(node.events_like("start").empty());
         io.restart();
     }
+}
+
+namespace {
+
+// The node gives no network-wide option: it follows the network's
+// configuration, which a CA of the test's own signs.
+void follow_the_network(Node& node, boost::asio::io_context& io)
+{
+    node.plan.given = {};
+    plan_network(node.plan, merge_network_parameters({}, {}));
+    node.real_openssl = true;
+    node.rebuild(io, node.registry);
+}
+
+NetworkParameters parameters(unsigned connection_count,
+                             std::chrono::seconds hello = std::chrono::seconds(15))
+{
+    NetworkParameters network;
+    network.connection_count = connection_count;
+    network.hello = hello;
+    return network;
+}
+
+}  // namespace
+
+// connection-count 20 -> 2: the two surplus client tunnels close a step
+// apart, and nothing else is touched: no server, no babeld, no daemon.
+TEST_F(DaemonTest, LowerConnectionCountClosesSurplusTunnelsOneAtATime)
+{
+    test::TestCa ca(dir);
+    Node node(dir, io, clock);
+    follow_the_network(node, io);
+    std::filesystem::create_directories(node.plan.state_dir);
+    PeerDb(node.plan.peer_db, bits(1)).merge({test::peer(2), test::peer(3), test::peer(4)}, 200, 0);
+    node.daemon->start();
+    settle();
+    ASSERT_EQ(node.registry.config_calls, std::vector<std::string>{"getNetworkConfig public -"});
+    ASSERT_EQ(node.events_like("start openvpn re6stnet").size(), 3u);
+    auto first = node.events.size();
+
+    node.registry.network_config_answer = ca.sign(100, parameters(2));
+    node.registry.answer_config();
+    auto closed = [&] { return node.events_like("signal openvpn re6stnet", first).size(); };
+    ASSERT_TRUE(test::run_until(io, [&] { return closed() == 1; }));
+    test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
+    clock.advance(4s);
+    settle();
+    EXPECT_EQ(closed(), 1u);
+    clock.advance(1s);
+    ASSERT_TRUE(test::run_until(io, [&] { return closed() == 2; }));
+    test::run_until(io, [] { return false; }, 300ms);
+    clock.advance(60s);
+    settle();
+    EXPECT_EQ(node.events_like("signal", first).size(), 2u) << join(node.events_like("", first));
+    EXPECT_TRUE(node.events_like("start", first).empty()) << join(node.events_like("", first));
+    // The next question carries the version the node has.
+    EXPECT_EQ(node.registry.config_calls.back(), "getNetworkConfig public 100");
+    stop(node);
+}
+
+// babeld cannot change the hello interval of an interface: a new babeld
+// starts with the new one; the OpenVPN processes stay.
+TEST_F(DaemonTest, NewHelloIntervalRestartsBabeldAlone)
+{
+    test::TestCa ca(dir);
+    Node node(dir, io, clock);
+    follow_the_network(node, io);
+    node.daemon->start();
+    settle();
+    auto first = node.events.size();
+    node.registry.network_config_answer = ca.sign(100, parameters(20, std::chrono::seconds(4)));
+    node.registry.answer_config();
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return node.events_like("start babeld", first).size() == 1;
+    }));
+    EXPECT_EQ(node.events_like("", first),
+              (std::vector<std::string>{"signal babeld 15", "start babeld"}));
+    EXPECT_EQ(value_after(node.launcher.started.back().argv, "-h"), "4");
+    stop(node);
+}
+
+// OpenVPN reads --max-clients at start: a higher limit replaces the
+// server, a lower one waits for its next start.
+TEST_F(DaemonTest, HigherMaxClientsReplacesTheServers)
+{
+    test::TestCa ca(dir);
+    Node node(dir, io, clock);
+    follow_the_network(node, io);
+    node.daemon->start();
+    settle();
+    auto first = node.events.size();
+    node.registry.network_config_answer = ca.sign(100, parameters(4));   // max-clients 10 -> 2
+    node.registry.answer_config();
+    test::run_until(io, [&] { return false; }, 300ms);
+    EXPECT_TRUE(node.events_like("signal", first).empty()) << join(node.events_like("", first));
+
+    clock.advance(60s);
+    settle();
+    node.registry.network_config_answer = ca.sign(101, parameters(40));   // 2 -> 20
+    node.registry.answer_config();
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return node.events_like("start openvpn re6st-udp1194", first).size() == 1;
+    }));
+    EXPECT_EQ(node.events_like("signal", first),
+              std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
+    EXPECT_EQ(value_after(node.launcher.started.back().argv, "--max-clients"), "20");
+    stop(node);
+}
+
+// The node's own --connection-count 2 stands whatever the network says.
+TEST_F(DaemonTest, OptionsGivenOverrideTheNetwork)
+{
+    test::TestCa ca(dir);
+    Node node(dir, io, clock);   // --connection-count 2
+    node.real_openssl = true;
+    node.rebuild(io, node.registry);
+    std::filesystem::create_directories(node.plan.state_dir);
+    PeerDb(node.plan.peer_db, bits(1)).merge({test::peer(2), test::peer(3)}, 200, 0);
+    node.daemon->start();
+    settle();
+    auto first = node.events.size();
+    node.registry.network_config_answer = ca.sign(100, parameters(6));
+    node.registry.answer_config();
+    test::run_until(io, [&] { return false; }, 300ms);
+    clock.advance(10s);
+    settle();
+    EXPECT_EQ(node.events_like("", first), std::vector<std::string>{});
+    EXPECT_EQ(node.registry.config_calls.size(), 1u);
+    stop(node);
+}
+
+// A node restarted with the registry down starts with the network's
+// configuration it kept.
+TEST_F(DaemonTest, KeptConfigurationAppliesFromTheStart)
+{
+    test::TestCa ca(dir);
+    Node node(dir, io, clock);
+    follow_the_network(node, io);
+    std::filesystem::create_directories(node.plan.state_dir);
+    dir.write("state/network.conf", ca.sign(100, parameters(6, std::chrono::seconds(4))));
+    node.daemon->start();
+    settle();
+    auto babeld = node.launcher.started.at(1).argv;
+    ASSERT_EQ(babeld.at(0), "babeld");
+    EXPECT_EQ(value_after(babeld, "-h"), "4");
+    EXPECT_EQ(value_after(node.launcher.started.at(0).argv, "--max-clients"), "3");
+    EXPECT_EQ(node.registry.config_calls, std::vector<std::string>{"getNetworkConfig public 100"});
+    stop(node);
 }

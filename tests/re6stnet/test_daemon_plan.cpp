@@ -25,8 +25,8 @@ Config config()
     c.cert = "/etc/re6stnet/cert.crt";
     c.key = "/etc/re6stnet/cert.key";
     c.pp = {{1194, Transport::udp}, {1195, Transport::tcp}};
-    c.connection_count = 5;
-    c.max_clients = 3;
+    c.given.connection_count = 5;
+    c.given.max_clients = 3;
     c.lan_interfaces = {"eth1"};
     return c;
 }
@@ -97,4 +97,58 @@ TEST(DaemonPlan, BadRegistryUrlNamesTheOption)
         EXPECT_TRUE(std::string(error.what()).starts_with("option '--registry': "))
             << error.what();
     }
+}
+
+// The network's parameters as the node runs them: the servers' limit, the
+// client slots, OpenVPN's timing and babeld's.
+TEST(DaemonPlan, NetworkParametersReachEveryPart)
+{
+    auto plan = plan_daemon(config(), identity(), "");
+    NetworkParameters network;
+    network.connection_count = 9;
+    network.hello = 4s;
+    network.tunnel_hello = 500ms;
+    network.tunnel_ping = 2s;
+    network.tunnel_timeout = 7s;
+    network.tunnel_tcp_timeout = 20s;
+    network.refresh_count = 2;
+    plan_network(plan, merge_network_parameters(plan.given, network));
+    EXPECT_EQ(plan.tunnels.slots, 3u);                    // ceil(5 / 2): given
+    EXPECT_EQ(plan.servers[0].openvpn.max_clients, 3u);  // given
+    EXPECT_EQ(plan.tunnels.refresh_count, 2u);
+    EXPECT_EQ(plan.tunnels.openvpn.ping, 2s);
+    EXPECT_EQ(plan.tunnels.openvpn.timeout, 7s);
+    EXPECT_EQ(plan.tunnels.openvpn.tcp_timeout, 20s);
+    EXPECT_EQ(plan.babeld.hello, 4s);
+    EXPECT_EQ(plan.babeld.tunnel_hello, 500ms);
+    EXPECT_EQ(plan.network.tunnel_refresh, 300s);        // the default
+}
+
+// A node that follows the network: more slots give babeld more taps; fewer
+// keep them, as their tunnels may still be closing.
+TEST(DaemonPlan, BabeldTapsOnlyGrow)
+{
+    auto c = config();
+    c.given = {};
+    auto plan = plan_daemon(c, identity(), "");
+    EXPECT_EQ(plan.tunnels.slots, 10u);   // the default connection-count, 20
+    EXPECT_EQ(plan.servers[0].openvpn.max_clients, 10u);
+    NetworkParameters network;
+    network.connection_count = 24;
+    plan_network(plan, merge_network_parameters(plan.given, network));
+    EXPECT_EQ(plan.tunnels.slots, 12u);
+    EXPECT_EQ(plan.servers[1].openvpn.max_clients, 12u);
+    EXPECT_EQ(plan.babeld.tunnels.size(), 2u + 12u);
+    EXPECT_EQ(plan.babeld.tunnels.back(), "re6stnet11");
+    network.connection_count = 2;
+    plan_network(plan, merge_network_parameters(plan.given, network));
+    EXPECT_EQ(plan.tunnels.slots, 1u);
+    EXPECT_EQ(plan.servers[0].openvpn.max_clients, 1u);
+    EXPECT_EQ(plan.babeld.tunnels.size(), 2u + 12u);
+}
+
+TEST(DaemonPlan, TheNetworkConfigurationIsKeptInTheStateDirectory)
+{
+    EXPECT_EQ(plan_daemon(config(), identity(), "").network_config,
+              "/var/lib/re6stnet/network.conf");
 }

@@ -242,3 +242,70 @@ TEST_F(TunnelManagerTest, RecycleClosesTheOldestTunnelStartedBefore)
         EXPECT_NE(db.use_of(bits(node)), PeerDb::Use::failed);
     stop(*tunnels);
 }
+
+// The network's connection-count went down: the surplus tunnels go one
+// call at a time, those carrying the fewest routes first; the slots left
+// are not filled again.
+TEST_F(TunnelManagerTest, SurplusTunnelsCloseFewestRoutesFirst)
+{
+    db.merge({peer(2), peer(3), peer(4), peer(5)}, 200, 0);
+    auto settings_of = [&](unsigned slots) {
+        TunnelManager::Settings settings;
+        settings.slots = slots;
+        settings.openvpn.management_socket = dir / "openvpn.sock";
+        settings.log_dir = dir.path().string();
+        return settings;
+    };
+    auto tunnels = make(3);
+    tunnels->fill();
+    ASSERT_EQ(tunnels->peers().size(), 3u);
+    auto peer_on = [&](const std::string& tap) {
+        for (std::size_t i = 0; i < launcher.started.size(); ++i)
+            if (value_after(launcher.started[i].argv, "--dev") == tap)
+                return launcher.pids[i];
+        return pid_t(-1);
+    };
+    EXPECT_TRUE(tunnels->reconfigure(settings_of(1)).empty());   // no new tap
+    EXPECT_EQ(tunnels->surplus(), 2u);
+    RouteCount routes;
+    routes.per_interface = {{"re6stnet0", 4}, {"re6stnet1", 9}, {"re6stnet2", 2}};
+    EXPECT_TRUE(tunnels->close_surplus(routes));
+    EXPECT_EQ(launcher.signals[peer_on("re6stnet2")], std::vector<int>{SIGTERM});
+    EXPECT_EQ(launcher.signals.size(), 1u);   // one at a time
+    EXPECT_EQ(tunnels->surplus(), 1u);
+    // Counted again: the routes moved.
+    routes.per_interface = {{"re6stnet0", 3}, {"re6stnet1", 12}};
+    EXPECT_TRUE(tunnels->close_surplus(routes));
+    EXPECT_EQ(launcher.signals[peer_on("re6stnet0")], std::vector<int>{SIGTERM});
+    EXPECT_EQ(tunnels->surplus(), 0u);
+    EXPECT_FALSE(tunnels->close_surplus(routes));
+    // Once they have ended, nothing refills their slots.
+    test::run_until(io, [] { return false; }, 300ms);
+    EXPECT_EQ(tunnels->fill(), 0u);
+    EXPECT_EQ(launcher.started.size(), 3u);
+    EXPECT_EQ(tunnels->peers().size(), 1u);
+
+    // More slots again: new taps, filled at once.
+    auto added = tunnels->reconfigure(settings_of(5));
+    EXPECT_EQ(added, (std::vector<std::string>{"re6stnet3", "re6stnet4"}));
+    EXPECT_EQ(tunnels->interfaces().size(), 5u);
+    tunnels->fill();
+    EXPECT_EQ(tunnels->peers().size(), 4u);   // every peer there is
+    stop(*tunnels);
+}
+
+// While there is a surplus, the tunnel refresh replaces nothing: the
+// surplus goes first, one at a time.
+TEST_F(TunnelManagerTest, NoReplacementWhileThereIsASurplus)
+{
+    db.merge({peer(2), peer(3), peer(4)}, 200, 0);
+    auto tunnels = make(2);
+    tunnels->fill();
+    TunnelManager::Settings fewer;
+    fewer.slots = 1;
+    fewer.log_dir = dir.path().string();
+    tunnels->reconfigure(fewer);
+    tunnels->refresh(RouteCount{});
+    EXPECT_TRUE(launcher.signals.empty());
+    stop(*tunnels);
+}

@@ -199,7 +199,7 @@ TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
 
     LogLines log;
     auto db = open_registry_database(path, Durability::power_loss);
-    EXPECT_EQ(user_version(db), 1);
+    EXPECT_EQ(user_version(db), 2);
     EXPECT_EQ(rows(db, vpn_rows), vpn);
     EXPECT_EQ(rows(db, token_rows), tokens);
     EXPECT_EQ(rows(db, peer_rows), peers);
@@ -223,6 +223,7 @@ TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
     }
     EXPECT_EQ(dated, 4);
     EXPECT_EQ(rows(db, "SELECT name FROM sqlite_master WHERE name = 'vpn_expires'").size(), 1u);
+    EXPECT_TRUE(rows(db, "SELECT * FROM network_config").empty());
     EXPECT_EQ(log.lines, (std::vector<std::string>{
                              path + ": database upgraded to schema version 1: expiry dates of 4 "
                                     "certificates recorded"}));
@@ -234,6 +235,40 @@ TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
     auto again = open_registry_database(path, Durability::crash);
     EXPECT_EQ(everything(again), before);
     EXPECT_EQ(log.lines.size(), lines);
+}
+
+// Version 1, as re6st-registry wrote it before the network configuration:
+// the current schema without the table network_config.
+TEST(RegistryDatabase, Version1IsUpgradedWithNothingLost)
+{
+    test::TempDir dir;
+    auto path = copy_of_version_0(dir);
+    std::vector<std::string> before;
+    {
+        auto db = open_registry_database(path, Durability::crash);
+        db.exec("DROP TABLE network_config; PRAGMA user_version = 1");
+        before = everything(db);
+    }
+    ASSERT_EQ(before.back(), "1");
+
+    LogLines log;
+    auto db = open_registry_database(path, Durability::power_loss);
+    EXPECT_EQ(user_version(db), 2);
+    EXPECT_TRUE(rows(db, "SELECT * FROM network_config").empty());
+    db.execute("INSERT INTO network_config VALUES (0, 1700000000, 'hello 15\n')");
+    EXPECT_THROW(db.execute("INSERT INTO network_config VALUES (1, 1700000000, '')"),
+                 sqlite::Error);   // one row only
+
+    // Everything else as it was.
+    auto after = everything(db);
+    auto without_new_table = [](std::vector<std::string> all) {
+        std::erase_if(all, [](const std::string& row) {
+            return row.starts_with("table|network_config|") || row == "1" || row == "2";
+        });
+        return all;
+    };
+    EXPECT_EQ(without_new_table(after), without_new_table(before));
+    EXPECT_TRUE(log.lines.empty());
 }
 
 // The upgrade is one transaction: when a step fails, the file is as it was.
@@ -257,13 +292,13 @@ TEST(RegistryDatabase, NewerSchemaIsRefused)
 {
     test::TempDir dir;
     auto path = dir / "registry.db";
-    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 2");
+    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 3");
     try {
         open_registry_database(path, Durability::crash);
         ADD_FAILURE() << "opened";
     } catch (const std::runtime_error& error) {
-        EXPECT_STREQ(error.what(), "schema version 2 is newer than this re6st-registry knows (1)");
+        EXPECT_STREQ(error.what(), "schema version 3 is newer than this re6st-registry knows (2)");
     }
     sqlite::Database db(path);
-    EXPECT_EQ(user_version(db), 2);
+    EXPECT_EQ(user_version(db), 3);
 }

@@ -276,7 +276,10 @@ class CommandLine(RegistryTestCase):
                        "--prefix-length", "--certificate-validity", "--token-lifetime",
                        "--peer-expiry", "--grace-period", "--mail-from", "--smtp-starttls", "--smtp-ca",
                        "--smtp-user", "--smtp-password-file", "--smtp-timeout",
-                       "--max-connections", "--request-timeout", "--verbose"):
+                       "--max-connections", "--request-timeout", "--verbose", "--hello",
+                       "--tunnel-hello", "--tunnel-timeout", "--tunnel-tcp-timeout",
+                       "--tunnel-ping", "--connection-count", "--max-clients",
+                       "--tunnel-refresh", "--refresh-count", "--config-refresh"):
             self.assertIn(option, out)
 
     # Each mistake: a non-zero exit and one line naming what is wrong.
@@ -306,6 +309,8 @@ class CommandLine(RegistryTestCase):
             (self.base(**{"--max-connections": "0"}), 1, "--max-connections"),
             (self.base(**{"--certificate-validity": "0"}), 2, "--certificate-validity 0"),
             (self.base(**{"--grace-period": "3w"}), 2, "--grace-period 3w"),
+            (self.base(**{"--tunnel-hello": "0.01"}), 2, "--tunnel-hello 0.01"),
+            (self.base(**{"--max-clients": "0"}), 2, "--max-clients 0"),
             (["@" + os.path.join(self.dir, "missing.conf")], 2, "missing.conf"),
         ]
         for args, expected_status, named in cases:

@@ -77,6 +77,7 @@ TEST(RegistryOptions, RequiredOptionsAndDefaults)
     EXPECT_EQ(options.limits.max_connections, 512u);
     EXPECT_EQ(options.limits.request_timeout, 20s);
     EXPECT_EQ(options.verbosity, 1);
+    EXPECT_EQ(options.network_parameters, merge_network_parameters({}, {}));
 }
 
 TEST(RegistryOptions, EveryOption)
@@ -152,6 +153,78 @@ TEST(RegistryOptions, BadDurationsNameOptionAndValue)
         EXPECT_EQ(usage_error(args), message);
     EXPECT_EQ(usage_error(with({"@c"}), {{"c", "# the registry\n\ngrace-period 3w\n"}}),
               "c:3: --grace-period 3w: unknown unit \"w\" (s, m, h or d)");
+}
+
+TEST(RegistryOptions, NetworkParameters)
+{
+    auto options = parse(with({"--hello", "4", "--tunnel-hello", "0.5", "--tunnel-timeout", "6",
+                               "--tunnel-tcp-timeout", "20", "--tunnel-ping", "2",
+                               "--connection-count", "6", "--max-clients", "5",
+                               "--tunnel-refresh", "30", "--refresh-count", "0",
+                               "--config-refresh", "10"}));
+    NetworkParameters expected;
+    expected.hello = 4s;
+    expected.tunnel_hello = 500ms;
+    expected.tunnel_timeout = 6s;
+    expected.tunnel_tcp_timeout = 20s;
+    expected.tunnel_ping = 2s;
+    expected.connection_count = 6;
+    expected.max_clients = 5;
+    expected.tunnel_refresh = 30s;
+    expected.refresh_count = 0;
+    expected.config_refresh = 10s;
+    EXPECT_EQ(options.network_parameters, expected);
+    EXPECT_EQ(service_settings(options, network, "h").network_parameters, expected);
+}
+
+// Not given, max-clients is ceil(connection-count/2), as on a node.
+TEST(RegistryOptions, MaxClientsFollowsConnectionCount)
+{
+    for (auto [count, clients] : {std::pair{"1", 1u}, {"2", 1u}, {"7", 4u}, {"20", 10u}})
+        EXPECT_EQ(parse(with({"--connection-count", count})).network_parameters.max_clients,
+                  clients)
+            << count;
+    EXPECT_EQ(parse(with({"--connection-count", "7", "--max-clients", "9"}))
+                  .network_parameters.max_clients,
+              9u);
+}
+
+// The nodes' own range rules, each error one line naming option and value.
+TEST(RegistryOptions, BadNetworkParametersNameOptionAndValue)
+{
+    const std::pair<Args, const char*> cases[] = {
+        {{"--hello", "0"}, "--hello 0: must be at least 1"},
+        {{"--hello", "-3"}, "--hello -3: must be at least 1"},
+        {{"--tunnel-hello", "0.01"}, "--tunnel-hello 0.01: must be between 0.05 and 300 seconds"},
+        {{"--tunnel-hello", "301"}, "--tunnel-hello 301: must be between 0.05 and 300 seconds"},
+        {{"--tunnel-hello", "1e2"}, "--tunnel-hello 1e2: not a number of seconds (decimals allowed)"},
+        {{"--tunnel-hello", "0.0001"},
+         "--tunnel-hello 0.0001: not a number of seconds (decimals allowed)"},
+        {{"--tunnel-timeout", "1"}, "--tunnel-timeout 1: must be at least 2"},
+        {{"--tunnel-ping", "3"}, "--tunnel-timeout 3: must be longer than '--tunnel-ping'"},
+        {{"--tunnel-timeout", "16"},
+         "--tunnel-tcp-timeout 15: must not be shorter than '--tunnel-timeout'"},
+        {{"--tunnel-tcp-timeout", "1"}, "--tunnel-tcp-timeout 1: must be at least 2"},
+        {{"--tunnel-ping", "0"}, "--tunnel-ping 0: must be at least 1"},
+        {{"--connection-count", "0"}, "--connection-count 0: must be at least 1"},
+        {{"--connection-count", "-1"}, "--connection-count -1: must not be negative"},
+        {{"--connection-count", "4294967296"}, "--connection-count 4294967296: too large"},
+        {{"--max-clients", "0"}, "--max-clients 0: must be at least 1"},
+        {{"--tunnel-refresh", "0"}, "--tunnel-refresh 0: must be at least 1"},
+        {{"--tunnel-refresh", "31536000001"},
+         "--tunnel-refresh 31536000001: must be at most 31536000000"},
+        {{"--refresh-count", "-1"}, "--refresh-count -1: must not be negative"},
+        {{"--config-refresh", "0"}, "--config-refresh 0: must be at least 1"},
+        {{"--hello", "15s"}, "the argument ('15s') for option '--hello' is invalid"},
+        {{"--connection-count", "2.5"},
+         "the argument ('2.5') for option '--connection-count' is invalid"},
+    };
+    for (const auto& [more, message] : cases)
+        EXPECT_EQ(usage_error(with(more)), message);
+    EXPECT_EQ(usage_error(with({"@c"}), {{"c", "# network\nconnection-count 6\ntunnel-hello 400\n"}}),
+              "c:3: --tunnel-hello 400: must be between 0.05 and 300 seconds");
+    for (const char* zero : {"--refresh-count", "--tunnel-refresh"})
+        EXPECT_EQ(usage_error(with({zero, "1"})), "accepted") << zero;
 }
 
 TEST(RegistryOptions, OptionFileWithThePortByName)

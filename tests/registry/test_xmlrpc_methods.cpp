@@ -234,6 +234,28 @@ TEST_F(XmlRpc, DeclareFromAnotherAddressIsFalse)
 }
 
 // Malformed calls are faults with a code that says why, and change nothing.
+TEST_F(XmlRpc, NetworkConfigThroughXml)
+{
+    using xmlrpc_c::paramList;
+    using xmlrpc_c::value_string;
+    auto full = result(call("getNetworkConfig", paramList()));
+    ASSERT_EQ(full.type(), value::TYPE_STRING);
+    std::string answer = value_string(full);
+    EXPECT_EQ(answer, service->network_config_answer(std::nullopt));
+    auto version = std::to_string(parse_network_config(split_signed_network_config(answer).document)
+                                      .version);
+
+    auto unchanged = result(call("getNetworkConfig", paramList().add(value_string(version))));
+    EXPECT_EQ(std::string(value_string(unchanged)), "unchanged");
+    auto older = result(call("getNetworkConfig", paramList().add(value_string("1"))));
+    EXPECT_EQ(std::string(value_string(older)), answer);
+
+    EXPECT_EQ(fault_of(call("getNetworkConfig", paramList().add(xmlrpc_c::value_int(1)))), -501);
+    EXPECT_EQ(fault_of(call("getNetworkConfig",
+                            paramList().add(value_string(version)).add(value_string(version)))),
+              -501);
+}
+
 TEST_F(XmlRpc, BadCallsAreFaults)
 {
     auto node = enrol_and_declare(1);

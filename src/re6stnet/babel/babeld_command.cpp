@@ -1,6 +1,8 @@
 // The command line of babeld.
 #include "re6stnet/babel/babeld_command.hpp"
 
+#include <cstdio>
+
 namespace re6st {
 
 namespace {
@@ -11,6 +13,23 @@ namespace {
 std::string babeld_debug(int verbosity)
 {
     return verbosity >= 3 ? "1" : "0";
+}
+
+// babeld takes its router id from a MAC address, which it does not find on
+// our taps: it picks one at random at every start, and a restarted babeld
+// looks like a new router whose announcements its neighbours do not
+// trust at once. A fixed one instead, from the node's address: its two
+// halves folded into 64 bits, which keep the node prefix whole.
+std::string router_id(const Ipv6Address& address)
+{
+    const auto& bytes = address.bytes();
+    std::string id;
+    for (std::size_t i = 0; i < 8; ++i) {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%02x", unsigned(bytes[i] ^ bytes[i + 8]));
+        id += (i ? ":" : "") + std::string(hex);
+    }
+    return id;
 }
 
 }  // namespace
@@ -37,25 +56,30 @@ std::vector<std::string> babeld_command(const BabeldSettings& s)
         "-C", "in deny",
         // Traffic to other nodes leaves from our overlay address.
         "-C", "install pref-src " + s.address.to_string(),
+        "-C", "router-id " + router_id(s.address),
     };
     if (s.wireless)
         argv.push_back("-w");
     // Taps are declared up front, even those not created yet: babeld follows
-    // them through netlink as they come and go. "type tunnel" turns split
-    // horizon off, which a server tap shared by several clients needs.
-    // Frequent hellos, with link-quality estimation so that a lossy link
-    // costs more rather than flapping, keep packets flowing for OpenVPN's
-    // timeout; full route updates keep the --hello pace.
-    auto ms = s.tunnel_hello.count();
-    auto tunnel_hello = std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
-    auto update = std::to_string(4 * s.hello.count());
+    // them through netlink as they come and go.
     for (const auto& tunnel : s.tunnels)
-        argv.insert(argv.end(), {"-C", "interface " + tunnel + " type tunnel hello-interval "
-                                           + tunnel_hello + " update-interval " + update
-                                           + " link-quality true"});
+        argv.insert(argv.end(), {"-C", babeld_tunnel_interface(s, tunnel)});
     for (const auto& lan : s.lan_interfaces)
         argv.insert(argv.end(), {"-C", "interface " + lan});
     return argv;
+}
+
+// "type tunnel" turns split horizon off, which a server tap shared by
+// several clients needs. Frequent hellos, with link-quality estimation so
+// that a lossy link costs more rather than flapping, keep packets flowing
+// for OpenVPN's timeout; full route updates keep the --hello pace.
+std::string babeld_tunnel_interface(const BabeldSettings& s, const std::string& tunnel)
+{
+    auto ms = s.tunnel_hello.count();
+    auto hello = std::to_string(ms / 1000) + "." + std::to_string(1000 + ms % 1000).substr(1);
+    auto update = std::to_string(4 * s.hello.count());
+    return "interface " + tunnel + " type tunnel hello-interval " + hello + " update-interval "
+        + update + " link-quality true";
 }
 
 }  // namespace re6st

@@ -25,4 +25,9 @@ struct BabeldSettings {
 
 std::vector<std::string> babeld_command(const BabeldSettings& settings);
 
+// The statement that declares the tap `tunnel` to babeld, given on its
+// command line, or on its control socket for a tap added while it runs
+// (which inherits no default: every option is on it).
+std::string babeld_tunnel_interface(const BabeldSettings& settings, const std::string& tunnel);
+
 }  // namespace re6st
