@@ -35,6 +35,25 @@ bool no_such_method(const RpcError& error)
         && (error.code() == -506 || error.detail().find("is not supported") != std::string::npos);
 }
 
+// The handler of a call whose answer is a string: `done(answer, "",
+// false)`, or `done(nullopt, why, judge(error))` when the call failed.
+template <class Done, class Judge>
+auto string_answer(Done done, Judge judge)
+{
+    return [done = std::move(done), judge](RpcResult result) {
+        if (!result.ok()) {
+            done(std::nullopt, result.error().what(), judge(result.error()));
+            return;
+        }
+        try {
+            done(std::string(xmlrpc_c::value_string(result.value())), "", false);
+        } catch (const std::exception& error) {
+            done(std::nullopt,
+                 std::string("unexpected answer from the registry: ") + error.what(), false);
+        }
+    };
+}
+
 }  // namespace
 
 PeerList parse_peer_list(const xmlrpc_c::value& answer, const Network& network)
@@ -130,23 +149,13 @@ void XmlRpcRegistry::renew_certificate(const std::string& csr, Renewed done)
 {
     xmlrpc_c::paramList params;
     params.add(xmlrpc_c::value_string(csr));
-    public_.call("renewCertificate", params, [done = std::move(done)](RpcResult result) {
-        if (!result.ok()) {
-            const auto& error = result.error();
-            // Fault 1: the registry judged the request and will not renew
-            // (another key, a prefix reclaimed, past the grace period);
-            // other faults (-500 internal, -506 no such method) may pass.
-            done(std::nullopt, error.what(),
-                 error.kind() == RpcError::Kind::fault && error.code() == 1);
-            return;
-        }
-        try {
-            done(std::string(xmlrpc_c::value_string(result.value())), "", false);
-        } catch (const std::exception& error) {
-            done(std::nullopt,
-                 std::string("unexpected answer from the registry: ") + error.what(), false);
-        }
-    });
+    // Fault 1: the registry judged the request and will not renew (another
+    // key, a prefix reclaimed, past the grace period); other faults (-500
+    // internal, -506 no such method) may pass.
+    public_.call("renewCertificate", params,
+                 string_answer(std::move(done), [](const RpcError& error) {
+                     return error.kind() == RpcError::Kind::fault && error.code() == 1;
+                 }));
 }
 
 void XmlRpcRegistry::network_config(const std::optional<Url>& private_url,
@@ -156,18 +165,7 @@ void XmlRpcRegistry::network_config(const std::optional<Url>& private_url,
     if (version)
         params.add(xmlrpc_c::value_string(std::to_string(*version)));
     auto& client = private_url ? private_client(*private_url) : public_;
-    client.call("getNetworkConfig", params, [done = std::move(done)](RpcResult result) {
-        if (!result.ok()) {
-            done(std::nullopt, result.error().what(), no_such_method(result.error()));
-            return;
-        }
-        try {
-            done(std::string(xmlrpc_c::value_string(result.value())), "", false);
-        } catch (const std::exception& error) {
-            done(std::nullopt,
-                 std::string("unexpected answer from the registry: ") + error.what(), false);
-        }
-    });
+    client.call("getNetworkConfig", params, string_answer(std::move(done), no_such_method));
 }
 
 }  // namespace re6st
