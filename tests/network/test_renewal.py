@@ -76,8 +76,11 @@ class Renewal(testbed.BedTestCase):
                                 check=False).stdout.strip()
         length = testbed.NETWORK.prefixlen + int(target.cn.split("/")[1])
         subnet = ipaddress.IPv6Network("%s/%d" % (target.address, length), strict=False)
-        babel = [line for line in source.host.babel()
-                 if " route " in line and " prefix %s " % subnet in line]
+        try:
+            babel = [line for line in source.host.babel()
+                     if " route " in line and " prefix %s " % subnet in line]
+        except OSError as error:   # babeld restarting: its socket is gone
+            babel = "no answer (%s)" % error
         print("  %s -> %s: kernel: %s; babeld: %s" % (a, b, route, babel or "no route"),
               file=sys.stderr)
 
