@@ -267,8 +267,7 @@ void Daemon::rollover_step()
         services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });
         return;
     }
-    auto oldest = tunnels_->oldest_start(rollover_before_);
-    if (!oldest) {
+    if (!tunnels_->started_before(rollover_before_)) {
         log::info("every OpenVPN process uses the new certificate files");
         return;
     }

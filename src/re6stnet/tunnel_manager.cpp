@@ -262,12 +262,9 @@ bool TunnelManager::recycle_oldest(Clock::time_point before)
     return true;
 }
 
-std::optional<Clock::time_point> TunnelManager::oldest_start(Clock::time_point before) const
+bool TunnelManager::started_before(Clock::time_point before) const
 {
-    auto* oldest = oldest_slot(before);
-    if (!oldest)
-        return std::nullopt;
-    return oldest->started;
+    return oldest_slot(before) != nullptr;
 }
 
 void TunnelManager::incoming_connected(const std::string& prefix)

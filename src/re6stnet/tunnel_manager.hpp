@@ -15,7 +15,6 @@
 
 #include <deque>
 #include <memory>
-#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -71,8 +70,8 @@ public:
     // than `before` (its OpenVPN process holds the certificate files as
     // they were then); its peer stays usable. Returns whether it closed one.
     bool recycle_oldest(Clock::time_point before);
-    // When the tunnel recycle_oldest(before) would close started, if any.
-    std::optional<Clock::time_point> oldest_start(Clock::time_point before) const;
+    // Whether a running tunnel started no later than `before`.
+    bool started_before(Clock::time_point before) const;
 
     // Peers connected to one of our servers: a tunnel to them would be a
     // second link to the same node, so they are skipped while connected.

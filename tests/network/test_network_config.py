@@ -110,15 +110,8 @@ class NetworkConfig(testbed.BedTestCase):
 
     def pair_checks(self, wait=2):
         """Every ordered pair a -> b with no answer to three pings."""
-        pings = []
-        for a in self.everyone:
-            for b in self.everyone:
-                if a is not b:
-                    pings.append((a, b, subprocess.Popen(
-                        a.host.argv(["ping", "-6", "-n", "-q", "-c", "3", "-i", "0.2",
-                                     "-W", str(wait), b.address]),
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
-        return {(a.name, b.name) for a, b, p in pings if p.wait() != 0}
+        return {(a.name, b.name)
+                for a, b in self.bed.unreachable_pairs(self.everyone, wait, count=3)}
 
     def test_1_nodes_follow_the_registry(self):
         start = time.monotonic()

@@ -15,7 +15,6 @@ import datetime
 import glob
 import ipaddress
 import os
-import subprocess
 import sys
 import time
 
@@ -57,15 +56,7 @@ class Renewal(testbed.BedTestCase):
 
     def pair_checks(self, nodes, wait):
         """Every ordered pair a -> b with no answer to three pings."""
-        pings = []
-        for a in nodes:
-            for b in nodes:
-                if a is not b:
-                    pings.append((a, b, subprocess.Popen(
-                        a.host.argv(["ping", "-6", "-n", "-q", "-c", "3", "-i", "0.2",
-                                     "-W", str(wait), b.address]),
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
-        return {(a.name, b.name) for a, b, p in pings if p.wait() != 0}
+        return {(a.name, b.name) for a, b in self.bed.unreachable_pairs(nodes, wait, count=3)}
 
     def explain(self, a, b):
         """What a's kernel and babeld say about the way to b, for a pair

@@ -505,16 +505,18 @@ class TestBed:
 
     # --- connectivity ---
 
-    def unreachable_pairs(self, nodes, wait=1):
+    def unreachable_pairs(self, nodes, wait=1, count=1):
         """Every ordered pair (a, b) of `nodes` where a cannot ping b over
-        the overlay, all pings in parallel."""
+        the overlay (no answer to any of `count` pings, 0.2 s apart), all
+        pings in parallel."""
         pings = []
         for a in nodes:
             for b in nodes:
                 if a is not b:
                     pings.append((a, b, subprocess.Popen(
-                        a.host.argv(["ping", "-6", "-n", "-q", "-c", "1", "-W", str(wait),
-                                     b.address]),
+                        a.host.argv(["ping", "-6", "-n", "-q", "-c", str(count)]
+                                    + (["-i", "0.2"] if count > 1 else [])
+                                    + ["-W", str(wait), b.address]),
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
         return [(a, b) for a, b, p in pings if p.wait() != 0]
 

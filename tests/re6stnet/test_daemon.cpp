@@ -94,6 +94,15 @@ struct Node {
             io, plan, DaemonServices{launcher, run, clock, registry, sysctl_dir});
     }
 
+    // What the hook of the child `pid` says on its socket, as OpenVPN's
+    // would ("route-up 198.51.100.7").
+    void hook_reports(pid_t pid, const std::string& line)
+    {
+        auto text = line + "\n";
+        ASSERT_EQ(send(launcher.hook_ends.at(pid).get(), text.data(), text.size(), 0),
+                  ssize_t(text.size()));
+    }
+
     pid_t pid_of(const std::string& name) const
     {
         for (const auto& [pid, n] : names)
@@ -202,9 +211,7 @@ TEST_F(DaemonTest, RouteUpLeadsToADeclaration)
     // The new peer gets a tunnel; its hook says it is up and how it saw us.
     auto tunnel = node.pid_of("openvpn re6stnet0");
     ASSERT_GT(tunnel, 0);
-    std::string report = "route-up 198.51.100.7\n";
-    ASSERT_EQ(send(node.launcher.hook_ends.at(tunnel).get(), report.data(), report.size(), 0),
-              ssize_t(report.size()));
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7"));
     ASSERT_TRUE(test::run_until(io, [&] { return node.registry.calls.size() == 3; }));
     EXPECT_EQ(node.registry.calls[2],
               "declare http://[2001:db8:42::1]:9080/ 198.51.100.7,1194,udp");
@@ -382,9 +389,7 @@ TEST_F(DaemonTest, NewCertificateFilesReplaceTheOpenVpnProcessesOneAtATime)
     settle();
     auto tunnel = node.pid_of("openvpn re6stnet0");
     ASSERT_GT(tunnel, 0);
-    std::string report = "route-up 198.51.100.7\n";
-    ASSERT_EQ(send(node.launcher.hook_ends.at(tunnel).get(), report.data(), report.size(), 0),
-              ssize_t(report.size()));
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7"));
     test::run_until(io, [] { return false; }, 100ms);
     auto first = node.events.size();
 
@@ -429,9 +434,7 @@ TEST_F(DaemonTest, OldClientTunnelIsClosedWithinADayBeforeTheOldCertificateExpir
     settle();
     auto tunnel = node.pid_of("openvpn re6stnet0");
     ASSERT_GT(tunnel, 0);
-    std::string report = "route-up 198.51.100.7\n";
-    ASSERT_EQ(send(node.launcher.hook_ends.at(tunnel).get(), report.data(), report.size(), 0),
-              ssize_t(report.size()));
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7"));
     test::run_until(io, [] { return false; }, 100ms);
     auto first = node.events.size();
     auto renewed = clock.now();
@@ -500,9 +503,8 @@ TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
     auto server = node.pid_of("openvpn re6st-udp1194");
     ASSERT_GT(server, 0);
     // The only peer closes our client tunnel... and connects to our server.
-    std::string incoming = "client-connect " + cn_from_bits(test::peer(2).prefix) + "\n";
-    ASSERT_EQ(send(node.launcher.hook_ends.at(server).get(), incoming.data(), incoming.size(), 0),
-              ssize_t(incoming.size()));
+    auto peer = cn_from_bits(test::peer(2).prefix);
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(server, "client-connect " + peer));
     test::run_until(io, [] { return false; }, 100ms);
     node.launcher.crash(node.pid_of("openvpn re6stnet0"));
     test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
@@ -520,9 +522,7 @@ TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
     settle();
     EXPECT_TRUE(node.events_like("signal openvpn re6st-udp1194", first).empty())
         << "the server went before the node had a tunnel of its own";
-    std::string report = "route-up 198.51.100.7\n";
-    ASSERT_EQ(send(node.launcher.hook_ends.at(tunnel).get(), report.data(), report.size(), 0),
-              ssize_t(report.size()));
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7"));
     test::run_until(io, [] { return false; }, 100ms);
     clock.advance(5s);
     settle();
