@@ -13,7 +13,6 @@ it again.
 
 import datetime
 import glob
-import ipaddress
 import os
 import sys
 import time
@@ -59,21 +58,11 @@ class Renewal(testbed.BedTestCase):
         return {(a.name, b.name) for a, b in self.bed.unreachable_pairs(nodes, wait, count=3)}
 
     def explain(self, a, b):
-        """What a's kernel and babeld say about the way to b, for a pair
-        found cut twice."""
+        """Both ways between a and b, for a pair found cut twice."""
         source = next(n for n in self.nodes if n.name == a)
         target = next(n for n in self.nodes if n.name == b)
-        route = source.host.run(["ip", "-6", "route", "get", target.address],
-                                check=False).stdout.strip()
-        length = testbed.NETWORK.prefixlen + int(target.cn.split("/")[1])
-        subnet = ipaddress.IPv6Network("%s/%d" % (target.address, length), strict=False)
-        try:
-            babel = [line for line in source.host.babel()
-                     if " route " in line and " prefix %s " % subnet in line]
-        except OSError as error:   # babeld restarting: its socket is gone
-            babel = "no answer (%s)" % error
-        print("  %s -> %s: kernel: %s; babeld: %s" % (a, b, route, babel or "no route"),
-              file=sys.stderr)
+        for line in (source.route_to(target), target.route_to(source)):
+            print("  " + line, file=sys.stderr)
 
     def test_1_renewals_cut_no_pair(self):
         everyone = self.nodes + [self.late, self.gone]

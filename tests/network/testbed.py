@@ -167,6 +167,21 @@ class Node:
     def name(self):
         return self.host.name
 
+    def route_to(self, target):
+        """One line: what this node's kernel and babeld say about the way to
+        `target`, for a diagnosis when a pair is found cut."""
+        route = self.host.run(["ip", "-6", "route", "get", target.address],
+                              check=False).stdout.strip()
+        length = NETWORK.prefixlen + int(target.cn.split("/")[1])
+        subnet = ipaddress.IPv6Network("%s/%d" % (target.address, length), strict=False)
+        try:
+            babel = [line for line in self.host.babel()
+                     if " route " in line and " prefix %s " % subnet in line]
+        except OSError as error:   # babeld restarting: its socket is gone
+            babel = "no answer (%s)" % error
+        return "%s -> %s: kernel: %s; babeld: %s" % (
+            self.name, target.name, route or "no route", babel or "no route")
+
     def argv(self):
         """re6stnet with the option file re6st-conf wrote, the node's
         directories and its options."""
