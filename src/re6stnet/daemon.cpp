@@ -164,8 +164,18 @@ void Daemon::start()
     load_network_config();
 
     management_ = std::make_unique<ManagementListener>(io_, plan_.management_socket);
+    TunnelManager::TapRouting routing;
+    routing.forget = [this](const std::string& tap) {
+        babel_control_->request("flush interface " + tap, [tap](const std::string& error,
+                                                                const std::string&) {
+            if (!error.empty())
+                log::warning("babeld: cannot forget the interface ", tap, ": ", error);
+        });
+    };
+    routing.declare = [this](const std::string& tap) { declare_tap(tap); };
     tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
-                                               [this](const HookMessage& m) { on_client_hook(m); });
+                                               [this](const HookMessage& m) { on_client_hook(m); },
+                                               std::move(routing));
     start_servers();
     start_babeld();
     start_refresher();
@@ -447,12 +457,7 @@ void Daemon::apply_network(const NetworkParameters& before)
         babeld_->replace(stop_grace);
     } else {
         for (const auto& tap : added)
-            babel_control_->request(babeld_tunnel_interface(plan_.babeld, tap),
-                                    [tap](const std::string& error, const std::string&) {
-                                        if (!error.empty())
-                                            log::warning("babeld: cannot add the interface ",
-                                                         tap, ": ", error);
-                                    });
+            declare_tap(tap);
     }
     if (*after.max_clients > *before.max_clients)
         replace_servers();
@@ -464,6 +469,16 @@ void Daemon::apply_network(const NetworkParameters& before)
         close_surplus_tunnels();
     else
         tunnels_->fill();
+}
+
+void Daemon::declare_tap(const std::string& tap)
+{
+    babel_control_->request(babeld_tunnel_interface(plan_.babeld, tap),
+                            [tap](const std::string& error, const std::string&) {
+                                if (!error.empty())
+                                    log::warning("babeld: cannot add the interface ", tap, ": ",
+                                                 error);
+                            });
 }
 
 // One at a time, those carrying the fewest routes first, counted afresh

@@ -112,6 +112,7 @@ private:
     // babeld did not answer.
     void with_route_count(std::function<void(std::optional<RouteCount>)> next);
     void close_surplus_tunnels();
+    void declare_tap(const std::string& tap);   // to babeld, with its options
     void replace_servers();
     void replace_next_server();
     void on_client_hook(const HookMessage& message);

@@ -91,6 +91,7 @@ void plan_network(DaemonPlan& plan, const NetworkParameters& effective)
     tunnels.openvpn.ping = *effective.tunnel_ping;
     tunnels.openvpn.timeout = *effective.tunnel_timeout;
     tunnels.openvpn.tcp_timeout = *effective.tunnel_tcp_timeout;
+    tunnels.drain = drain_time(*effective.tunnel_hello);
     auto& babeld = plan.babeld;
     babeld.hello = *effective.hello;
     babeld.tunnel_hello = *effective.tunnel_hello;

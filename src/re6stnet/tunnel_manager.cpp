@@ -19,8 +19,9 @@ std::string cn(const std::string& bits)
 }  // namespace
 
 TunnelManager::TunnelManager(const ProcessContext& context, PeerDb& db, Settings settings,
-                             HookChannel::Handler on_hook)
-    : context_(context), db_(db), settings_(std::move(settings)), on_hook_(std::move(on_hook))
+                             HookChannel::Handler on_hook, TapRouting routing)
+    : context_(context), db_(db), settings_(std::move(settings)), on_hook_(std::move(on_hook)),
+      routing_(std::move(routing))
 {
     while (slots_.size() < settings_.slots)
         add_slot();
@@ -30,6 +31,7 @@ void TunnelManager::add_slot()
 {
     auto i = slots_.size();
     auto& slot = slots_.emplace_back();
+    slot.drain = context_.clock.make_timer();
     slot.openvpn = std::make_unique<OpenVpnProcess>(
         context_.io, client_interface(i),
         settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log",
@@ -177,17 +179,44 @@ void TunnelManager::ended(Slot& slot, int status)
                       describe_exit(status));
         db_.set_use(slot.peer, stopping_ ? PeerDb::Use::unused : PeerDb::Use::failed);
     }
+    slot.drain->cancel();
     slot.state = Slot::State::free;
     slot.connected = false;
     slot.peer.clear();
     slot.openvpn->forget_hooks();
     slot.child.reset();
+    if (slot.forgotten) {
+        slot.forgotten = false;
+        if (routing_.declare && !stopping_)
+            routing_.declare(slot.openvpn->interface());
+    }
 }
 
+// A tunnel that carries routes is drained first: closed at once, the
+// babeld at its other end would route into it until it noticed our hellos
+// gone.
 void TunnelManager::close(Slot& slot)
 {
-    log::info("tunnel ", slot.openvpn->interface(), ": closing the tunnel to ", cn(slot.peer));
     db_.set_use(slot.peer, PeerDb::Use::unused);
+    if (!slot.connected || settings_.drain.count() <= 0 || !routing_.forget) {
+        log::info("tunnel ", slot.openvpn->interface(), ": closing the tunnel to ", cn(slot.peer));
+        stop_process(slot);
+        return;
+    }
+    log::info("tunnel ", slot.openvpn->interface(), ": routing around the tunnel to ",
+              cn(slot.peer), ", closing it in ", settings_.drain.count(), " ms");
+    slot.state = Slot::State::draining;
+    slot.forgotten = true;
+    routing_.forget(slot.openvpn->interface());
+    context_.clock.wait_for(*slot.drain, settings_.drain, [this, &slot] {
+        log::info("tunnel ", slot.openvpn->interface(), ": closing the tunnel to ", cn(slot.peer));
+        stop_process(slot);
+    });
+}
+
+void TunnelManager::stop_process(Slot& slot)
+{
+    slot.drain->cancel();
     slot.state = Slot::State::closing;
     slot.child->stop(settings_.close_grace);
 }
@@ -290,6 +319,7 @@ void TunnelManager::stop(std::chrono::milliseconds grace, std::function<void()> 
     for (auto& slot : slots_) {
         if (!slot.child)
             continue;
+        slot.drain->cancel();
         ++*remaining;
         slot.child->stop(grace, one_done);
     }

@@ -14,6 +14,7 @@
 #include "re6stnet/tunnel_policy.hpp"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <random>
 #include <set>
@@ -30,10 +31,23 @@ public:
         OpenVpnSettings openvpn;
         std::string log_dir;
         std::chrono::milliseconds close_grace{5000};   // SIGTERM, then SIGKILL
+        // How long a tunnel we close keeps carrying packets after babeld
+        // stopped using it: long enough for the babeld at its other end to
+        // find our hellos gone and route around it (drain_time).
+        std::chrono::milliseconds drain{0};
+    };
+
+    // What babeld is told about a tap. `forget` before a tunnel closes:
+    // our babeld routes around it at once, the peer's when our hellos stop,
+    // while the tunnel still carries what both sent before. `declare` once
+    // its process has ended, for the next tunnel on that tap.
+    struct TapRouting {
+        std::function<void(const std::string& tap)> forget;
+        std::function<void(const std::string& tap)> declare;
     };
 
     TunnelManager(const ProcessContext& context, PeerDb& db, Settings settings,
-                  HookChannel::Handler on_hook);
+                  HookChannel::Handler on_hook, TapRouting routing = {});
     ~TunnelManager();
 
     // Whether fill() may pick a peer connected to one of our servers: a
@@ -89,12 +103,15 @@ private:
     struct Slot {
         std::unique_ptr<OpenVpnProcess> openvpn;   // its tap, log and hooks
         // A closing slot waits for its process to end before its tap name
-        // can serve another tunnel.
-        enum class State { free, running, closing } state = State::free;
+        // can serve another tunnel; a draining one, for its peer's babeld
+        // to stop routing through it, before it is stopped.
+        enum class State { free, running, draining, closing } state = State::free;
         std::string peer;
         bool connected = false;   // its route-up hook ran
+        bool forgotten = false;   // babeld was told to forget its tap
         Clock::time_point started;
         std::unique_ptr<Child> child;
+        std::unique_ptr<Timer> drain;
     };
     void add_slot();
     unsigned running() const;
@@ -103,6 +120,7 @@ private:
     const Slot* oldest_slot(Clock::time_point before) const;
     void ended(Slot& slot, int status);
     void close(Slot& slot);
+    void stop_process(Slot& slot);
 
     void hook_reported(Slot& slot, const HookMessage& message);
 
@@ -110,6 +128,7 @@ private:
     PeerDb& db_;
     Settings settings_;
     HookChannel::Handler on_hook_;
+    TapRouting routing_;
     std::deque<Slot> slots_;   // a deque: hooks hold references to slots added since
     std::multiset<std::string> incoming_;
     bool stopping_ = false;

@@ -118,3 +118,15 @@ TEST(BabeldCommand, RouterIdIsTheNodesOwn)
     EXPECT_NE(id("2001:db8:42::1"), id("2001:db8:42:1::1"));
     EXPECT_NE(id("2001:db8:0:0:42::1"), id("2001:db8:0:0:43::1"));   // a longer network
 }
+
+// A tunnel we close keeps carrying packets until the babeld at its other
+// end has stopped routing into it: sixteen hellos and a second, at most a
+// minute whatever the hello.
+TEST(BabeldCommand, DrainTimeFollowsTheTunnelHello)
+{
+    using namespace std::chrono_literals;
+    EXPECT_EQ(drain_time(200ms), 4200ms);
+    EXPECT_EQ(drain_time(50ms), 1800ms);
+    EXPECT_EQ(drain_time(2s), 33s);
+    EXPECT_EQ(drain_time(300s), 60s);
+}

@@ -403,8 +403,13 @@ TEST_F(DaemonTest, NewCertificateFilesReplaceTheOpenVpnProcessesOneAtATime)
               std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
 
     // The client tunnel, a step later: it would present the old
-    // certificate if its server restarted, and that expires in 20 s.
+    // certificate if its server restarted, and that expires in 20 s. Its
+    // peer first routes around it, for the drain time.
     clock.advance(5s);
+    settle();
+    EXPECT_EQ(node.events_like("signal openvpn", first),
+              std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
+    clock.advance(drain_time(200ms));
     settle();
     EXPECT_EQ(node.events_like("signal openvpn", first),
               (std::vector<std::string>{"signal openvpn re6st-udp1194 15",

@@ -309,3 +309,67 @@ TEST_F(TunnelManagerTest, NoReplacementWhileThereIsASurplus)
     EXPECT_TRUE(launcher.signals.empty());
     stop(*tunnels);
 }
+
+// A tunnel that carries traffic is drained before it ends: babeld forgets
+// its tap, the process gets SIGTERM only after the drain time, and the tap
+// is declared again once the process has ended. One that never came up,
+// and every tunnel when we stop, ends at once.
+TEST_F(TunnelManagerTest, ConnectedTunnelsAreDrainedBeforeTheyClose)
+{
+    db.merge({peer(2), peer(3), peer(4)}, 200, 0);
+    std::vector<std::string> routing;
+    TunnelManager::TapRouting tap_routing;
+    tap_routing.forget = [&](const std::string& tap) { routing.push_back("forget " + tap); };
+    tap_routing.declare = [&](const std::string& tap) { routing.push_back("declare " + tap); };
+    auto settings_of = [&](unsigned slots) {
+        TunnelManager::Settings settings;
+        settings.slots = slots;
+        settings.drain = 4s;
+        settings.openvpn.management_socket = dir / "openvpn.sock";
+        settings.log_dir = dir.path().string();
+        return settings;
+    };
+    auto tunnels = std::make_unique<TunnelManager>(
+        processes, db, settings_of(3), [this](const HookMessage& m) { hooks.push_back(m); },
+        tap_routing);
+    tunnels->fill();
+    ASSERT_EQ(launcher.started.size(), 3u);
+    auto tap_of = [&](std::size_t i) { return value_after(launcher.started[i].argv, "--dev"); };
+    // The first two come up.
+    for (std::size_t i = 0; i < 2; ++i) {
+        auto text = std::string("route-up 198.51.100.") + std::to_string(i + 2) + "\n";
+        ASSERT_EQ(send(launcher.hook_ends.at(launcher.pids[i]).get(), text.data(), text.size(), 0),
+                  ssize_t(text.size()));
+    }
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->connected_count() == 2; }));
+
+    tunnels->reconfigure(settings_of(1));
+    RouteCount routes;
+    routes.per_interface = {{tap_of(0), 1}, {tap_of(1), 5}, {tap_of(2), 0}};
+    // The one never up ends at once, babeld untouched.
+    ASSERT_TRUE(tunnels->close_surplus(routes));
+    EXPECT_EQ(launcher.signals[launcher.pids[2]], std::vector<int>{SIGTERM});
+    EXPECT_TRUE(routing.empty());
+    // The one carrying fewer routes is drained first.
+    ASSERT_TRUE(tunnels->close_surplus(routes));
+    EXPECT_EQ(routing, std::vector<std::string>{"forget " + tap_of(0)});
+    EXPECT_EQ(launcher.signals.count(launcher.pids[0]), 0u);
+    EXPECT_EQ(tunnels->surplus(), 0u);
+    EXPECT_EQ(tunnels->peers().size(), 1u);   // a draining tunnel no longer counts
+    clock.advance(3900ms);
+    test::run_until(io, [] { return false; }, 50ms);
+    EXPECT_EQ(launcher.signals.count(launcher.pids[0]), 0u);
+    clock.advance(100ms);
+    ASSERT_TRUE(test::run_until(io, [&] { return launcher.signals.count(launcher.pids[0]); }));
+    EXPECT_EQ(launcher.signals[launcher.pids[0]], std::vector<int>{SIGTERM});
+    ASSERT_TRUE(test::run_until(io, [&] { return routing.size() == 2; }));
+    EXPECT_EQ(routing[1], "declare " + tap_of(0));
+
+    // Stopping ends a draining tunnel at once, and declares nothing.
+    tunnels->reconfigure(settings_of(0));
+    ASSERT_TRUE(tunnels->close_surplus(routes));
+    EXPECT_EQ(routing.back(), "forget " + tap_of(1));
+    stop(*tunnels);
+    EXPECT_EQ(launcher.signals[launcher.pids[1]], std::vector<int>{SIGTERM});
+    EXPECT_EQ(routing.size(), 3u);
+}

@@ -1,6 +1,7 @@
 // The command line of babeld.
 #include "re6stnet/babel/babeld_command.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace re6st {
@@ -80,6 +81,12 @@ std::string babeld_tunnel_interface(const BabeldSettings& s, const std::string& 
     auto update = std::to_string(4 * s.hello.count());
     return "interface " + tunnel + " type tunnel hello-interval " + hello + " update-interval "
         + update + " link-quality true";
+}
+
+std::chrono::milliseconds drain_time(std::chrono::milliseconds tunnel_hello)
+{
+    using namespace std::chrono_literals;
+    return std::min<std::chrono::milliseconds>(16 * tunnel_hello + 1s, 60s);
 }
 
 }  // namespace re6st

@@ -30,4 +30,11 @@ std::vector<std::string> babeld_command(const BabeldSettings& settings);
 // (which inherits no default: every option is on it).
 std::string babeld_tunnel_interface(const BabeldSettings& settings, const std::string& tunnel);
 
+// How long, after our babeld forgets a tap, the babeld at its other end
+// goes on routing into it: with link-quality estimation, a neighbour's cost
+// doubles with each hello missed and is infinite after twelve, counted at
+// each hello interval; then its routes are retracted. Sixteen tunnel hellos
+// and a second, at most a minute.
+std::chrono::milliseconds drain_time(std::chrono::milliseconds tunnel_hello);
+
 }  // namespace re6st
