@@ -1,10 +1,14 @@
 // The node daemon.
 #include "re6stnet/daemon.hpp"
 
+#include "common/certificate_serial.hpp"
 #include "common/log.hpp"
 #include "re6stnet/babel/babeld_command.hpp"
 #include "re6stnet/babel/route_request.hpp"
+#include "re6stnet/revoked_dir.hpp"
 #include "re6stnet/tunnel_policy.hpp"
+
+#include <boost/asio/post.hpp>
 
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +18,7 @@ extern "C" {
 #include <sys/pidfd.h>
 }
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -58,8 +63,10 @@ constexpr auto route_request_delay = 1s;
 // A babeld left behind has this long to end on SIGTERM.
 constexpr std::chrono::milliseconds leftover_grace = 3s;
 // Between two surplus tunnels closed after the network's connection-count
-// went down: babeld moves the routes of the one that went meanwhile.
-constexpr auto surplus_spacing = 5s;
+// went down. Our babeld moves the routes of a tunnel as soon as its drain
+// begins, so the next one is chosen from a fresh count; its peer's babeld
+// moves them during the drain, which the next closure need not wait for.
+constexpr auto surplus_spacing = 2s;
 
 void make_directory(const std::string& path, std::optional<mode_t> mode = {})
 {
@@ -162,6 +169,8 @@ void Daemon::start()
                      ".corrupt, starting afresh");
     // Before any child: they start with the network's last configuration.
     load_network_config();
+    if (!self_revoked_.empty())
+        throw std::runtime_error(self_revoked_);
 
     management_ = std::make_unique<ManagementListener>(io_, plan_.management_socket);
     TunnelManager::TapRouting routing;
@@ -425,11 +434,15 @@ void Daemon::load_network_config()
     network_config_->changed = [this](const NetworkConfig& config) {
         network_config_changed(config);
     };
-    network_config_->load();
+    // OpenVPN wants its --crl-verify directory even while nothing is revoked.
+    if (!network_config_->load())
+        take_revocations({});
 }
 
 void Daemon::network_config_changed(const NetworkConfig& config)
 {
+    if (!take_revocations(config.revoked))
+        return;
     auto before = plan_.network;
     plan_network(plan_, merge_network_parameters(plan_.given, config.parameters));
     auto changes = parameter_changes(before, plan_.network);
@@ -440,6 +453,33 @@ void Daemon::network_config_changed(const NetworkConfig& config)
         log::info("network configuration version ", config.version, ": ", change);
     if (babeld_ && !stopping_)   // running: the plan alone is not enough
         apply_network(before);
+}
+
+// The revoked serials, from what the CA signed, for every OpenVPN's next
+// handshake. Returns false, and stops the daemon, when this node's own
+// certificate is among them: it may no longer join the network.
+bool Daemon::take_revocations(const std::vector<std::string>& revoked)
+{
+    const auto& dir = plan_.tunnels.openvpn.revoked_dir;
+    try {
+        if (auto added = sync_revoked_dir(dir, revoked))
+            log::info(added, " more certificates revoked by the registry, ", revoked.size(),
+                      " in all: OpenVPN refuses them");
+        auto own = serial_text(OpenSslTool(services_.run).serial(plan_.tunnels.openvpn.cert));
+        if (std::binary_search(revoked.begin(), revoked.end(), own)) {
+            auto why = "the registry revoked this node's certificate " + plan_.tunnels.openvpn.cert
+                       + " (serial " + own + "): it may no longer join the network; enrol it "
+                       "again with re6st-conf if this was a mistake";
+            if (babeld_)   // not from inside the fetcher that calls us, which stop() ends
+                boost::asio::post(io_, [this, why] { fail(why); });
+            else
+                self_revoked_ = why;   // start() gives up
+            return false;
+        }
+    } catch (const std::exception& error) {
+        log::error(error.what());
+    }
+    return true;
 }
 
 // What each parameter needs to take effect without stopping the daemon,

@@ -107,6 +107,7 @@ private:
     void start_refresher();
     void load_network_config();
     void network_config_changed(const NetworkConfig& config);
+    bool take_revocations(const std::vector<std::string>& revoked);
     void apply_network(const NetworkParameters& before);
     // Counts, from babeld's dump, the routes through each tunnel; none when
     // babeld did not answer.
@@ -155,6 +156,7 @@ private:
     bool mapped_endpoints_ = false;   // UPnP gave us endpoints
     bool stopping_ = false;
     int exit_status_ = 0;
+    std::string self_revoked_;   // why this node may not join, found at start
     std::mt19937_64 random_{std::random_device{}()};
 };
 

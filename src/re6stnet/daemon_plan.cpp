@@ -23,6 +23,7 @@ OpenVpnSettings openvpn_settings(const Config& config, const std::string& hook_d
     openvpn.key = config.key;
     openvpn.hook_dir = hook_dir;
     openvpn.management_socket = management_socket;
+    openvpn.revoked_dir = config.state_dir + "/revoked";
     openvpn.verbosity = config.verbose;
     openvpn.extra_args = config.openvpn_args;
     return openvpn;

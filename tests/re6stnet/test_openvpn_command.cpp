@@ -152,3 +152,19 @@ TEST(OpenVpnCommand, ServerPollTimeoutStaysUnderThePingTimeout)
         EXPECT_EQ(values(argv, "--ping-exit"), Argv{std::to_string(std::max(8, timeout))});
     }
 }
+
+// Every OpenVPN refuses a peer the registry revoked at the handshake, from
+// the directory of serials the daemon keeps; none is given without it.
+TEST(OpenVpnCommand, RevokedPeersAreRefusedAtTheHandshake)
+{
+    auto s = settings();
+    s.revoked_dir = "/var/lib/re6stnet/revoked";
+    OpenVpnServer server{"re6st-udp1194", 1194, Transport::udp, 10, ""};
+    EXPECT_EQ(values(openvpn_server_command(s, server), "--crl-verify"),
+              (Argv{"/var/lib/re6stnet/revoked", "dir"}));
+    OpenVpnClient client{"re6stnet0", {{"192.0.2.1", 1194, "udp"}}, "2/16"};
+    EXPECT_EQ(values(openvpn_client_command(s, client), "--crl-verify"),
+              (Argv{"/var/lib/re6stnet/revoked", "dir"}));
+    EXPECT_EQ(values(openvpn_server_command(settings(), server), "--crl-verify"),
+              Argv{"<absent>"});
+}

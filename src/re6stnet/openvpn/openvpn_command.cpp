@@ -52,6 +52,10 @@ std::vector<std::string> common_arguments(const OpenVpnSettings& settings,
         "--sndbuf", "2097152",
         "--rcvbuf", "2097152",
     };
+    // Peers whose certificate the registry revoked are refused at the
+    // handshake.
+    if (!settings.revoked_dir.empty())
+        argv.insert(argv.end(), {"--crl-verify", settings.revoked_dir, "dir"});
     return argv;
 }
 

@@ -21,6 +21,7 @@ struct OpenVpnSettings {
     std::string ca, cert, key;
     std::string hook_dir;            // ovpn-server and ovpn-client live here
     std::string management_socket;   // the daemon listens; OpenVPN connects
+    std::string revoked_dir;         // --crl-verify DIR dir (revoked_dir.hpp)
     std::chrono::seconds ping{1};      // keepalive interval
     std::chrono::seconds timeout{3};   // silence that ends a tunnel
     std::chrono::seconds tcp_timeout{15};   // the same over TCP
