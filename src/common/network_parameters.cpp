@@ -2,6 +2,9 @@
 // canonical document.
 #include "common/network_parameters.hpp"
 
+#include "common/certificate_serial.hpp"
+
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <tuple>
@@ -40,6 +43,7 @@ void for_each_field(F&& f)
 }
 
 constexpr std::string_view format_line = "re6st-network-config 1";
+constexpr std::string_view revoked_name = "revoked";
 
 // The bad input in a message: one line, printable, not too long.
 std::string quoted(std::string_view text)
@@ -115,6 +119,25 @@ std::optional<std::chrono::milliseconds> parse_value(
     std::string_view text, std::type_identity<std::chrono::milliseconds>)
 {
     return parse_decimal_seconds(text);
+}
+
+// The serials of a revoked line: each canonical, in strictly increasing
+// byte order, so that one set has one text.
+std::vector<std::string> parse_revoked(std::string_view value)
+{
+    std::vector<std::string> serials;
+    for (std::size_t start = 0; start <= value.size();) {
+        auto end = std::min(value.find(' ', start), value.size());
+        auto serial = value.substr(start, end - start);
+        if (!is_canonical_serial(serial))
+            throw bad("bad revoked serial in network configuration: " + quoted(serial));
+        if (!serials.empty() && serials.back() >= serial)
+            throw bad("revoked serials out of order or repeated in network configuration: "
+                      + quoted(serial));
+        serials.emplace_back(serial);
+        start = end + 1;
+    }
+    return serials;
 }
 
 }  // namespace
@@ -212,16 +235,29 @@ void check_network_parameters(const NetworkParameters& p)
         duration_at_least("config-refresh", *p.config_refresh, 1);
 }
 
-std::string encode_network_config(std::int64_t version, const NetworkParameters& parameters)
+std::string encode_network_config(std::int64_t version, const NetworkParameters& parameters,
+                                  const std::vector<std::string>& revoked)
 {
     std::string document(format_line);
     document += "\nversion " + std::to_string(version) + '\n';
+    bool revoked_written = revoked.empty();
+    auto write_revoked = [&] {
+        document += revoked_name;
+        for (const auto& serial : revoked)
+            document += ' ' + serial;
+        document += '\n';
+        revoked_written = true;
+    };
     for_each_field([&](const auto& field) {
+        if (!revoked_written && field.name > revoked_name)
+            write_revoked();
         if (const auto& value = parameters.*field.member) {
             document += field.name;
             document += ' ' + format_value(*value) + '\n';
         }
     });
+    if (!revoked_written)
+        write_revoked();
     return document;
 }
 
@@ -266,6 +302,10 @@ NetworkConfig parse_network_config(std::string_view document, std::vector<std::s
         auto value = line.substr(space + 1);
         if (!seen.insert(name).second || name == "version")
             throw bad("repeated name in network configuration: " + quoted(name));
+        if (name == revoked_name) {
+            config.revoked = parse_revoked(value);
+            continue;
+        }
         bool known = false;
         for_each_field([&](const auto& field) {
             if (field.name != name)

@@ -96,7 +96,12 @@ std::string format_decimal_seconds(std::chrono::milliseconds duration);
 // then one line "<option name without dashes> <value>\n" per set field, names
 // in byte order. Seconds as decimal integers; tunnel-hello in decimal seconds
 // with at most 3 decimals and no trailing zeros ("0.2", "1", "0.05").
-std::string encode_network_config(std::int64_t version, const NetworkParameters&);
+// The revoked certificates, when there are any, take the place of the name
+// "revoked" in that order: one line "revoked <serial> <serial>...\n", each
+// serial as is_canonical_serial (certificate_serial.hpp) wants it, in byte
+// order, each once; `revoked` must already be so.
+std::string encode_network_config(std::int64_t version, const NetworkParameters&,
+                                  const std::vector<std::string>& revoked = {});
 
 // The option names of the document, in its (byte) order.
 const std::vector<std::string_view>& network_parameter_names();
@@ -104,13 +109,15 @@ const std::vector<std::string_view>& network_parameter_names();
 struct NetworkConfig {
     std::int64_t version = 0;
     NetworkParameters parameters;
+    std::vector<std::string> revoked;   // serials of revoked certificates, sorted
     bool operator==(const NetworkConfig&) const = default;
 };
 
 // Reads a document as above. Throws std::invalid_argument (one line, quoting
 // the bad input) on a first line other than "re6st-network-config 1"
 // ("unknown format"), a bad version, a malformed line, a repeated name, a
-// value out of range (check_network_parameters). Names it does not know are
+// value out of range (check_network_parameters), a revoked line with a
+// malformed serial or serials out of order or repeated. Names it does not know are
 // skipped, since a newer registry may send more, and listed in `unknown` if
 // given.
 NetworkConfig parse_network_config(std::string_view document,

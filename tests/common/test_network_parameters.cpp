@@ -417,3 +417,55 @@ TEST(NetworkParameters, SplitRefusesAnswersWithoutASignature)
     for (const auto& [answer, expected] : cases)
         EXPECT_EQ(split_refusal(answer), expected) << answer;
 }
+
+TEST(NetworkParameters, RevokedLineInItsByteOrderPlace)
+{
+    NetworkParameters some;
+    some.refresh_count = 2;
+    some.tunnel_hello = 500ms;
+    EXPECT_EQ(encode_network_config(9, some, {"01", "0A1B", "FF"}),
+              "re6st-network-config 1\nversion 9\nrefresh-count 2\nrevoked 01 0A1B FF\n"
+              "tunnel-hello 0.5\n");
+    EXPECT_EQ(encode_network_config(9, {}, {"7F"}),
+              "re6st-network-config 1\nversion 9\nrevoked 7F\n");
+    NetworkParameters early;
+    early.hello = 4s;
+    EXPECT_EQ(encode_network_config(9, early, {"7F"}),
+              "re6st-network-config 1\nversion 9\nhello 4\nrevoked 7F\n");
+    // None revoked: no line, the document of before.
+    EXPECT_EQ(encode_network_config(9, some), encode_network_config(9, some, {}));
+    EXPECT_EQ(encode_network_config(9, some).find("revoked"), std::string::npos);
+}
+
+TEST(NetworkParameters, RevokedRoundTrip)
+{
+    NetworkConfig config{42, merge_network_parameters({}, {}), {"00", "01", "12AB34", "C0FFEE"}};
+    EXPECT_EQ(parse_network_config(encode_network_config(config.version, config.parameters,
+                                                         config.revoked)),
+              config);
+    EXPECT_TRUE(parse_network_config(encode_network_config(1, {})).revoked.empty());
+}
+
+TEST(NetworkParameters, MalformedRevokedLineRefused)
+{
+    const std::pair<const char*, const char*> cases[] = {
+        {"revoked \n", "bad revoked serial in network configuration: \"\""},
+        {"revoked 0a\n", "bad revoked serial in network configuration: \"0a\""},
+        {"revoked A\n", "bad revoked serial in network configuration: \"A\""},
+        {"revoked 000A\n", "bad revoked serial in network configuration: \"000A\""},
+        {"revoked 0G\n", "bad revoked serial in network configuration: \"0G\""},
+        {"revoked 0A  0B\n", "bad revoked serial in network configuration: \"\""},
+        {"revoked 0A \n", "bad revoked serial in network configuration: \"\""},
+        {"revoked 0x0A\n", "bad revoked serial in network configuration: \"0x0A\""},
+        {"revoked 0B 0A\n",
+         "revoked serials out of order or repeated in network configuration: \"0A\""},
+        {"revoked 0A 0A\n",
+         "revoked serials out of order or repeated in network configuration: \"0A\""},
+    };
+    for (const auto& [line, expected] : cases)
+        EXPECT_EQ(parse_refusal(std::string("re6st-network-config 1\nversion 1\n") + line),
+                  expected)
+            << line;
+    EXPECT_EQ(parse_refusal("re6st-network-config 1\nversion 1\nrevoked 0A\nrevoked 0B\n"),
+              "repeated name in network configuration: \"revoked\"");
+}

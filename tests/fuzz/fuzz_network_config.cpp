@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::vector<std::string> unknown;
         auto config = parse_network_config(text, &unknown);
         check_network_parameters(config.parameters);
-        auto again = parse_network_config(encode_network_config(config.version, config.parameters));
+        auto again = parse_network_config(
+            encode_network_config(config.version, config.parameters, config.revoked));
         fuzz::check(again == config, "an accepted document encodes back to itself");
     } catch (const std::invalid_argument&) {
     }
