@@ -43,7 +43,9 @@ namespace {
 constexpr const char* usage =
     "Usage: re6st-registry PORT --db FILE --ca FILE --key FILE --mailhost HOST[:PORT]\n"
     "                      [--private IP] [--bootstrap PREFIX]... [options] [@FILE]\n"
-    "The certificate and peer registry of a re6st network (XML-RPC over HTTP).\n";
+    "       re6st-registry nodes|revoke|token --help\n"
+    "The certificate and peer registry of a re6st network (XML-RPC over HTTP), and\n"
+    "its administration commands.\n";
 
 // A start-up failure: the message names the option or file at fault.
 struct StartupError : std::runtime_error {
