@@ -113,12 +113,6 @@ NetworkConfig RegistryService::network_config()
     return network_config_;
 }
 
-void RegistryService::check_revocations()
-{
-    std::lock_guard lock(enrolment_mutex_);
-    sync_revocations();
-}
-
 void RegistryService::sync_revocations()
 {
     // Read before the table: a revocation committed in between is read
@@ -274,8 +268,11 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
 
     std::lock_guard lock(enrolment_mutex_);
     auto now = clock_();
-    sqlite::Transaction transaction(enrolment_db_);
+    // Before the transaction: it may record and sign a new configuration,
+    // in a transaction of its own, and write the peers through the other
+    // connection.
     sync_revocations();
+    sqlite::Transaction transaction(enrolment_db_);
     auto stored = allocator_.certificate(prefix);
     if (!stored) {
         if (auto revocation = revoked_owner(prefix); revocation && revocation->cn == cn)

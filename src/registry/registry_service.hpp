@@ -119,12 +119,6 @@ public:
     // follows.
     int purge_revocations();
 
-    // Takes in the revocations another process (re6st-registry revoke) wrote
-    // to the database: forgets the revoked peers and signs the new network
-    // configuration. Cheap when nothing changed; every request that a
-    // revocation concerns runs it first.
-    void check_revocations();
-
     const ServiceSettings& settings() const { return settings_; }
 
 private:
@@ -136,7 +130,11 @@ private:
     std::optional<std::string> authorised_caller(const char* method, const std::string& client_ip,
                                                  std::string_view source) const;
 
-    // With enrolment_mutex_ held.
+    // Takes in the revocations another process (re6st-registry revoke)
+    // wrote: forgets the revoked peers, records and signs the new network
+    // configuration. Cheap when nothing changed (PRAGMA data_version);
+    // every request that a revocation concerns runs it first. With
+    // enrolment_mutex_ held and no transaction open on its connection.
     void sync_revocations();
     void publish_network_config();
     // The revocation of the certificate last issued for a prefix that

@@ -226,3 +226,25 @@ TEST_F(Revoked, MaintenanceForgetsTheSerialOnceItsCertificateExpired)
     EXPECT_TRUE(config.revoked.empty());
     EXPECT_GT(config.version, revoked_version);
 }
+
+// Each refused call as the first one after the revocation: each takes the
+// revocation in itself (the renewal outside its transaction).
+TEST_F(Revoked, EachCallNoticesTheRevocationItself)
+{
+    auto cn_of = [](const Enrolled& node) { return cn_from_bits(node.prefix); };
+    const std::vector<std::pair<const char*, std::function<void(const Enrolled&)>>> calls = {
+        {"renewCertificate", [&](const Enrolled& n) { service->renew_certificate(renewal_csr(n)); }},
+        {"declare", [&](const Enrolled& n) { service->declare(n.ip, "192.0.2.1,1194,udp", n.ip); }},
+        {"getPeerList", [&](const Enrolled& n) { peer_list(10, n.ip); }},
+        {"getBootstrapPeer", [&](const Enrolled& n) { service->bootstrap_peer(n.prefix); }},
+    };
+    for (const auto& [method, call] : calls) {
+        auto node = enrol();
+        ASSERT_TRUE(service->declare(node.ip, "192.0.2.1,1194,udp", node.ip));
+        revoke(cn_of(node));
+        EXPECT_EQ(refusal([&, &call = call] { call(node); }),
+                  "the certificate of " + cn_of(node) + " was revoked")
+            << method;
+        EXPECT_FALSE(peers.find(node.prefix)) << method;
+    }
+}
