@@ -1,11 +1,15 @@
 // re6st-registry: parses the options, wires the registry's objects together
 // and runs the HTTP loop until SIGTERM or SIGINT (docs/re6st-registry.rst).
 // Exit status: 0 stopped by a signal, 1 start-up error, 2 bad command line.
+// A first argument nodes, revoke or token runs that administration command
+// on the database instead.
 #include "common/certificate_authority.hpp"
 #include "common/log.hpp"
 #include "common/options.hpp"
 #include "common/prefix.hpp"
 #include "common/service_notify.hpp"
+#include "registry/admin_command.hpp"
+#include "registry/administration.hpp"
 #include "registry/call_dispatcher.hpp"
 #include "registry/http_server.hpp"
 #include "registry/mailer.hpp"
@@ -39,7 +43,9 @@ namespace {
 constexpr const char* usage =
     "Usage: re6st-registry PORT --db FILE --ca FILE --key FILE --mailhost HOST[:PORT]\n"
     "                      [--private IP] [--bootstrap PREFIX]... [options] [@FILE]\n"
-    "The certificate and peer registry of a re6st network (XML-RPC over HTTP).\n";
+    "       re6st-registry nodes|revoke|token --help\n"
+    "The certificate and peer registry of a re6st network (XML-RPC over HTTP), and\n"
+    "its administration commands.\n";
 
 // A start-up failure: the message names the option or file at fault.
 struct StartupError : std::runtime_error {
@@ -212,12 +218,32 @@ int run(const RegistryOptions& options)
     return 0;
 }
 
+int administer(AdminVerb verb, const std::vector<std::string>& args)
+{
+    std::optional<AdminCommand> command;
+    try {
+        command = parse_admin_command(verb, args);
+    } catch (const UsageError& error) {
+        std::cerr << "re6st-registry: " << error.what() << "\n";
+        return 2;
+    }
+    if (!command) {
+        std::cout << admin_help(verb);
+        return 0;
+    }
+    return run_admin_command(*command, std::cout, std::cerr, system_clock_now());
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     // Writes to a closed connection must fail with EPIPE, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
+
+    if (argc > 1)
+        if (auto verb = admin_verb(argv[1]))
+            return administer(*verb, {argv + 2, argv + argc});
 
     std::optional<RegistryOptions> options;
     try {

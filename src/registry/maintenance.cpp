@@ -75,6 +75,7 @@ Maintenance::Report Maintenance::run()
     Report report;
     try {
         report.tokens = service_.purge_tokens();
+        report.revocations = service_.purge_revocations();
         for (;;) {
             auto freed = service_.reclaim_prefixes(batch_).size();
             report.prefixes += freed;
@@ -89,6 +90,10 @@ Maintenance::Report Maintenance::run()
                   " expired more than ", format_duration(service_.settings().grace_period),
                   " ago; deleted ", count_of(std::size_t(report.tokens), "expired token",
                                              "expired tokens"));
+    if (report.revocations > 0)
+        log::info("forgot ", count_of(std::size_t(report.revocations), "revoked certificate",
+                                      "revoked certificates"),
+                  " past its end");
     auto now = clock_();
     if (now >= next_ca_check_) {
         if (auto warning = ca_expiry_warning(ca_, now))

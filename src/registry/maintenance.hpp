@@ -1,6 +1,7 @@
 // The registry's background work: prefixes whose certificate expired more
-// than --grace-period ago go back to the pool, expired tokens are deleted,
-// and the CA certificate's end is announced. A timer on the registry's
+// than --grace-period ago go back to the pool, expired tokens and the
+// revocations of expired certificates are deleted, and the CA certificate's
+// end is announced. A timer on the registry's
 // io_context starts each run on a thread of its own, so that the HTTP thread
 // never waits for the database.
 #pragma once
@@ -36,6 +37,7 @@ public:
     struct Report {
         std::size_t prefixes = 0;   // reclaimed
         int tokens = 0;             // deleted
+        int revocations = 0;        // deleted, their certificates expired
     };
 
     // `batch`: the most prefixes freed in one transaction; the enrolment

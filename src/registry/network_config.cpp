@@ -22,9 +22,10 @@ std::string base64(std::string_view bytes)
 
 }  // namespace
 
-std::string network_parameter_lines(const NetworkParameters& parameters)
+std::string network_parameter_lines(const NetworkParameters& parameters,
+                                    const std::vector<std::string>& revoked)
 {
-    auto document = encode_network_config(0, parameters);
+    auto document = encode_network_config(0, parameters, revoked);
     // After the format line and the version line.
     return document.substr(document.find('\n', document.find('\n') + 1) + 1);
 }
@@ -49,29 +50,31 @@ std::optional<StoredNetworkConfig> load_network_config(sqlite::Database& db)
 }
 
 NetworkConfig record_network_config(sqlite::Database& db, const NetworkParameters& parameters,
-                                    std::int64_t now)
+                                    std::int64_t now, const std::vector<std::string>& revoked)
 {
-    auto lines = network_parameter_lines(parameters);
+    auto lines = network_parameter_lines(parameters, revoked);
     sqlite::Transaction transaction(db);
     auto stored = load_network_config(db);
     auto version = next_network_config_version(stored, lines, now);
     if (!stored || stored->version != version)
-        db.execute("INSERT OR REPLACE INTO network_config (id, version, parameters) "
-                   "VALUES (0, ?, ?)",
+        // An upsert, which keeps the row's network.
+        db.execute("INSERT INTO network_config (id, version, parameters) VALUES (0, ?, ?)"
+                   " ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
+                   " parameters = excluded.parameters",
                    version, lines);
     transaction.commit();
-    return {version, parameters};
+    return {version, parameters, revoked};
 }
 
 std::string sign_network_config(const NetworkConfig& config, const CertificateAuthority& ca)
 {
-    auto document = encode_network_config(config.version, config.parameters);
+    auto document = encode_network_config(config.version, config.parameters, config.revoked);
     return document + "signature " + base64(ca.sign_data(document)) + "\n";
 }
 
 std::string describe_network_config(const NetworkConfig& config)
 {
-    auto lines = network_parameter_lines(config.parameters);
+    auto lines = network_parameter_lines(config.parameters, config.revoked);
     std::string text = "version " + std::to_string(config.version) + ":";
     for (std::size_t start = 0; start < lines.size();) {
         auto end = lines.find('\n', start);

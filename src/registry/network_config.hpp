@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace re6st::registry {
 
@@ -22,8 +23,10 @@ struct StoredNetworkConfig {
 };
 
 // The parameter lines of the canonical document (those after its version
-// line), which decide whether the configuration changed.
-std::string network_parameter_lines(const NetworkParameters& parameters);
+// line, the revoked serials' among them), which decide whether the
+// configuration changed.
+std::string network_parameter_lines(const NetworkParameters& parameters,
+                                    const std::vector<std::string>& revoked = {});
 
 // The version of `parameters` (as lines) given what is stored: the stored
 // version while the lines are the same, else max(stored version + 1, now),
@@ -34,9 +37,11 @@ std::int64_t next_network_config_version(const std::optional<StoredNetworkConfig
 
 std::optional<StoredNetworkConfig> load_network_config(sqlite::Database& db);
 
-// Gives `parameters` their version and stores both, in one transaction.
+// Gives `parameters` and `revoked` (sorted serials) their version and stores
+// them, in one transaction.
 NetworkConfig record_network_config(sqlite::Database& db, const NetworkParameters& parameters,
-                                    std::int64_t now);
+                                    std::int64_t now,
+                                    const std::vector<std::string>& revoked = {});
 
 // The document of `config` followed by its signature line (see
 // split_signed_network_config).

@@ -150,6 +150,18 @@ sqlite::Database open_registry_database(const std::string& path, Durability dura
                 version INTEGER NOT NULL,
                 parameters TEXT NOT NULL);
         )sql");
+    // Version 2 to 3: nothing revoked yet; the registry writes the network
+    // when it starts.
+    if (version < 3)
+        db.exec(R"sql(
+            CREATE TABLE revoked (
+                serial TEXT PRIMARY KEY NOT NULL,
+                cn TEXT NOT NULL,
+                expires INTEGER NOT NULL,
+                date INTEGER NOT NULL);
+            CREATE INDEX revoked_expires ON revoked(expires);
+            ALTER TABLE network_config ADD COLUMN network TEXT;
+        )sql");
     if (version < schema_version) {
         std::string set_version = "PRAGMA user_version = ";
         set_version += std::to_string(schema_version);

@@ -19,8 +19,11 @@ enum class Durability { power_loss, crash };
 // 1: vpn.expires, the certificate's notAfter in seconds since the epoch
 // (NULL in free rows), and its index vpn_expires. 2: the table
 // network_config, one row of the version and the parameter lines of the
-// network configuration last served.
-inline constexpr int schema_version = 2;
+// network configuration last served. 3: the table revoked, one row per
+// revoked certificate until it would have expired (revocation_list.hpp), and
+// network_config.network, the network's prefix, for the administration
+// commands, which have no CA at hand.
+inline constexpr int schema_version = 3;
 
 // Opens a connection to the registry database at `path` (created if missing),
 // creates the tables when absent, upgrades an older schema in one

@@ -11,18 +11,21 @@ namespace po = boost::program_options;
 
 namespace re6st::registry {
 
-po::options_description registry_options_description()
+po::options_description registry_options_description(bool required)
 {
+    auto needed = [required](po::typed_value<std::string>* value) {
+        return required ? value->required() : value;
+    };
     po::options_description options("Options");
     options.add_options()
         ("help,h", "print this help and exit")
-        ("port", po::value<std::uint16_t>()->required(),
+        ("port", required ? po::value<std::uint16_t>()->required() : po::value<std::uint16_t>(),
          "TCP port, on 0.0.0.0 and [::] (positional)")
-        ("db", po::value<std::string>()->required(), "SQLite database, created if missing")
-        ("ca", po::value<std::string>()->required(), "CA certificate (PEM)")
-        ("key", po::value<std::string>()->required(),
+        ("db", needed(po::value<std::string>()), "SQLite database, created if missing")
+        ("ca", needed(po::value<std::string>()), "CA certificate (PEM)")
+        ("key", needed(po::value<std::string>()),
          "CA private key (PEM, readable by its owner only)")
-        ("mailhost", po::value<std::string>()->required(),
+        ("mailhost", needed(po::value<std::string>()),
          "SMTP relay for token mails: HOST[:PORT], smtp://HOST[:PORT], "
          "smtps://HOST[:PORT]; or a path (with a /) of an mbox file to append to")
         ("private", po::value<std::string>(),

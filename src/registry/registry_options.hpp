@@ -44,7 +44,10 @@ struct RegistryOptions {
     NetworkParameters network_parameters = merge_network_parameters({}, {});
 };
 
-boost::program_options::options_description registry_options_description();
+// The server's options; `required` false makes none required (for the
+// administration commands, which read the server's option files and use a
+// few of them).
+boost::program_options::options_description registry_options_description(bool required = true);
 
 // nullopt when --help or -h is among `args` (argv without argv[0]). A bad
 // command line or option file is a UsageError.

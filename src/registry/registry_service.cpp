@@ -1,6 +1,7 @@
 // The registry's methods.
 #include "registry/registry_service.hpp"
 
+#include "common/certificate_serial.hpp"
 #include "common/crypto_error.hpp"
 #include "common/duration.hpp"
 #include "common/endpoint.hpp"
@@ -10,6 +11,7 @@
 #include "registry/network_config.hpp"
 #include "registry/request_error.hpp"
 
+#include <algorithm>
 #include <random>
 
 namespace re6st::registry {
@@ -78,23 +80,101 @@ RegistryService::RegistryService(ServiceSettings settings, CertificateAuthority 
       clock_(std::move(clock)),
       enrolment_db_(enrolment_db),
       tokens_(enrolment_db, settings_.token_lifetime),
-      allocator_(enrolment_db, network_.max_node_bits())
+      allocator_(enrolment_db, network_.max_node_bits()),
+      revocations_(enrolment_db),
+      data_version_(enrolment_db.prepare("PRAGMA data_version"))
 {
     if (settings_.prefix_length == 0 || settings_.prefix_length > network_.max_node_bits())
         throw std::invalid_argument("prefix length " + std::to_string(settings_.prefix_length)
                                     + " does not fit in network " + network_.prefix().to_string());
     check_network_parameters(settings_.network_parameters);
-    network_config_ = record_network_config(enrolment_db_, settings_.network_parameters, clock_());
+    std::lock_guard lock(enrolment_mutex_);
+    data_version_seen_ = data_version_.query_value<std::int64_t>().value_or(0);
+    revoked_ = revocations_.all();
+    publish_network_config();
+    // For the administration commands, which have no CA to tell it.
+    enrolment_db_.execute("UPDATE network_config SET network = ? WHERE id = 0",
+                          network_.prefix().to_string());
+}
+
+std::string RegistryService::network_config_answer(const std::optional<std::string>& known_version)
+{
+    std::lock_guard lock(enrolment_mutex_);
+    sync_revocations();
+    if (known_version == network_config_version_)
+        return std::string(network_config_unchanged);
+    return network_config_signed_;
+}
+
+NetworkConfig RegistryService::network_config()
+{
+    std::lock_guard lock(enrolment_mutex_);
+    sync_revocations();
+    return network_config_;
+}
+
+void RegistryService::sync_revocations()
+{
+    // Read before the table: a revocation committed in between is read
+    // again next time.
+    auto version = data_version_.query_value<std::int64_t>().value_or(0);
+    if (version == data_version_seen_)
+        return;
+    data_version_seen_ = version;
+    auto current = revocations_.all();
+    if (current == revoked_)
+        return;
+    auto by_serial = [](const Revocation& a, const Revocation& b) { return a.serial < b.serial; };
+    for (const auto& revocation : current) {
+        if (std::binary_search(revoked_.begin(), revoked_.end(), revocation, by_serial))
+            continue;
+        log::info("certificate ", revocation.serial, " of ", revocation.cn, " revoked on ",
+                  utc_time(revocation.date));
+        try {
+            auto prefix = bits_from_cn(revocation.cn);
+            // Unless the prefix went to a new node since.
+            if (!allocator_.certificate(prefix) && peers_.remove(prefix))
+                log::info("forgot the peer ", revocation.cn, ": its certificate is revoked");
+        } catch (const AddressError&) {
+            // Not a node's CN: there is no peer to forget.
+        }
+    }
+    revoked_ = std::move(current);
+    publish_network_config();
+    log::info("network configuration version ", network_config_.version, ": ", revoked_.size(),
+              " revoked certificates");
+}
+
+void RegistryService::publish_network_config()
+{
+    std::vector<std::string> serials;
+    for (const auto& revocation : revoked_)
+        serials.push_back(revocation.serial);
+    network_config_ = record_network_config(enrolment_db_, settings_.network_parameters,
+                                            clock_(), serials);
     network_config_version_ = std::to_string(network_config_.version);
     network_config_signed_ = sign_network_config(network_config_, ca_);
 }
 
-std::string_view RegistryService::network_config_answer(
-    const std::optional<std::string>& known_version) const
+std::optional<Revocation> RegistryService::revoked_owner(std::string_view node_bits)
 {
-    if (known_version == network_config_version_)
-        return network_config_unchanged;
-    return network_config_signed_;
+    std::optional<Revocation> latest;
+    for (const auto& revocation : revoked_) {
+        try {
+            if (node_bits.starts_with(bits_from_cn(revocation.cn))
+                && (!latest || revocation.date > latest->date))
+                latest = revocation;
+        } catch (const AddressError&) {
+        }
+    }
+    return latest;
+}
+
+void RegistryService::refuse_revoked(const char* method, const Revocation& revocation) const
+{
+    log::warning(method, ": refused ", revocation.cn, ": its certificate ", revocation.serial,
+                 " was revoked on ", utc_time(revocation.date));
+    throw RequestError(Kind::refused, "the certificate of " + revocation.cn + " was revoked");
 }
 
 void RegistryService::request_token(const std::string& email)
@@ -188,12 +268,23 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
 
     std::lock_guard lock(enrolment_mutex_);
     auto now = clock_();
+    // Before the transaction: it may record and sign a new configuration,
+    // in a transaction of its own, and write the peers through the other
+    // connection.
+    sync_revocations();
     sqlite::Transaction transaction(enrolment_db_);
     auto stored = allocator_.certificate(prefix);
-    if (!stored)
+    if (!stored) {
+        if (auto revocation = revoked_owner(prefix); revocation && revocation->cn == cn)
+            refuse_revoked("renewCertificate", *revocation);
         throw invalid("no certificate is on record for " + cn
                       + ": enrol the node with re6st-conf");
+    }
     auto current = Certificate::from_pem(*stored);
+    auto serial = serial_text(current.serial());
+    for (const auto& revocation : revoked_)
+        if (revocation.serial == serial)
+            refuse_revoked("renewCertificate", revocation);
     if (csr.public_key_der() != current.public_key_der())
         throw invalid("the certificate request's key is not the key of the certificate of " + cn);
     if (now - current.not_after() > settings_.grace_period.count())
@@ -207,6 +298,21 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
     log::info("renewCertificate: renewed ", cn, " (", network_.node_subnet(prefix).to_string(),
               ") until ", utc_time(renewed.not_after()));
     return pem;
+}
+
+int RegistryService::purge_revocations()
+{
+    std::lock_guard lock(enrolment_mutex_);
+    int purged = 0;
+    {
+        sqlite::Transaction transaction(enrolment_db_);
+        purged = revocations_.purge(clock_());
+        transaction.commit();
+    }
+    if (purged > 0)
+        data_version_seen_ = -1;   // this connection's own commit leaves data_version as it was
+    sync_revocations();
+    return purged;
 }
 
 std::vector<std::string> RegistryService::reclaim_prefixes(std::size_t limit)
@@ -255,7 +361,12 @@ std::string RegistryService::bootstrap_peer(const std::string& prefix)
     std::optional<std::string> cert;
     {
         std::lock_guard lock(enrolment_mutex_);
+        sync_revocations();
         cert = allocator_.certificate(prefix);
+        if (!cert)
+            if (auto revocation = revoked_owner(prefix);
+                revocation && revocation->cn == cn_from_bits(prefix))
+                refuse_revoked("getBootstrapPeer", *revocation);
     }
     if (!cert)
         throw invalid("no certificate was issued for prefix " + prefix);
@@ -315,7 +426,11 @@ bool RegistryService::declare(const std::string& client_ip, const std::string& a
     std::optional<std::string> prefix;
     {
         std::lock_guard lock(enrolment_mutex_);
+        sync_revocations();
         prefix = allocator_.owner_of(*caller);
+        if (!prefix)
+            if (auto revocation = revoked_owner(*caller))
+                refuse_revoked("declare", *revocation);
     }
     if (!prefix) {
         log::warning("declare: refused ", client_ip, ": no certificate covers that address");
@@ -336,6 +451,15 @@ std::size_t RegistryService::peer_list(int n, const std::string& client_ip,
     if (!caller)
         throw RequestError(Kind::refused, "getPeerList must come from client_ip, inside "
                                               + network_.prefix().to_string());
+    {
+        std::lock_guard lock(enrolment_mutex_);
+        sync_revocations();
+        // Only when something is revoked: the hot path stays one lock and
+        // one PRAGMA.
+        if (!revoked_.empty() && !allocator_.owner_of(*caller))
+            if (auto revocation = revoked_owner(*caller))
+                refuse_revoked("getPeerList", *revocation);
+    }
     if (auto purged = peers_.purge_if_due(clock_()))
         log::info("getPeerList: forgot ", purged, " peers not declared for too long");
     return peers_.sample(std::size_t(n), *caller, visit);

@@ -12,6 +12,7 @@
 #include "registry/mailer.hpp"
 #include "registry/peer_directory.hpp"
 #include "registry/prefix_allocator.hpp"
+#include "registry/revocation_list.hpp"
 #include "registry/token_store.hpp"
 
 #include <chrono>
@@ -76,10 +77,12 @@ public:
 
     // "unchanged" (network_config_unchanged) when `known_version`, decimal
     // text, is the current version; else the signed configuration. Every
-    // node calls it every --config-refresh: it takes no lock, reads no
-    // database and signs nothing, all done at construction.
-    std::string_view network_config_answer(const std::optional<std::string>& known_version) const;
-    const NetworkConfig& network_config() const { return network_config_; }
+    // node calls it every --config-refresh: unless the database changed
+    // since the last call (PRAGMA data_version), it reads nothing and signs
+    // nothing; a changed set of revoked certificates gives a new version,
+    // recorded and signed once.
+    std::string network_config_answer(const std::optional<std::string>& known_version);
+    NetworkConfig network_config();
     std::string private_address() const;
 
     // "<prefix> <address>" of a --bootstrap peer if one is known, else of a
@@ -111,6 +114,11 @@ public:
     // Deletes the tokens past their lifetime; returns how many.
     int purge_tokens();
 
+    // Deletes the revocations of certificates that have expired since (no
+    // node accepts them anyway); returns how many. The network configuration
+    // follows.
+    int purge_revocations();
+
     const ServiceSettings& settings() const { return settings_; }
 
 private:
@@ -122,6 +130,19 @@ private:
     std::optional<std::string> authorised_caller(const char* method, const std::string& client_ip,
                                                  std::string_view source) const;
 
+    // Takes in the revocations another process (re6st-registry revoke)
+    // wrote: forgets the revoked peers, records and signs the new network
+    // configuration. Cheap when nothing changed (PRAGMA data_version);
+    // every request that a revocation concerns runs it first. With
+    // enrolment_mutex_ held and no transaction open on its connection.
+    void sync_revocations();
+    void publish_network_config();
+    // The revocation of the certificate last issued for a prefix that
+    // `node_bits` start (or equal), if no certificate holds that prefix now.
+    std::optional<Revocation> revoked_owner(std::string_view node_bits);
+    // One log line and a fault.
+    [[noreturn]] void refuse_revoked(const char* method, const Revocation& revocation) const;
+
     ServiceSettings settings_;
     CertificateAuthority ca_;
     Network network_;
@@ -130,14 +151,20 @@ private:
     Mailer& mailer_;
     Clock clock_;
 
-    NetworkConfig network_config_;
-    std::string network_config_version_;   // its version as decimal text
-    std::string network_config_signed_;
-
-    std::mutex enrolment_mutex_;   // guards the connection and the two below
+    std::mutex enrolment_mutex_;   // guards the connection and all below
     sqlite::Database& enrolment_db_;
     TokenStore tokens_;
     PrefixAllocator allocator_;
+    RevocationList revocations_;
+    sqlite::Statement data_version_;
+    // PRAGMA data_version when revoked_ was read; it changes when another
+    // connection commits. -1: read again.
+    std::int64_t data_version_seen_ = -1;
+    std::vector<Revocation> revoked_;   // by serial
+
+    NetworkConfig network_config_;
+    std::string network_config_version_;   // its version as decimal text
+    std::string network_config_signed_;
 };
 
 }  // namespace re6st::registry

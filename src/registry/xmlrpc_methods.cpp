@@ -150,7 +150,7 @@ public:
         std::optional<std::string> known;
         if (params.size() == 1)
             known = params.getString(0);
-        return xmlrpc_c::value_string(std::string(service_.network_config_answer(known)));
+        return xmlrpc_c::value_string(service_.network_config_answer(known));
     }
 };
 

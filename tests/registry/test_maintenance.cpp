@@ -214,7 +214,7 @@ TEST_F(Reclamation, ARunTakesAsManyTransactionsAsNeeded)
     now = reclaimable(nodes.back());
     EXPECT_EQ(run(2).prefixes, 5u);
     sqlite3_commit_hook(enrolment_db.get(), nullptr, nullptr);
-    EXPECT_EQ(commits, 1 + 3);   // the tokens, then 2 + 2 + 1 prefixes
+    EXPECT_EQ(commits, 1 + 1 + 3);   // the tokens, the revocations, then 2 + 2 + 1 prefixes
     EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"", false}}));
 }
 

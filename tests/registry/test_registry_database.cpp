@@ -199,7 +199,7 @@ TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
 
     LogLines log;
     auto db = open_registry_database(path, Durability::power_loss);
-    EXPECT_EQ(user_version(db), 2);
+    EXPECT_EQ(user_version(db), schema_version);
     EXPECT_EQ(rows(db, vpn_rows), vpn);
     EXPECT_EQ(rows(db, token_rows), tokens);
     EXPECT_EQ(rows(db, peer_rows), peers);
@@ -238,7 +238,7 @@ TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
 }
 
 // Version 1, as re6st-registry wrote it before the network configuration:
-// the current schema without the table network_config.
+// the current schema without the tables network_config and revoked.
 TEST(RegistryDatabase, Version1IsUpgradedWithNothingLost)
 {
     test::TempDir dir;
@@ -246,24 +246,27 @@ TEST(RegistryDatabase, Version1IsUpgradedWithNothingLost)
     std::vector<std::string> before;
     {
         auto db = open_registry_database(path, Durability::crash);
-        db.exec("DROP TABLE network_config; PRAGMA user_version = 1");
+        db.exec("DROP TABLE network_config; DROP TABLE revoked; PRAGMA user_version = 1");
         before = everything(db);
     }
     ASSERT_EQ(before.back(), "1");
 
     LogLines log;
     auto db = open_registry_database(path, Durability::power_loss);
-    EXPECT_EQ(user_version(db), 2);
+    EXPECT_EQ(user_version(db), schema_version);
     EXPECT_TRUE(rows(db, "SELECT * FROM network_config").empty());
-    db.execute("INSERT INTO network_config VALUES (0, 1700000000, 'hello 15\n')");
-    EXPECT_THROW(db.execute("INSERT INTO network_config VALUES (1, 1700000000, '')"),
+    db.execute("INSERT INTO network_config VALUES (0, 1700000000, 'hello 15\n', NULL)");
+    EXPECT_THROW(db.execute("INSERT INTO network_config VALUES (1, 1700000000, '', NULL)"),
                  sqlite::Error);   // one row only
 
     // Everything else as it was.
     auto after = everything(db);
     auto without_new_table = [](std::vector<std::string> all) {
         std::erase_if(all, [](const std::string& row) {
-            return row.starts_with("table|network_config|") || row == "1" || row == "2";
+            return row.starts_with("table|network_config|") || row.starts_with("table|revoked|")
+                   || row.starts_with("index|revoked_expires|")
+                   || row.starts_with("index|sqlite_autoindex_revoked_") || row == "1"
+                   || row == std::to_string(schema_version);
         });
         return all;
     };
@@ -292,13 +295,84 @@ TEST(RegistryDatabase, NewerSchemaIsRefused)
 {
     test::TempDir dir;
     auto path = dir / "registry.db";
-    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 3");
+    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 4");
     try {
         open_registry_database(path, Durability::crash);
         ADD_FAILURE() << "opened";
     } catch (const std::runtime_error& error) {
-        EXPECT_STREQ(error.what(), "schema version 3 is newer than this re6st-registry knows (2)");
+        EXPECT_STREQ(error.what(), "schema version 4 is newer than this re6st-registry knows (3)");
     }
     sqlite::Database db(path);
+    EXPECT_EQ(user_version(db), 4);
+}
+
+// Version 2, made by the SQL that re6st-registry ran for it (with rows in
+// every table): upgraded to 3 with the table revoked, empty, and the column
+// network_config.network, NULL until the registry starts.
+TEST(RegistryDatabase, Version2IsUpgradedWithNothingLost)
+{
+    test::TempDir dir;
+    auto path = dir / "registry.db";
+    std::vector<std::string> before;
+    {
+        sqlite::Database old(path);
+        old.exec(R"sql(
+            CREATE TABLE peers (
+                prefix TEXT PRIMARY KEY NOT NULL,
+                address TEXT NOT NULL,
+                date INTEGER DEFAULT (strftime('%s', 'now')));
+            CREATE INDEX peers_ping ON peers(date);
+            CREATE TABLE tokens (
+                token TEXT PRIMARY KEY NOT NULL,
+                email TEXT NOT NULL,
+                prefix_len INTEGER NOT NULL,
+                date INTEGER NOT NULL);
+            CREATE TABLE vpn (
+                prefix TEXT PRIMARY KEY NOT NULL,
+                email TEXT,
+                cert TEXT);
+            CREATE INDEX vpn_free ON vpn(length(prefix)) WHERE cert IS NULL;
+            ALTER TABLE vpn ADD COLUMN expires INTEGER;
+            CREATE INDEX vpn_expires ON vpn(expires) WHERE cert IS NOT NULL;
+            CREATE TABLE network_config (
+                id INTEGER PRIMARY KEY CHECK (id = 0),
+                version INTEGER NOT NULL,
+                parameters TEXT NOT NULL);
+            INSERT INTO vpn VALUES ('0', 'a@example.org', 'not read', 1700000000);
+            INSERT INTO vpn VALUES ('1', NULL, NULL, NULL);
+            INSERT INTO tokens VALUES ('t', 'b@example.org', 16, 1700000000);
+            INSERT INTO peers VALUES ('0', '192.0.2.1,1194,udp', 1700000000);
+            INSERT INTO network_config VALUES (0, 1700000000, 'hello 15
+');
+            PRAGMA user_version = 2;
+        )sql");
+        before = everything(old);
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read
+                                           | std::filesystem::perms::owner_write);
+    ASSERT_EQ(before.back(), "2");
+
+    LogLines log;
+    auto db = open_registry_database(path, Durability::power_loss);
     EXPECT_EQ(user_version(db), 3);
+    EXPECT_TRUE(rows(db, "SELECT * FROM revoked").empty());
+    EXPECT_EQ(rows(db, "SELECT * FROM network_config"),
+              (std::vector<std::string>{"0|1700000000|hello 15\n|NULL|"}));
+    db.execute("INSERT INTO revoked VALUES ('0A1B', '1/16', 1800000000, 1700000000)");
+    EXPECT_THROW(db.execute("INSERT INTO revoked VALUES ('0A1B', '2/16', 1, 1)"),
+                 sqlite::Error);   // one row per serial
+    db.execute("DELETE FROM revoked");
+
+    auto after = everything(db);
+    auto without_new = [](std::vector<std::string> all) {
+        std::erase_if(all, [](const std::string& row) {
+            return row.starts_with("table|network_config|") || row.starts_with("table|revoked|")
+                   || row.starts_with("index|revoked_expires|")
+                   || row.starts_with("index|sqlite_autoindex_revoked_") || row == "2"
+                   || row == "3";
+        });
+        return all;
+    };
+    EXPECT_EQ(without_new(after), without_new(before));
+    EXPECT_TRUE(log.lines.empty());
 }

@@ -139,7 +139,7 @@ class NetworkConfig(RegistryTestCase):
         self.assertEqual(registry.stop(), 0)
         self.assertEqual(read(*tables), before)
         self.assertEqual(read("PRAGMA user_version", "SELECT version, parameters FROM network_config"),
-                         [[(2,)], [(version, EXPECTED_LINES)]])
+                         [[(3,)], [(version, EXPECTED_LINES)]])
 
     # An option out of the nodes' range: exit 2 and one line naming the
     # option and its value, before anything else is done.
