@@ -465,6 +465,12 @@ bool Daemon::take_revocations(const std::vector<std::string>& revoked)
         if (auto added = sync_revoked_dir(dir, revoked))
             log::info(added, " more certificates revoked by the registry, ", revoked.size(),
                       " in all: OpenVPN refuses them");
+        if (!revoked_dir_checked_) {
+            revoked_dir_checked_ = true;
+            if (auto hidden = hidden_from_others(dir); !hidden.empty())
+                log::warning("OpenVPN, running as ", openvpn_user, ", cannot search ", hidden,
+                             ": it would not refuse revoked peers (give it mode 0755)");
+        }
         auto own = serial_text(OpenSslTool(services_.run).serial(plan_.tunnels.openvpn.cert));
         if (std::binary_search(revoked.begin(), revoked.end(), own)) {
             auto why = "the registry revoked this node's certificate " + plan_.tunnels.openvpn.cert

@@ -157,6 +157,7 @@ private:
     bool stopping_ = false;
     int exit_status_ = 0;
     std::string self_revoked_;   // why this node may not join, found at start
+    bool revoked_dir_checked_ = false;
     std::mt19937_64 random_{std::random_device{}()};
 };
 

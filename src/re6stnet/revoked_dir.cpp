@@ -87,4 +87,19 @@ unsigned sync_revoked_dir(const std::string& dir, const std::vector<std::string>
     return added;
 }
 
+std::string hidden_from_others(const std::string& dir)
+{
+    std::error_code error;
+    auto path = fs::absolute(dir, error);
+    if (error)
+        return {};
+    for (;; path = path.parent_path()) {
+        struct stat st {};
+        if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH))
+            return path.string();
+        if (path == path.root_path() || path.empty())
+            return {};
+    }
+}
+
 }  // namespace re6st

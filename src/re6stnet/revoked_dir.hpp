@@ -24,4 +24,8 @@ std::string decimal_serial(std::string_view hex);
 // std::runtime_error naming the directory on a file-system error.
 unsigned sync_revoked_dir(const std::string& dir, const std::vector<std::string>& revoked);
 
+// The first of `dir` and its parents that others (OpenVPN, as nobody) may
+// not search, where OpenVPN would find no serial revoked; empty when none.
+std::string hidden_from_others(const std::string& dir);
+
 }  // namespace re6st

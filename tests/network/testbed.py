@@ -268,6 +268,9 @@ class TestBed:
         self.bridges = [self.bridge]
         self.cleanups = []   # extra undo steps, run first at cleanup
         self.dir = tempfile.mkdtemp(prefix="re6st-%s-" % name)
+        # OpenVPN, as nobody, looks up each node's revoked serials under it
+        # (STATE/revoked), as under /var/lib/re6stnet.
+        os.chmod(self.dir, 0o711)
         self.hosts = {}
         self.nodes = {}
         self.processes = []

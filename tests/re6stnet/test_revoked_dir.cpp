@@ -83,3 +83,18 @@ TEST(RevokedDir, UnwritableDirectoryIsNamed)
             << error.what();
     }
 }
+
+// OpenVPN runs as nobody: a directory on the way that others cannot search
+// hides every serial from it.
+TEST(RevokedDir, DirectoryHiddenFromOthersIsFound)
+{
+    test::TempDir tmp;
+    auto top = fs::path(tmp / "top");
+    auto dir = top / "state" / "revoked";
+    sync_revoked_dir(dir.string(), {});
+    fs::permissions(tmp.path(), fs::perms(0755));
+    fs::permissions(top, fs::perms(0755));
+    EXPECT_EQ(hidden_from_others(dir.string()), "");
+    fs::permissions(top, fs::perms(0700));
+    EXPECT_EQ(hidden_from_others(dir.string()), top.string());
+}
