@@ -23,6 +23,7 @@ extern "C" {
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -485,7 +486,31 @@ bool Daemon::take_revocations(const std::vector<std::string>& revoked)
     } catch (const std::exception& error) {
         log::error(error.what());
     }
+    if (babeld_ && !stopping_)
+        drop_revoked_peers(revoked);
     return true;
+}
+
+// Tunnels up with a peer whose certificate is now revoked go at once: our
+// client tunnels to it, and its tunnels to our servers, which OpenVPN's
+// management interface kills (by CN: a server that has no such client
+// says so, a client refuses the command).
+void Daemon::drop_revoked_peers(const std::vector<std::string>& revoked)
+{
+    std::set<std::string> serials;
+    for (const auto& serial : revoked)
+        serials.insert(decimal_serial(serial));
+    tunnels_->close_revoked(serials);
+    std::set<std::string> killed;
+    for (auto& server : servers_)
+        for (const auto& [cn, serial] : server->clients) {
+            if (serial.empty() || !serials.count(serial) || !killed.insert(cn).second)
+                continue;
+            log::warning("incoming tunnel from ", cn, ": its certificate (serial ", serial,
+                         ") is revoked; closing it");
+            peers_->remove(bits_from_cn(cn));
+            management_->broadcast("kill " + cn);
+        }
 }
 
 // What each parameter needs to take effect without stopping the daemon,
@@ -596,6 +621,7 @@ void Daemon::on_server_hook(Server& server, const HookMessage& message)
     if (message.event == HookMessage::Event::client_connect) {
         log::info("incoming tunnel from ", message.argument);
         tunnels_->incoming_connected(prefix);
+        server.clients[message.argument] = message.serial;
         // By then the client has made its tap and runs babeld on it; one
         // request answers for every client that connected meanwhile.
         services_.clock.wait_for(*server.route_request, route_request_delay, [&server] {
@@ -608,6 +634,7 @@ void Daemon::on_server_hook(Server& server, const HookMessage& message)
     } else if (message.event == HookMessage::Event::client_disconnect) {
         log::info("incoming tunnel from ", message.argument, " closed");
         tunnels_->incoming_disconnected(prefix);
+        server.clients.erase(message.argument);
     }
 }
 

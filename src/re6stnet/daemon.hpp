@@ -25,6 +25,7 @@
 #include "re6stnet/tunnel_manager.hpp"
 #include "re6stnet/upnp/port_mapper.hpp"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -95,6 +96,7 @@ private:
         std::unique_ptr<OpenVpnProcess> openvpn;
         std::unique_ptr<SupervisedProcess> process;
         std::unique_ptr<Timer> route_request;   // after a client connects
+        std::map<std::string, std::string> clients;   // CN -> certificate serial
     };
 
     void take_directories();
@@ -108,6 +110,7 @@ private:
     void load_network_config();
     void network_config_changed(const NetworkConfig& config);
     bool take_revocations(const std::vector<std::string>& revoked);
+    void drop_revoked_peers(const std::vector<std::string>& revoked);
     void apply_network(const NetworkParameters& before);
     // Counts, from babeld's dump, the routes through each tunnel; none when
     // babeld did not answer.

@@ -146,6 +146,11 @@ void PeerDb::set_use(const std::string& prefix, Use use)
     db_.execute("UPDATE peers SET used = ? WHERE prefix = ?", int(use), prefix);
 }
 
+void PeerDb::remove(const std::string& prefix)
+{
+    db_.execute("DELETE FROM peers WHERE prefix = ?", prefix);
+}
+
 void PeerDb::merge(const std::vector<Peer>& peers, std::size_t capacity, std::int64_t now)
 {
     sqlite::Transaction transaction(db_);

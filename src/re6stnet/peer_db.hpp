@@ -42,6 +42,8 @@ public:
     std::optional<Use> use_of(const std::string& prefix);
 
     void set_use(const std::string& prefix, Use use);
+    // Forgets a peer (its certificate was revoked); a no-op if unknown.
+    void remove(const std::string& prefix);
 
     // Merges a peer list from the registry, keeping at most `capacity` rows:
     // room is made by dropping random unused peers (failed ones first); peers

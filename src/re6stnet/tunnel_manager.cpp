@@ -161,6 +161,7 @@ void TunnelManager::hook_reported(Slot& slot, const HookMessage& message)
 {
     if (message.event == HookMessage::Event::route_up && !slot.connected) {
         slot.connected = true;
+        slot.serial = message.serial;
         log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " is up");
     }
     on_hook_(message);
@@ -182,6 +183,7 @@ void TunnelManager::ended(Slot& slot, int status)
     slot.drain->cancel();
     slot.state = Slot::State::free;
     slot.connected = false;
+    slot.serial.clear();
     slot.peer.clear();
     slot.openvpn->forget_hooks();
     slot.child.reset();
@@ -294,6 +296,22 @@ bool TunnelManager::recycle_oldest(Clock::time_point before)
 bool TunnelManager::started_before(Clock::time_point before) const
 {
     return oldest_slot(before) != nullptr;
+}
+
+unsigned TunnelManager::close_revoked(const std::set<std::string>& serials)
+{
+    unsigned closed = 0;
+    for (auto& slot : slots_) {
+        if ((slot.state != Slot::State::running && slot.state != Slot::State::draining)
+            || slot.serial.empty() || !serials.count(slot.serial))
+            continue;
+        log::warning("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer),
+                     ": its certificate (serial ", slot.serial, ") is revoked; closing it");
+        db_.remove(slot.peer);
+        stop_process(slot);
+        ++closed;
+    }
+    return closed;
 }
 
 void TunnelManager::incoming_connected(const std::string& prefix)

@@ -87,6 +87,11 @@ public:
     // Whether a running tunnel started no later than `before`.
     bool started_before(Clock::time_point before) const;
 
+    // Closes at once, without draining, every tunnel whose peer presented
+    // a certificate of these serials (decimal) and forgets those peers.
+    // Returns how many it closed.
+    unsigned close_revoked(const std::set<std::string>& serials);
+
     // Peers connected to one of our servers: a tunnel to them would be a
     // second link to the same node, so they are skipped while connected.
     void incoming_connected(const std::string& prefix);
@@ -108,6 +113,7 @@ private:
         enum class State { free, running, draining, closing } state = State::free;
         std::string peer;
         bool connected = false;   // its route-up hook ran
+        std::string serial;       // of the peer's certificate, from that hook
         bool forgotten = false;   // babeld was told to forget its tap
         Clock::time_point started;
         std::unique_ptr<Child> child;

@@ -14,6 +14,9 @@
 #include "support/openssl_cli.hpp"
 #include "support/temp_dir.hpp"
 
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <gtest/gtest.h>
 
 #include <sys/socket.h>
@@ -844,4 +847,60 @@ TEST_F(DaemonTest, NodeRevokedInItsKeptConfigurationDoesNotStart)
             << error.what();
     }
     EXPECT_TRUE(node.events_like("start").empty()) << join(node.events_like(""));
+}
+
+// Tunnels up with a peer whose certificate gets revoked go at once: our
+// client tunnel to it, and its tunnel to our server, which the server
+// kills when told through its management connection.
+TEST_F(DaemonTest, TunnelsWithARevokedPeerGoAtOnce)
+{
+    test::TestCa ca(dir);
+    own_certificate(dir);
+    Node node(dir, io, clock);
+    follow_the_network(node, io);
+    std::filesystem::create_directories(node.plan.state_dir);
+    PeerDb(node.plan.peer_db, bits(1)).merge({test::peer(2), test::peer(3)}, 200, 0);
+    node.daemon->start();
+    settle();
+    node.registry.network_config_answer = ca.sign(encode_network_config(100, parameters(2)));
+    node.registry.answer_config();
+    settle();
+    auto tunnel = node.pid_of("openvpn re6stnet0");
+    auto server = node.pid_of("openvpn re6st-udp1194");
+    ASSERT_GT(tunnel, 0);
+    ASSERT_GT(server, 0);
+    std::string peer;
+    for (const auto& started : node.launcher.started)
+        if (value_after(started.argv, "--dev") == "re6stnet0")
+            peer = value_after(started.argv, "--verify-x509-name");
+    auto other = peer == "2/16" ? "3/16" : "2/16";
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7 13"));
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(server, std::string("client-connect ") + other + " 12"));
+    // The server's management connection, as OpenVPN makes it.
+    boost::asio::local::stream_protocol::socket management(io);
+    management.connect(boost::asio::local::stream_protocol::endpoint(node.plan.management_socket));
+    test::run_until(io, [] { return false; }, 200ms);
+    auto first = node.events.size();
+
+    node.registry.network_config_answer =
+        ca.sign(encode_network_config(101, parameters(2), {"0C", "0D"}));
+    clock.advance(61s);
+    settle();
+    node.registry.answer_config();
+    std::string command;
+    boost::asio::streambuf input;
+    boost::asio::async_read_until(management, input, '\n',
+                                  [&](const boost::system::error_code& error, std::size_t) {
+                                      if (!error)
+                                          std::getline(std::istream(&input), command);
+                                  });
+    ASSERT_TRUE(test::run_until(io, [&] { return !command.empty(); }));
+    EXPECT_EQ(command, std::string("kill ") + other);
+    EXPECT_EQ(node.events_like("signal", first),
+              std::vector<std::string>{"signal openvpn re6stnet0 15"});
+    EXPECT_TRUE(node.events_like("start openvpn re6st-udp1194", first).empty());
+    PeerDb peers(node.plan.peer_db, bits(1));
+    EXPECT_FALSE(peers.find(bits_from_cn(peer)));
+    EXPECT_FALSE(peers.find(bits_from_cn(other)));
+    stop(node);
 }

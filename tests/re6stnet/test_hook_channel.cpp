@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 
 using namespace re6st;
@@ -72,6 +74,27 @@ TEST_F(HookChannelTest, ServerPushesAnIpv6ClientAddressToo)
              {"script_type=client-connect", "common_name=3/16", "trusted_ip6=2001:db8::3"},
              {push_file});
     EXPECT_EQ(dir.read("openvpn_cc.tmp"), "push \"setenv-safe external_ip 2001:db8::3\"\n");
+}
+
+// OpenVPN gives the peer's certificate serial in decimal: the daemon
+// drops the peer if it is revoked.
+TEST_F(HookChannelTest, HooksReportThePeersSerial)
+{
+    auto server = channel("re6st-udp1194");
+    run_hook(server, "ovpn-server",
+             {"script_type=client-connect", "common_name=3/16", "trusted_ip=10.42.0.3",
+              "tls_serial_0=1234"},
+             {dir / "openvpn_cc.tmp"});
+    auto client = channel("re6stnet0");
+    run_hook(client, "ovpn-client",
+             {"script_type=route-up", "OPENVPN_external_ip=198.51.100.7", "dev=re6stnet0",
+              "tls_serial_0=99"});
+    ASSERT_TRUE(test::run_until(io, [&] { return received.size() == 2; }));
+    std::sort(received.begin(), received.end(), [](const auto& a, const auto& b) {
+        return a.argument < b.argument;
+    });
+    EXPECT_EQ(received[0], (HookMessage{Event::route_up, "198.51.100.7", "99"}));
+    EXPECT_EQ(received[1], (HookMessage{Event::client_connect, "3/16", "1234"}));
 }
 
 TEST_F(HookChannelTest, ServerReportsDisconnect)

@@ -2,6 +2,7 @@
 #include "re6stnet/tunnel_manager.hpp"
 
 #include "argv.hpp"
+#include "common/prefix.hpp"
 #include "fake_clock.hpp"
 #include "loop.hpp"
 #include "recording_launcher.hpp"
@@ -372,4 +373,28 @@ TEST_F(TunnelManagerTest, ConnectedTunnelsAreDrainedBeforeTheyClose)
     stop(*tunnels);
     EXPECT_EQ(launcher.signals[launcher.pids[1]], std::vector<int>{SIGTERM});
     EXPECT_EQ(routing.size(), 3u);
+}
+
+// A tunnel to a peer whose certificate is revoked closes at once, without
+// a drain, and the peer is forgotten; the others stay.
+TEST_F(TunnelManagerTest, TunnelsToRevokedPeersCloseAtOnce)
+{
+    db.merge({peer(2), peer(3)}, 200, 0);
+    auto tunnels = make(2);
+    tunnels->fill();
+    ASSERT_EQ(launcher.started.size(), 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+        auto text = "route-up 198.51.100.7 " + std::to_string(10 + i) + "\n";
+        ASSERT_EQ(send(launcher.hook_ends.at(launcher.pids[i]).get(), text.data(), text.size(), 0),
+                  ssize_t(text.size()));
+    }
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->connected_count() == 2; }));
+    auto peer_of = [&](std::size_t i) { return value_after(launcher.started[i].argv, "--verify-x509-name"); };
+    EXPECT_EQ(tunnels->close_revoked({"11", "12"}), 1u);
+    EXPECT_EQ(launcher.signals[launcher.pids[1]], std::vector<int>{SIGTERM});
+    EXPECT_EQ(launcher.signals.count(launcher.pids[0]), 0u);
+    EXPECT_FALSE(db.find(bits_from_cn(peer_of(1))));
+    EXPECT_TRUE(db.find(bits_from_cn(peer_of(0))));
+    EXPECT_EQ(tunnels->close_revoked({"11"}), 0u);   // already closing
+    stop(*tunnels);
 }

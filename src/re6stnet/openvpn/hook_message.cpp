@@ -37,15 +37,26 @@ HookMessage parse_hook_message(std::string_view datagram)
     if (text.ends_with('\n'))
         text.remove_suffix(1);
     auto space = text.find(' ');
-    if (space == text.npos || text.find(' ', space + 1) != text.npos)
-        throw bad("expected \"<event> <argument>\"");
+    if (space == text.npos)
+        throw bad("expected \"<event> <argument>[ <serial>]\"");
     auto event = text.substr(0, space);
-    std::string argument(text.substr(space + 1));
+    auto rest = text.substr(space + 1);
+    std::string serial;
+    if (auto second = rest.find(' '); second != rest.npos) {
+        serial = rest.substr(second + 1);
+        rest = rest.substr(0, second);
+        if (serial.empty() || serial.size() > 60
+            || serial.find_first_not_of("0123456789") != serial.npos)
+            throw bad("the serial is not a decimal number");
+        if (event == "client-disconnect")
+            throw bad("unexpected serial");
+    }
+    std::string argument(rest);
     if (argument.empty() || argument.find_first_of(std::string_view("\0\n\r\t", 4))
                                 != std::string::npos)
         throw bad("empty or malformed argument");
 
-    HookMessage message{HookMessage::Event::route_up, argument};
+    HookMessage message{HookMessage::Event::route_up, argument, serial};
     if (event == "client-connect" || event == "client-disconnect") {
         message.event = event == "client-connect" ? HookMessage::Event::client_connect
                                                   : HookMessage::Event::client_disconnect;

@@ -1,5 +1,5 @@
 // Reports from the OpenVPN hook scripts (hooks/ovpn-server, hooks/ovpn-client):
-// one datagram "<event> <argument>\n" per event.
+// one datagram "<event> <argument>[ <serial>]\n" per event.
 #pragma once
 
 #include <stdexcept>
@@ -21,6 +21,9 @@ struct HookMessage {
     };
     Event event;
     std::string argument;    // validated: a CN "<P>/<L>" or an IP literal
+    // The serial of the peer's certificate, in decimal (OpenVPN's
+    // tls_serial_0), on client-connect and route-up; empty if not given.
+    std::string serial;
 
     bool operator==(const HookMessage&) const = default;
 };

@@ -3,6 +3,8 @@
 
 #include "common/log.hpp"
 
+#include <boost/asio/write.hpp>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +86,16 @@ void ManagementListener::accept()
 std::size_t ManagementListener::connections() const
 {
     return connections_->size();
+}
+
+void ManagementListener::broadcast(const std::string& command)
+{
+    auto line = std::make_shared<std::string>(command + "\n");
+    for (auto& connection : *connections_)
+        boost::asio::async_write(connection->socket, boost::asio::buffer(*line),
+                                 [line, connection](const boost::system::error_code&, std::size_t) {
+                                     // A process gone meanwhile: its read ends it.
+                                 });
 }
 
 }  // namespace re6st

@@ -1,7 +1,9 @@
 // The unix socket every OpenVPN child connects to (--management PATH unix
-// --management-client). The daemon never sends commands; it only holds the
-// connections open, because OpenVPN quits when its management connection
-// closes: when the daemon dies, even by SIGKILL, every tunnel ends with it.
+// --management-client). The daemon holds the connections open, because
+// OpenVPN quits when its management connection closes: when the daemon
+// dies, even by SIGKILL, every tunnel ends with it. It sends one command,
+// to every process at once: "kill CN", which a server that has that client
+// obeys and every other process refuses harmlessly.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -21,6 +23,9 @@ public:
 
     const std::string& path() const { return path_; }
     std::size_t connections() const;
+    // Sends `command` (one line, without its newline) to every OpenVPN
+    // connected; their answers are read and discarded.
+    void broadcast(const std::string& command);
 
 private:
     struct Connection;
