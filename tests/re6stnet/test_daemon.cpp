@@ -859,7 +859,7 @@ TEST_F(DaemonTest, TunnelsWithARevokedPeerGoAtOnce)
     Node node(dir, io, clock);
     follow_the_network(node, io);
     std::filesystem::create_directories(node.plan.state_dir);
-    PeerDb(node.plan.peer_db, bits(1)).merge({test::peer(2), test::peer(3)}, 200, 0);
+    PeerDb(node.plan.peer_db, bits(1)).merge({test::peer(2)}, 200, 0);
     node.daemon->start();
     settle();
     node.registry.network_config_answer = ca.sign(encode_network_config(100, parameters(2)));
@@ -869,11 +869,10 @@ TEST_F(DaemonTest, TunnelsWithARevokedPeerGoAtOnce)
     auto server = node.pid_of("openvpn re6st-udp1194");
     ASSERT_GT(tunnel, 0);
     ASSERT_GT(server, 0);
-    std::string peer;
-    for (const auto& started : node.launcher.started)
-        if (value_after(started.argv, "--dev") == "re6stnet0")
-            peer = value_after(started.argv, "--verify-x509-name");
-    auto other = peer == "2/16" ? "3/16" : "2/16";
+    std::string peer = "2/16", other = "3/16";
+    ASSERT_EQ(value_after(node.launcher.started.back().argv, "--verify-x509-name"), peer);
+    // The node connected to our server is a known peer too.
+    PeerDb(node.plan.peer_db, bits(1)).merge({test::peer(3)}, 200, 0);
     ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7 13"));
     ASSERT_NO_FATAL_FAILURE(node.hook_reports(server, std::string("client-connect ") + other + " 12"));
     // The server's management connection, as OpenVPN makes it.
