@@ -14,16 +14,7 @@ OPTIONS = ["--hello", "2", "--connection-count", "4", "--tunnel-refresh", "15", 
 
 def tunnel_peers(node):
     """CNs of the peers that `node`'s OpenVPN clients are meant to reach."""
-    cns = []
-    for pid in node.host.pids():
-        try:
-            with open("/proc/%d/cmdline" % pid, "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if b"--verify-x509-name" in argv:
-            cns.append(argv[argv.index(b"--verify-x509-name") + 1].decode())
-    return cns
+    return node.host.client_tunnel_peers()
 
 
 class LanPeers(testbed.BedTestCase):

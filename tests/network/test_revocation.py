@@ -36,16 +36,7 @@ def seconds(value):
 
 def tunnels_with(node, cn):
     """OpenVPN clients of `node` to the node `cn`."""
-    count = 0
-    for pid in node.host.pids():
-        try:
-            with open("/proc/%d/cmdline" % pid, "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        count += (argv[0].endswith(b"openvpn") and b"--client" in argv
-                  and cn.encode() in argv)
-    return count
+    return node.host.client_tunnel_peers().count(cn)
 
 
 class Revocation(testbed.BedTestCase):

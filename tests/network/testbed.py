@@ -126,6 +126,19 @@ class Host:
                     names.append(comm.read().strip())
         return names
 
+    def client_tunnel_peers(self):
+        """CNs of the peers this host's OpenVPN clients are meant to reach."""
+        cns = []
+        for pid in self.pids():
+            try:
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if argv[0].endswith(b"openvpn") and b"--verify-x509-name" in argv:
+                cns.append(argv[argv.index(b"--verify-x509-name") + 1].decode())
+        return cns
+
     def links(self):
         out = self.run(["ip", "-o", "link", "show"]).stdout
         return [line.split(":")[1].strip().split("@")[0] for line in out.splitlines()]
