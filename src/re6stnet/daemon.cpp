@@ -175,13 +175,7 @@ void Daemon::start()
 
     management_ = std::make_unique<ManagementListener>(io_, plan_.management_socket);
     TunnelManager::TapRouting routing;
-    routing.forget = [this](const std::string& tap) {
-        babel_control_->request("flush interface " + tap, [tap](const std::string& error,
-                                                                const std::string&) {
-            if (!error.empty())
-                log::warning("babeld: cannot forget the interface ", tap, ": ", error);
-        });
-    };
+    routing.forget = [this](const std::string& tap) { forget_tap(tap); };
     routing.declare = [this](const std::string& tap) { declare_tap(tap); };
     tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
                                                [this](const HookMessage& m) { on_client_hook(m); },
@@ -247,7 +241,8 @@ void Daemon::credentials_changed(WallTime deadline)
     tunnel_slack_ = std::chrono::milliseconds(
         std::uniform_int_distribution<std::int64_t>(0, window.count())(random_));
     auto processes = static_cast<int>(servers_.size());
-    auto needed = rollover_spacing * (processes + 1 + rollover_tunnel_waits) + rollover_margin;
+    auto needed = rollover_spacing * (processes + 1 + rollover_tunnel_waits)
+                  + plan_.tunnels.drain * processes + rollover_margin;
     auto room = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - services_.wall()
                                                                       - needed);
     auto longest = std::clamp<std::chrono::milliseconds>(room, 0ms, longest_rollover_delay);
@@ -282,9 +277,12 @@ void Daemon::rollover_step()
             return;
         }
         rollover_waits_ = 0;
-        servers_[servers_.size() - rollover_servers_]->process->replace(stop_grace);
+        auto& server = *servers_[servers_.size() - rollover_servers_];
         --rollover_servers_;
-        services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });
+        replace_server(server, [this] {
+            services_.clock.wait_for(*rollover_timer_, rollover_spacing,
+                                     [this] { rollover_step(); });
+        });
         return;
     }
     if (!tunnels_->started_before(rollover_before_)) {
@@ -349,11 +347,19 @@ void Daemon::start_servers()
             io_, planned.openvpn.interface, planned.log_file,
             [this, s](const HookMessage& m) { on_server_hook(*s, m); });
         server->route_request = services_.clock.make_timer();
+        server->drain = services_.clock.make_timer();
         server->process = std::make_unique<SupervisedProcess>(
             processes_, "OpenVPN server " + planned.openvpn.interface, [this, s] {
                 return s->openvpn->prepare(
                     openvpn_server_command(plan_.tunnels.openvpn, s->plan.openvpn));
             });
+        // The tap of a drained server comes back with the new process.
+        server->process->on_started = [this, s](pid_t) {
+            if (!s->forgotten)
+                return;
+            s->forgotten = false;
+            declare_tap(s->plan.openvpn.interface);
+        };
         server->process->start();
         servers_.push_back(std::move(server));
     }
@@ -586,10 +592,47 @@ void Daemon::replace_next_server()
 {
     if (stopping_ || servers_to_replace_ == 0)
         return;
-    servers_[servers_.size() - servers_to_replace_]->process->replace(stop_grace);
-    if (--servers_to_replace_ > 0)
-        services_.clock.wait_for(*server_timer_, rollover_spacing,
-                                 [this] { replace_next_server(); });
+    auto& server = *servers_[servers_.size() - servers_to_replace_];
+    replace_server(server, [this] {
+        if (--servers_to_replace_ > 0)
+            services_.clock.wait_for(*server_timer_, rollover_spacing,
+                                     [this] { replace_next_server(); });
+    });
+}
+
+// A server with clients is drained first, as a client tunnel we close is:
+// stopped at once, it would leave the babeld of each client routing into
+// its tunnel until it missed enough of our hellos, and our babeld routing
+// into the clients' old routes. Once babeld here has forgotten its tap,
+// both sides route around it while it still carries their packets; its
+// replacement's tap is declared again when the new process starts, and
+// the clients, told by --explicit-exit-notify, connect to it at once.
+void Daemon::replace_server(Server& server, std::function<void()> then)
+{
+    const auto& tap = server.plan.openvpn.interface;
+    auto drain = plan_.tunnels.drain;
+    if (server.clients.empty() || drain.count() <= 0 || !server.process->running()) {
+        server.process->replace(stop_grace);
+        then();
+        return;
+    }
+    log::info("OpenVPN server ", tap, ": routing around its ", server.clients.size(),
+              " tunnels, replacing it in ", drain.count(), " ms");
+    server.forgotten = true;
+    forget_tap(tap);
+    services_.clock.wait_for(*server.drain, drain, [&server, then = std::move(then)] {
+        server.process->replace(stop_grace);
+        then();
+    });
+}
+
+void Daemon::forget_tap(const std::string& tap)
+{
+    babel_control_->request("flush interface " + tap, [tap](const std::string& error,
+                                                            const std::string&) {
+        if (!error.empty())
+            log::warning("babeld: cannot forget the interface ", tap, ": ", error);
+    });
 }
 
 void Daemon::set_endpoints(const std::vector<Endpoint>& endpoints)
@@ -732,8 +775,10 @@ void Daemon::stop(std::function<void()> done)
     tunnel_refresh_timer_->cancel();
     registry_timer_->cancel();
     rollover_timer_->cancel();
-    for (auto& server : servers_)
+    for (auto& server : servers_) {
         server->route_request->cancel();
+        server->drain->cancel();
+    }
     surplus_timer_->cancel();
     server_timer_->cancel();
     renewer_.reset();

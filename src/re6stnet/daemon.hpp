@@ -96,6 +96,8 @@ private:
         std::unique_ptr<OpenVpnProcess> openvpn;
         std::unique_ptr<SupervisedProcess> process;
         std::unique_ptr<Timer> route_request;   // after a client connects
+        std::unique_ptr<Timer> drain;           // before it is replaced
+        bool forgotten = false;                 // babeld was told to forget its tap
         std::map<std::string, std::string> clients;   // CN -> certificate serial
     };
 
@@ -119,6 +121,8 @@ private:
     void declare_tap(const std::string& tap);   // to babeld, with its options
     void replace_servers();
     void replace_next_server();
+    void replace_server(Server& server, std::function<void()> then);
+    void forget_tap(const std::string& tap);
     void on_client_hook(const HookMessage& message);
     void on_server_hook(Server& server, const HookMessage& message);
     void tick();

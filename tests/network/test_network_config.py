@@ -148,10 +148,12 @@ class NetworkConfig(testbed.BedTestCase):
             check_start = time.monotonic()
             cut = self.pair_checks()
             longest_check = max(longest_check, time.monotonic() - check_start)
-            for a, b in sorted(cut & cut_once - cut_twice):
+            for a, b in sorted(cut - cut_twice):
                 source, target = self.by_name(a), self.by_name(b)
+                print("  %.1f s: %s -> %s cut" % (check_start - restarted, a, b),
+                      file=sys.stderr)
                 for line in (source.route_to(target), target.route_to(source)):
-                    print("  " + line, file=sys.stderr)
+                    print("    " + line, file=sys.stderr)
             cut_twice |= cut & cut_once
             cut_ever |= cut
             cut_once = cut

@@ -2,81 +2,17 @@
 // 1.12.1 does (the greeting and answers are copied from a real session).
 #include "re6stnet/babel/babel_control.hpp"
 
+#include "fake_babeld.hpp"
 #include "fake_clock.hpp"
 #include "loop.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
-
 using namespace re6st;
-using boost::asio::local::stream_protocol;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Serves one connection at a time; answers each request line from `replies`.
-struct FakeBabeld {
-    FakeBabeld(boost::asio::io_context& io, const std::string& path)
-        : acceptor(io, stream_protocol::endpoint(path)), socket(io)
-    {
-        accept();
-    }
-
-    void accept()
-    {
-        acceptor.async_accept([this](const boost::system::error_code& error,
-                                     stream_protocol::socket s) {
-            if (error)
-                return;
-            ++connections;
-            socket = std::move(s);
-            send("BABEL 1.0\nversion babeld-1.12.1\nhost node\nmy-id 02:00:00:ff:fe:00:00:01\nok\n",
-                 [this] { read(); });
-        });
-    }
-
-    void read()
-    {
-        boost::asio::async_read_until(socket, input, '\n',
-                                      [this](const boost::system::error_code& error, std::size_t) {
-                                          if (error) {
-                                              accept();
-                                              return;
-                                          }
-                                          std::istream in(&input);
-                                          std::string line;
-                                          std::getline(in, line);
-                                          requests.push_back(line);
-                                          if (silent) {   // never answer, but notice hang-ups
-                                              read();
-                                              return;
-                                          }
-                                          auto reply = replies.count(line) ? replies[line] : "bad\n";
-                                          send(reply, [this] { read(); });
-                                      });
-    }
-
-    void send(std::string text, std::function<void()> then)
-    {
-        auto data = std::make_shared<std::string>(std::move(text));
-        boost::asio::async_write(socket, boost::asio::buffer(*data),
-                                 [data, then](const boost::system::error_code& error, std::size_t) {
-                                     if (!error)
-                                         then();
-                                 });
-    }
-
-    stream_protocol::acceptor acceptor;
-    stream_protocol::socket socket;
-    boost::asio::streambuf input;
-    std::map<std::string, std::string> replies;
-    std::vector<std::string> requests;
-    int connections = 0;
-    bool silent = false;
-};
 
 struct Answer {
     bool done = false;
@@ -90,7 +26,7 @@ TEST(BabelControl, DumpReturnsTheDataLines)
     test::TempDir dir;
     boost::asio::io_context io;
     test::FakeClock clock{io};
-    FakeBabeld babeld(io, dir / "babeld.sock");
+    test::FakeBabeld babeld(io, dir / "babeld.sock");
     babeld.replies["dump"] =
         "add interface re6stnet0 up true ipv6 fe80::1\n"
         "add route 1 prefix 2001:db8:42:2::/64 from ::/0 installed yes id x metric 96 refmetric 0"
@@ -114,7 +50,7 @@ TEST(BabelControl, RefusalsAreErrors)
     test::TempDir dir;
     boost::asio::io_context io;
     test::FakeClock clock{io};
-    FakeBabeld babeld(io, dir / "babeld.sock");
+    test::FakeBabeld babeld(io, dir / "babeld.sock");
     babeld.replies["flush interface x"] = "no No such interface\n";
     BabelControl control(io, clock, dir / "babeld.sock");
     Answer no, bad;
@@ -143,7 +79,7 @@ TEST(BabelControl, SilentBabeldTimesOutAndTheNextRequestReconnects)
     test::TempDir dir;
     boost::asio::io_context io;
     test::FakeClock clock{io};
-    FakeBabeld babeld(io, dir / "babeld.sock");
+    test::FakeBabeld babeld(io, dir / "babeld.sock");
     babeld.silent = true;
     BabelControl control(io, clock, dir / "babeld.sock", 200ms);
     Answer answer;

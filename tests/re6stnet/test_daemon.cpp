@@ -4,6 +4,7 @@
 #include "re6stnet/daemon.hpp"
 
 #include "argv.hpp"
+#include "fake_babeld.hpp"
 #include "fake_clock.hpp"
 #include "loop.hpp"
 #include "peers.hpp"
@@ -503,13 +504,16 @@ TEST_F(DaemonTest, ReplacementBeginsAtARandomTimeBeforeTheOldFilesExpire)
 // A node whose tunnels all come in through its server would drop off the
 // network when that server is replaced: it first opens a client tunnel,
 // to a peer connected to it if need be, and replaces the server once that
-// tunnel is up.
+// tunnel is up. The server, which has a client, is drained first: babeld
+// forgets its tap, which is declared again once the new process runs.
 TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
 {
     Node node(dir, io, clock, /*advertise=*/false);
     node.registry.peers = {test::peer(2)};
     node.daemon->start();
     settle();
+    test::FakeBabeld babeld(io, node.plan.babeld.control_socket);
+    babeld.default_reply = "ok\n";
     node.registry.answer_all();
     settle();
     auto server = node.pid_of("openvpn re6st-udp1194");
@@ -537,9 +541,25 @@ TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
     ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7"));
     test::run_until(io, [] { return false; }, 100ms);
     clock.advance(5s);
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return std::count(babeld.requests.begin(), babeld.requests.end(),
+                          "flush interface re6st-udp1194") == 1;
+    })) << test::join(babeld.requests);
+    EXPECT_TRUE(node.events_like("signal openvpn re6st-udp1194", first).empty())
+        << "the server went before its clients' routes moved";
+    clock.advance(drain_time(200ms));
     settle();
     EXPECT_EQ(node.events_like("signal openvpn", first),
               std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
+    // The new process's tap is babeld's again, with the tunnel options.
+    test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
+    settle();
+    ASSERT_EQ(node.events_like("start openvpn re6st-udp1194", first).size(), 1u);
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return std::any_of(babeld.requests.begin(), babeld.requests.end(), [](auto& r) {
+            return r.starts_with("interface re6st-udp1194 type tunnel ");
+        });
+    })) << test::join(babeld.requests);
     node.registry.answer_all();
     stop(node);
 }
