@@ -82,6 +82,7 @@ RegistryService::RegistryService(ServiceSettings settings, CertificateAuthority 
       tokens_(enrolment_db, settings_.token_lifetime),
       allocator_(enrolment_db, network_.max_node_bits()),
       revocations_(enrolment_db),
+      issued_(enrolment_db),
       data_version_(enrolment_db.prepare("PRAGMA data_version"))
 {
     if (settings_.prefix_length == 0 || settings_.prefix_length > network_.max_node_bits())
@@ -233,6 +234,7 @@ std::string RegistryService::request_certificate(const std::string& token,
     auto cert = issue(csr, cn, now);
     auto pem = cert.to_pem();
     allocator_.assign(*prefix, taken.grant.email, pem, cert.not_after());
+    issued_.record({serial_text(cert.serial()), cn, std::int64_t(cert.not_after()), now});
     transaction.commit();
     log::info("requestCertificate: issued ", cn, " (", network_.node_subnet(*prefix).to_string(),
               ") to ", taken.grant.email);
@@ -294,6 +296,7 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
     auto renewed = issue(csr, cn, now);
     auto pem = renewed.to_pem();
     allocator_.renew(prefix, pem, renewed.not_after());
+    issued_.record({serial_text(renewed.serial()), cn, std::int64_t(renewed.not_after()), now});
     transaction.commit();
     log::info("renewCertificate: renewed ", cn, " (", network_.node_subnet(prefix).to_string(),
               ") until ", utc_time(renewed.not_after()));
