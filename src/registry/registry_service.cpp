@@ -162,8 +162,11 @@ std::optional<Revocation> RegistryService::revoked_owner(std::string_view node_b
     std::optional<Revocation> latest;
     for (const auto& revocation : revoked_) {
         try {
+            // Of those revoked together, the one that ends last: the node's
+            // current certificate of the time.
             if (node_bits.starts_with(bits_from_cn(revocation.cn))
-                && (!latest || revocation.date > latest->date))
+                && (!latest || revocation.date > latest->date
+                    || (revocation.date == latest->date && revocation.expires > latest->expires)))
                 latest = revocation;
         } catch (const AddressError&) {
         }

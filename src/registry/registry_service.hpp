@@ -141,7 +141,8 @@ private:
     void sync_revocations();
     void publish_network_config();
     // The revocation of the certificate last issued for a prefix that
-    // `node_bits` start (or equal), if no certificate holds that prefix now.
+    // `node_bits` start (or equal), if no certificate holds that prefix now:
+    // the latest revocation, and of those made at once the latest end.
     std::optional<Revocation> revoked_owner(std::string_view node_bits);
     // One log line and a fault.
     [[noreturn]] void refuse_revoked(const char* method, const Revocation& revocation) const;
