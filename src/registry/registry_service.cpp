@@ -329,8 +329,11 @@ std::vector<std::string> RegistryService::reclaim_prefixes(std::size_t limit)
         auto now = clock_();
         sqlite::Transaction transaction(enrolment_db_);
         freed = allocator_.expired(now - settings_.grace_period.count(), limit);
-        for (const auto& prefix : freed)
+        for (const auto& prefix : freed) {
             allocator_.release(prefix);
+            // Its node is gone: a new one may get the prefix, and its CN.
+            issued_.forget(cn_from_bits(prefix));
+        }
         transaction.commit();
     }
     // After the commit: a peer left behind by a failure here goes after
@@ -341,6 +344,15 @@ std::vector<std::string> RegistryService::reclaim_prefixes(std::size_t limit)
                    network_.node_subnet(prefix).to_string(), ")");
     }
     return freed;
+}
+
+int RegistryService::purge_certificates(std::size_t limit)
+{
+    std::lock_guard lock(enrolment_mutex_);
+    sqlite::Transaction transaction(enrolment_db_);
+    auto purged = issued_.purge(clock_(), limit);
+    transaction.commit();
+    return purged;
 }
 
 int RegistryService::purge_tokens()

@@ -110,9 +110,15 @@ public:
     // Background work (see Maintenance).
 
     // Frees, in one transaction, at most `limit` prefixes whose certificate
-    // expired more than grace_period ago, earliest expiry first, and forgets
-    // their peers. Returns the binary prefixes freed.
+    // expired more than grace_period ago, earliest expiry first, with the
+    // record of every certificate issued for them, and forgets their peers.
+    // Returns the binary prefixes freed.
     std::vector<std::string> reclaim_prefixes(std::size_t limit);
+
+    // Deletes, in one transaction, at most `limit` records of issued
+    // certificates that have expired, earliest expiry first; returns how
+    // many.
+    int purge_certificates(std::size_t limit);
 
     // Deletes the tokens past their lifetime; returns how many.
     int purge_tokens();
