@@ -34,8 +34,9 @@ VerbText text_of(AdminVerb verb)
     case AdminVerb::revoke:
         return {"revoke",
                 "Usage: re6st-registry revoke --db FILE CN|SERIAL [@FILE]\n"
-                "Revokes the current certificate of a node (CN as in its certificate, 123/16)\n"
-                "or a certificate by serial (hex), frees its prefix and prints what it revoked.\n",
+                "Revokes every unexpired certificate of a node (CN as in its certificate,\n"
+                "123/16) and frees its prefix, or one certificate by serial (hex); prints what\n"
+                "it revoked.\n",
                 "target"};
     case AdminVerb::token:
         return {"token",

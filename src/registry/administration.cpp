@@ -5,6 +5,7 @@
 #include "common/certificate_serial.hpp"
 #include "common/prefix.hpp"
 #include "common/utc_time.hpp"
+#include "registry/issued_certificates.hpp"
 #include "registry/prefix_allocator.hpp"
 #include "registry/registry_database.hpp"
 #include "registry/token_store.hpp"
@@ -176,42 +177,74 @@ RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_
     // The allocator's longest prefix only matters to allocate().
     PrefixAllocator allocator(db, 127);
     RevocationList revocations(db);
+    IssuedCertificates issued(db);
     sqlite::Transaction transaction(db);
+    // Set when the node goes: its current certificate is revoked.
     std::optional<std::string> prefix;
-    std::optional<Certificate> certificate;
+    std::vector<Revocation> wanted;
     if (target.find('/') != target.npos) {
         prefix = bits_from_cn(target);
         auto pem = allocator.certificate(*prefix);
         if (!pem)
             throw NotFound("no node " + target + " holds a certificate");
-        certificate = Certificate::from_pem(*pem);
+        auto current = Certificate::from_pem(*pem);
+        auto cn = cn_from_bits(*prefix);
+        auto serial = serial_text(current.serial());
+        // The certificates its renewals superseded, same key: an expired one
+        // is refused by every node anyway.
+        for (const auto& certificate : issued.of(cn))
+            if (certificate.expires >= now && certificate.serial != serial)
+                wanted.push_back({certificate.serial, cn, certificate.expires, now});
+        // The current one even expired: within the grace period the node
+        // could still renew it.
+        wanted.push_back({serial, cn, std::int64_t(current.not_after()), now});
     } else {
         auto serial = canonical_serial(target);
         if (!serial)
             throw NotFound("not a CN or a serial: " + target);
         if (auto known = revocations.find(*serial))
-            return {*known, true};
-        // Only the current certificates are kept: one per prefix.
-        auto select = db.prepare("SELECT prefix, cert FROM vpn WHERE cert IS NOT NULL");
-        auto rows = select.query();
-        while (rows.next()) {
-            auto pem = rows.row().get<std::string>(1);
-            if (facts_of(pem).serial == *serial) {
-                prefix = rows.row().get<std::string>(0);
-                certificate = Certificate::from_pem(pem);
-                break;
+            return {{*known}, true};
+        // A current certificate first: its node goes with it.
+        {
+            auto select = db.prepare("SELECT prefix, cert FROM vpn WHERE cert IS NOT NULL");
+            auto rows = select.query();
+            while (rows.next()) {
+                auto pem = rows.row().get<std::string>(1);
+                if (facts_of(pem).serial == *serial) {
+                    prefix = rows.row().get<std::string>(0);
+                    wanted.push_back({*serial, cn_from_bits(*prefix),
+                                      std::int64_t(Certificate::from_pem(pem).not_after()), now});
+                    break;
+                }
             }
         }
-        if (!prefix)
-            throw NotFound("no current certificate has serial " + *serial);
+        // Else one that a renewal superseded: its node keeps its prefix and
+        // its current certificate.
+        if (!prefix) {
+            auto superseded = issued.find(*serial);
+            if (!superseded)
+                throw NotFound("no certificate on record has serial " + *serial);
+            if (superseded->expires < now)
+                throw NotFound("certificate " + *serial + " of " + superseded->cn + " expired on "
+                               + utc_time(superseded->expires) + ": nothing to revoke");
+            wanted.push_back({*serial, superseded->cn, superseded->expires, now});
+        }
     }
-    Revocation revocation{serial_text(certificate->serial()), cn_from_bits(*prefix),
-                          std::int64_t(certificate->not_after()), now};
-    revocations.add(revocation);
-    db.execute("DELETE FROM peers WHERE prefix = ?", *prefix);
-    allocator.release(*prefix);
+    RevokeResult result;
+    for (const auto& revocation : wanted)
+        if (revocations.add(revocation))
+            result.revocations.push_back(revocation);
+    if (result.revocations.empty()) {
+        result.already = true;
+        for (const auto& revocation : wanted)
+            result.revocations.push_back(*revocations.find(revocation.serial));
+    }
+    if (prefix) {
+        db.execute("DELETE FROM peers WHERE prefix = ?", *prefix);
+        allocator.release(*prefix);
+    }
     transaction.commit();
-    return {revocation, false};
+    return result;
 }
 
 std::string make_token(sqlite::Database& db, const AdminCommand& command, std::int64_t now)
@@ -249,9 +282,9 @@ int run_admin_command(const AdminCommand& command, std::ostream& out, std::ostre
         }
         case AdminVerb::revoke: {
             auto result = revoke(db, command.target, now);
-            const auto& r = result.revocation;
-            out << (result.already ? "already revoked " : "revoked ") << r.cn << " serial "
-                << r.serial << " expiring " << utc_time(r.expires) << "\n";
+            for (const auto& r : result.revocations)
+                out << (result.already ? "already revoked " : "revoked ") << r.cn << " serial "
+                    << r.serial << " expiring " << utc_time(r.expires) << "\n";
             break;
         }
         case AdminVerb::token:

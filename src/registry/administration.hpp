@@ -49,15 +49,22 @@ std::string nodes_text(const std::vector<NodeEntry>& nodes);
 std::string nodes_json(const std::vector<NodeEntry>& nodes);
 
 struct RevokeResult {
-    Revocation revocation;
-    bool already = false;   // the serial was revoked before: nothing changed
+    // What was revoked; with `already`, the revocations found instead.
+    std::vector<Revocation> revocations;
+    bool already = false;   // nothing was left to revoke: nothing changed
 };
 
-// Revokes, in one transaction, the current certificate of the node `target`
-// names (a CN, "123/16") or the certificate of serial `target` (as
-// canonical_serial takes it): records it in `revoked`, removes the node's
-// peers row and frees its prefix. NotFound if there is no such node or
-// certificate.
+// Revokes, in one transaction, the certificates `target` names:
+// - a CN ("123/16"): every certificate the registry issued to that node that
+//   has not expired, those its renewals superseded (earliest end first),
+//   then its current one, even expired (the node could still renew it within
+//   the grace period);
+// - a serial (as canonical_serial takes it): that certificate, a node's
+//   current one or an unexpired one that a renewal superseded.
+// Each serial is recorded in `revoked`. When a node's current certificate is
+// revoked, its peers row is removed and its prefix freed; revoking a
+// superseded one leaves the node as it is. NotFound if there is no such node
+// or certificate.
 RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_t now);
 
 // Stores a new token for `email`, as requestToken does, and returns it.

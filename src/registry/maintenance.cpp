@@ -82,6 +82,12 @@ Maintenance::Report Maintenance::run()
             if (freed < batch_ || stopped_)
                 break;
         }
+        for (;;) {
+            auto forgotten = std::size_t(service_.purge_certificates(batch_));
+            report.certificates += forgotten;
+            if (forgotten < batch_ || stopped_)
+                break;
+        }
     } catch (const std::exception& error) {
         log::error("reclaiming expired prefixes and tokens: ", error.what());
     }
@@ -90,6 +96,10 @@ Maintenance::Report Maintenance::run()
                   " expired more than ", format_duration(service_.settings().grace_period),
                   " ago; deleted ", count_of(std::size_t(report.tokens), "expired token",
                                              "expired tokens"));
+    // Bookkeeping only: no node accepts an expired certificate anyway.
+    if (report.certificates > 0)
+        log::debug("forgot the records of ",
+                   count_of(report.certificates, "expired certificate", "expired certificates"));
     if (report.revocations > 0)
         log::info("forgot ", count_of(std::size_t(report.revocations), "revoked certificate",
                                       "revoked certificates"),

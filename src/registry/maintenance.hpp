@@ -1,7 +1,7 @@
 // The registry's background work: prefixes whose certificate expired more
-// than --grace-period ago go back to the pool, expired tokens and the
-// revocations of expired certificates are deleted, and the CA certificate's
-// end is announced. A timer on the registry's
+// than --grace-period ago go back to the pool, expired tokens, the
+// revocations of expired certificates and the records of expired
+// certificates are deleted, and the CA certificate's end is announced. A timer on the registry's
 // io_context starts each run on a thread of its own, so that the HTTP thread
 // never waits for the database.
 #pragma once
@@ -38,10 +38,11 @@ public:
         std::size_t prefixes = 0;   // reclaimed
         int tokens = 0;             // deleted
         int revocations = 0;        // deleted, their certificates expired
+        std::size_t certificates = 0;   // records of expired certificates deleted
     };
 
-    // `batch`: the most prefixes freed in one transaction; the enrolment
-    // lock is released between transactions.
+    // `batch`: the most prefixes freed, or certificate records deleted, in
+    // one transaction; the enrolment lock is released between transactions.
     Maintenance(boost::asio::io_context& io, RegistryService& service, Certificate ca,
                 std::size_t batch = 100, Clock clock = system_clock_now);
     ~Maintenance();

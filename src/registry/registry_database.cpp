@@ -2,7 +2,9 @@
 #include "registry/registry_database.hpp"
 
 #include "common/certificate.hpp"
+#include "common/certificate_serial.hpp"
 #include "common/log.hpp"
+#include "common/prefix.hpp"
 #include "common/unique_fd.hpp"
 
 #include <fcntl.h>
@@ -10,8 +12,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +57,37 @@ void keep_private(const std::string& path)
         ::chmod((path + suffix).c_str(), st.st_mode & 07700);   // if they exist
 }
 
+// Calls `use` with each allocated prefix of the vpn table and its
+// certificate. A certificate that cannot be read is logged, with what this
+// step then lacks (`unknown`), and skipped. Returns how many were used.
+int for_each_current_certificate(
+    sqlite::Database& db, std::string_view unknown,
+    const std::function<void(const std::string&, const Certificate&)>& use)
+{
+    // Read first, used after: no row changes under a running SELECT.
+    std::vector<std::pair<std::string, std::string>> certificates;
+    {
+        auto select = db.prepare("SELECT prefix, cert FROM vpn WHERE cert IS NOT NULL");
+        auto rows = select.query();
+        while (rows.next())
+            certificates.emplace_back(rows.row().get<std::string>(0), rows.row().get<std::string>(1));
+    }
+    int used = 0;
+    for (const auto& [prefix, pem] : certificates) {
+        std::optional<Certificate> certificate;
+        try {
+            certificate = Certificate::from_pem(pem);
+        } catch (const std::exception& error) {
+            log::warning("the certificate of prefix ", prefix,
+                         " in the database cannot be read (", error.what(), "): ", unknown);
+            continue;
+        }
+        use(prefix, *certificate);
+        ++used;
+    }
+    return used;
+}
+
 // Version 0 to 1: vpn.expires, the notAfter of each certificate, so that
 // expired ones are found without parsing every certificate. Returns how many
 // rows got a date.
@@ -61,28 +97,39 @@ int add_expiry_dates(sqlite::Database& db)
         ALTER TABLE vpn ADD COLUMN expires INTEGER;
         CREATE INDEX vpn_expires ON vpn(expires) WHERE cert IS NOT NULL;
     )sql");
-    // Read first, written after: no row changes under a running SELECT.
-    std::vector<std::pair<std::string, std::string>> certificates;
-    {
-        auto select = db.prepare("SELECT prefix, cert FROM vpn WHERE cert IS NOT NULL");
-        auto rows = select.query();
-        while (rows.next())
-            certificates.emplace_back(rows.row().get<std::string>(0), rows.row().get<std::string>(1));
-    }
     auto update = db.prepare("UPDATE vpn SET expires = ? WHERE prefix = ?");
-    int dated = 0;
-    for (const auto& [prefix, pem] : certificates) {
-        try {
-            update.execute(std::int64_t(Certificate::from_pem(pem).not_after()), prefix);
-            ++dated;
-        } catch (const std::exception& error) {
-            // Kept as it is: the prefix stays allocated and is never reclaimed.
-            log::warning("the certificate of prefix ", prefix,
-                         " in the database cannot be read (", error.what(),
-                         "): its expiry date is unknown");
-        }
-    }
-    return dated;
+    // An undated row is kept as it is: the prefix stays allocated and is
+    // never reclaimed.
+    return for_each_current_certificate(
+        db, "its expiry date is unknown", [&](const std::string& prefix, const Certificate& cert) {
+            update.execute(std::int64_t(cert.not_after()), prefix);
+        });
+}
+
+// Version 3 to 4: the table certificates, every certificate the registry
+// issues, so that revoking a node reaches those its renewals superseded.
+// Before, only the current ones were kept: they are all it can start with,
+// dated by their notBefore. Returns how many it recorded.
+int record_current_certificates(sqlite::Database& db)
+{
+    db.exec(R"sql(
+        CREATE TABLE certificates (
+            serial TEXT PRIMARY KEY NOT NULL,
+            cn TEXT NOT NULL,
+            expires INTEGER NOT NULL,
+            date INTEGER NOT NULL);
+        CREATE INDEX certificates_cn ON certificates(cn);
+        CREATE INDEX certificates_expires ON certificates(expires);
+    )sql");
+    auto insert = db.prepare("INSERT INTO certificates VALUES (?, ?, ?, ?)");
+    // An unrecorded one is still revoked with its node: revoke reads the
+    // node's current certificate in vpn.
+    return for_each_current_certificate(
+        db, "it is not recorded among the issued certificates",
+        [&](const std::string& prefix, const Certificate& cert) {
+            insert.execute(serial_text(cert.serial()), cn_from_bits(prefix),
+                           std::int64_t(cert.not_after()), std::int64_t(cert.not_before()));
+        });
 }
 
 }  // namespace
@@ -162,6 +209,12 @@ sqlite::Database open_registry_database(const std::string& path, Durability dura
             CREATE INDEX revoked_expires ON revoked(expires);
             ALTER TABLE network_config ADD COLUMN network TEXT;
         )sql");
+    if (version < 4) {
+        auto recorded = record_current_certificates(db);
+        if (recorded > 0)
+            log::info(path, ": database upgraded to schema version 4: ", recorded,
+                      " current certificates recorded");
+    }
     if (version < schema_version) {
         std::string set_version = "PRAGMA user_version = ";
         set_version += std::to_string(schema_version);

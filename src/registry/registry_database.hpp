@@ -22,8 +22,10 @@ enum class Durability { power_loss, crash };
 // network configuration last served. 3: the table revoked, one row per
 // revoked certificate until it would have expired (revocation_list.hpp), and
 // network_config.network, the network's prefix, for the administration
-// commands, which have no CA at hand.
-inline constexpr int schema_version = 3;
+// commands, which have no CA at hand. 4: the table certificates, one row per
+// certificate issued, current or superseded by a renewal, until it expires
+// (issued_certificates.hpp).
+inline constexpr int schema_version = 4;
 
 // Opens a connection to the registry database at `path` (created if missing),
 // creates the tables when absent, upgrades an older schema in one

@@ -82,6 +82,7 @@ RegistryService::RegistryService(ServiceSettings settings, CertificateAuthority 
       tokens_(enrolment_db, settings_.token_lifetime),
       allocator_(enrolment_db, network_.max_node_bits()),
       revocations_(enrolment_db),
+      issued_(enrolment_db),
       data_version_(enrolment_db.prepare("PRAGMA data_version"))
 {
     if (settings_.prefix_length == 0 || settings_.prefix_length > network_.max_node_bits())
@@ -161,8 +162,11 @@ std::optional<Revocation> RegistryService::revoked_owner(std::string_view node_b
     std::optional<Revocation> latest;
     for (const auto& revocation : revoked_) {
         try {
+            // Of those revoked together, the one that ends last: the node's
+            // current certificate of the time.
             if (node_bits.starts_with(bits_from_cn(revocation.cn))
-                && (!latest || revocation.date > latest->date))
+                && (!latest || revocation.date > latest->date
+                    || (revocation.date == latest->date && revocation.expires > latest->expires)))
                 latest = revocation;
         } catch (const AddressError&) {
         }
@@ -233,6 +237,7 @@ std::string RegistryService::request_certificate(const std::string& token,
     auto cert = issue(csr, cn, now);
     auto pem = cert.to_pem();
     allocator_.assign(*prefix, taken.grant.email, pem, cert.not_after());
+    issued_.record({serial_text(cert.serial()), cn, std::int64_t(cert.not_after()), now});
     transaction.commit();
     log::info("requestCertificate: issued ", cn, " (", network_.node_subnet(*prefix).to_string(),
               ") to ", taken.grant.email);
@@ -294,6 +299,7 @@ std::string RegistryService::renew_certificate(const std::string& csr_pem)
     auto renewed = issue(csr, cn, now);
     auto pem = renewed.to_pem();
     allocator_.renew(prefix, pem, renewed.not_after());
+    issued_.record({serial_text(renewed.serial()), cn, std::int64_t(renewed.not_after()), now});
     transaction.commit();
     log::info("renewCertificate: renewed ", cn, " (", network_.node_subnet(prefix).to_string(),
               ") until ", utc_time(renewed.not_after()));
@@ -323,8 +329,11 @@ std::vector<std::string> RegistryService::reclaim_prefixes(std::size_t limit)
         auto now = clock_();
         sqlite::Transaction transaction(enrolment_db_);
         freed = allocator_.expired(now - settings_.grace_period.count(), limit);
-        for (const auto& prefix : freed)
+        for (const auto& prefix : freed) {
             allocator_.release(prefix);
+            // Its node is gone: a new one may get the prefix, and its CN.
+            issued_.forget(cn_from_bits(prefix));
+        }
         transaction.commit();
     }
     // After the commit: a peer left behind by a failure here goes after
@@ -335,6 +344,15 @@ std::vector<std::string> RegistryService::reclaim_prefixes(std::size_t limit)
                    network_.node_subnet(prefix).to_string(), ")");
     }
     return freed;
+}
+
+int RegistryService::purge_certificates(std::size_t limit)
+{
+    std::lock_guard lock(enrolment_mutex_);
+    sqlite::Transaction transaction(enrolment_db_);
+    auto purged = issued_.purge(clock_(), limit);
+    transaction.commit();
+    return purged;
 }
 
 int RegistryService::purge_tokens()

@@ -9,6 +9,7 @@
 #include "common/network_parameters.hpp"
 #include "common/prefix.hpp"
 #include "common/sqlite.hpp"
+#include "registry/issued_certificates.hpp"
 #include "registry/mailer.hpp"
 #include "registry/peer_directory.hpp"
 #include "registry/prefix_allocator.hpp"
@@ -61,13 +62,15 @@ public:
     void request_token(const std::string& email);
 
     // Consumes the token, allocates a prefix of its length, signs the CSR for
-    // it and records it, all in one transaction: any failure leaves the token
-    // and the prefix tree as they were. Returns the PEM certificate.
+    // it and records it (in vpn and among the issued certificates), all in
+    // one transaction: any failure leaves the token and the prefix tree as
+    // they were. Returns the PEM certificate.
     std::string request_certificate(const std::string& token, const std::string& csr_pem);
 
     // Signs a new certificate for the node the CSR names in its CN ("P/L", as
     // in its certificate), for the key of the certificate last issued for that
-    // prefix, and records it in its place. Refused (RequestError, invalid;
+    // prefix, and records it in its place, and among the issued
+    // certificates with the one it supersedes, in one transaction. Refused (RequestError, invalid;
     // nothing changes) for a malformed CSR, a CN that is no node prefix of
     // the network or has no certificate, another key, or a certificate that
     // expired more than grace_period ago. Returns the PEM certificate.
@@ -107,9 +110,15 @@ public:
     // Background work (see Maintenance).
 
     // Frees, in one transaction, at most `limit` prefixes whose certificate
-    // expired more than grace_period ago, earliest expiry first, and forgets
-    // their peers. Returns the binary prefixes freed.
+    // expired more than grace_period ago, earliest expiry first, with the
+    // record of every certificate issued for them, and forgets their peers.
+    // Returns the binary prefixes freed.
     std::vector<std::string> reclaim_prefixes(std::size_t limit);
+
+    // Deletes, in one transaction, at most `limit` records of issued
+    // certificates that have expired, earliest expiry first; returns how
+    // many.
+    int purge_certificates(std::size_t limit);
 
     // Deletes the tokens past their lifetime; returns how many.
     int purge_tokens();
@@ -138,7 +147,8 @@ private:
     void sync_revocations();
     void publish_network_config();
     // The revocation of the certificate last issued for a prefix that
-    // `node_bits` start (or equal), if no certificate holds that prefix now.
+    // `node_bits` start (or equal), if no certificate holds that prefix now:
+    // the latest revocation, and of those made at once the latest end.
     std::optional<Revocation> revoked_owner(std::string_view node_bits);
     // One log line and a fault.
     [[noreturn]] void refuse_revoked(const char* method, const Revocation& revocation) const;
@@ -156,6 +166,7 @@ private:
     TokenStore tokens_;
     PrefixAllocator allocator_;
     RevocationList revocations_;
+    IssuedCertificates issued_;
     sqlite::Statement data_version_;
     // PRAGMA data_version when revoked_ was read; it changes when another
     // connection commits. -1: read again.

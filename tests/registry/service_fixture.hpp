@@ -30,14 +30,15 @@ inline std::string read_file(const std::string& path)
     return text.str();
 }
 
-// Every row of the three tables, to check that a refused request changed
-// nothing.
+// Every row of the tables that requests write, to check that a refused
+// request changed nothing.
 inline std::string dump(sqlite::Database& db)
 {
     std::string out;
     for (auto sql : {"SELECT prefix, email, cert, expires FROM vpn ORDER BY prefix",
                      "SELECT token, email, prefix_len, date FROM tokens ORDER BY token",
-                     "SELECT prefix, address, date FROM peers ORDER BY prefix"}) {
+                     "SELECT prefix, address, date FROM peers ORDER BY prefix",
+                     "SELECT serial, cn, expires, date FROM certificates ORDER BY serial"}) {
         auto statement = db.prepare(sql);
         auto rows = statement.query();
         int columns = statement.column_count();

@@ -4,6 +4,7 @@
 #include "registry/admin_command.hpp"
 #include "registry/administration.hpp"
 
+#include "common/certificate_request.hpp"
 #include "common/certificate_serial.hpp"
 #include "common/utc_time.hpp"
 #include "service_fixture.hpp"
@@ -223,7 +224,7 @@ TEST_F(Administration, NotFoundIsExitOneAndOneLine)
     enrol();
     const std::pair<std::vector<std::string>, std::string> cases[] = {
         {{"--db", path(), "1/16"}, "re6st-registry: no node 1/16 holds a certificate\n"},
-        {{"--db", path(), "0ABC"}, "re6st-registry: no current certificate has serial 0ABC\n"},
+        {{"--db", path(), "0ABC"}, "re6st-registry: no certificate on record has serial 0ABC\n"},
         {{"--db", dir / "missing.db", "0/16"},
          "re6st-registry: --db " + dir / "missing.db" + ": No such file or directory\n"},
     };
@@ -234,6 +235,43 @@ TEST_F(Administration, NotFoundIsExitOneAndOneLine)
         EXPECT_EQ(err, expected);
     }
     EXPECT_FALSE(std::filesystem::exists(dir / "missing.db"));   // never created
+}
+
+// A node renewed twice holds three certificates of one key: revoking it
+// revokes the three, one line each, the current one last.
+TEST_F(Administration, RevokeCnPrintsEveryCertificateItRevoked)
+{
+    auto node = enrol();
+    std::vector<Certificate> certificates{Certificate::from_pem(node.certificate)};
+    for (int i = 0; i < 2; ++i) {
+        now += 3600;
+        certificates.push_back(Certificate::from_pem(service->renew_certificate(
+            CertificateRequest::create(node.key, {{"CN", "0/16"}}).to_pem())));
+    }
+    auto line = [](const char* verb, const Certificate& c) {
+        return std::string(verb) + " 0/16 serial " + serial_text(c.serial()) + " expiring "
+               + utc_time(c.not_after()) + "\n";
+    };
+    // An old one alone, by serial: the node keeps its prefix.
+    auto [status, out, err] = run({"--db", path(), serial_text(certificates[0].serial())},
+                                  AdminVerb::revoke);
+    EXPECT_EQ(status, 0);
+    EXPECT_EQ(err, "");
+    EXPECT_EQ(out, line("revoked", certificates[0]));
+    auto [again, out_again, err_again] =
+        run({"--db", path(), serial_text(certificates[0].serial())}, AdminVerb::revoke);
+    EXPECT_EQ(again, 0);
+    EXPECT_EQ(out_again, line("already revoked", certificates[0]));
+
+    auto [status2, out2, err2] = run({"--db", path(), "0/16"}, AdminVerb::revoke);
+    EXPECT_EQ(status2, 0);
+    EXPECT_EQ(err2, "");
+    EXPECT_EQ(out2, line("revoked", certificates[1]) + line("revoked", certificates[2]));
+    for (const auto& c : certificates) {
+        auto [status3, out3, err3] = run({"--db", path(), serial_text(c.serial())},
+                                         AdminVerb::revoke);
+        EXPECT_EQ(out3, line("already revoked", c));
+    }
 }
 
 TEST_F(Administration, TokenEnrolsANode)

@@ -4,6 +4,7 @@
 #include "registry/maintenance.hpp"
 
 #include "common/certificate_request.hpp"
+#include "common/certificate_serial.hpp"
 #include "common/log.hpp"
 #include "common/utc_time.hpp"
 #include "service_fixture.hpp"
@@ -60,6 +61,12 @@ protected:
     void declare(const Enrolled& node)
     {
         ASSERT_TRUE(service->declare(node.ip, "192.0.2.1,1194,udp", node.ip));
+    }
+
+    std::int64_t certificate_records()
+    {
+        return *enrolment_db.prepare("SELECT count(*) FROM certificates")
+                    .query_value<std::int64_t>();
     }
 };
 
@@ -214,8 +221,62 @@ TEST_F(Reclamation, ARunTakesAsManyTransactionsAsNeeded)
     now = reclaimable(nodes.back());
     EXPECT_EQ(run(2).prefixes, 5u);
     sqlite3_commit_hook(enrolment_db.get(), nullptr, nullptr);
-    EXPECT_EQ(commits, 1 + 1 + 3);   // the tokens, the revocations, then 2 + 2 + 1 prefixes
+    // The tokens, the revocations, 2 + 2 + 1 prefixes, then the records of
+    // expired certificates (those of the prefixes went with them).
+    EXPECT_EQ(commits, 1 + 1 + 3 + 1);
     EXPECT_EQ(vpn_rows(enrolment_db), (VpnRows{{"", false}}));
+}
+
+// The record of every certificate issued goes once the certificate has
+// expired, a batch per transaction; the node's current one stays.
+TEST_F(Reclamation, ExpiredCertificatesAreForgottenInBoundedTransactions)
+{
+    auto a = enrol();
+    auto renew = [&] {
+        now += 86400;
+        return Certificate::from_pem(
+            service->renew_certificate(CertificateRequest::create(a.key, {{"CN", "0/1"}}).to_pem()));
+    };
+    for (int i = 0; i < 4; ++i)
+        renew();
+    auto current = renew();
+    ASSERT_EQ(certificate_records(), 6);
+    auto issued_at = now;
+    // Past the end of all but the current one, which ends a day later.
+    now = current.not_after() - 86400 + 1;
+    int commits = 0;
+    sqlite3_commit_hook(
+        enrolment_db.get(), [](void* count) { return ++*static_cast<int*>(count), 0; }, &commits);
+    auto report = run(2);
+    sqlite3_commit_hook(enrolment_db.get(), nullptr, nullptr);
+    EXPECT_EQ(report.certificates, 5u);
+    EXPECT_EQ(commits, 1 + 1 + 1 + 3);   // tokens, revocations, prefixes, 2 + 2 + 1 records
+    EXPECT_EQ(IssuedCertificates(enrolment_db).of("0/1"),
+              (std::vector<IssuedCertificate>{{serial_text(current.serial()), "0/1",
+                                               std::int64_t(current.not_after()), issued_at}}));
+    EXPECT_EQ(lines, std::vector<std::string>());   // bookkeeping: said at debug level only
+    EXPECT_EQ(run().certificates, 0u);
+}
+
+// A prefix that goes back to the pool takes the records of its
+// certificates with it, even one that has not expired (issued when
+// --certificate-validity was longer), which a later owner of the prefix
+// must not be charged with.
+TEST_F(Reclamation, AReclaimedPrefixTakesTheRecordsOfItsCertificates)
+{
+    auto a = enrol();
+    auto b = enrol();
+    settings.certificate_validity = 86400s;
+    make();
+    auto renewed = Certificate::from_pem(
+        service->renew_certificate(CertificateRequest::create(a.key, {{"CN", "0/1"}}).to_pem()));
+    now = renewed.not_after() + settings.grace_period.count() + 1;
+    ASSERT_LT(now, Certificate::from_pem(a.certificate).not_after());
+    ASSERT_EQ(certificate_records(), 3);
+    EXPECT_EQ(run().prefixes, 1u);
+    EXPECT_TRUE(IssuedCertificates(enrolment_db).of("0/1").empty());
+    EXPECT_EQ(IssuedCertificates(enrolment_db).of("1/1").size(), 1u);
+    EXPECT_EQ(certificate_records(), 1);
 }
 
 // A failure is logged and the next run tries again.

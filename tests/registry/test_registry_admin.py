@@ -167,7 +167,7 @@ class Admin(RegistryTestCase):
             self.assertEqual((status, out, err), (2, "", message), args)
         status, out, err = self.admin("revoke", "--db", self.db, "ABCDEF")
         self.assertEqual((status, out, err),
-                         (1, "", "re6st-registry: no current certificate has serial ABCDEF\n"))
+                         (1, "", "re6st-registry: no certificate on record has serial ABCDEF\n"))
         missing = os.path.join(self.dir, "missing.db")
         status, _, err = self.admin("nodes", "--db", missing)
         self.assertEqual(status, 1)

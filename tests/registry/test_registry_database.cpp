@@ -4,13 +4,16 @@
 #include "registry/registry_database.hpp"
 
 #include "common/certificate.hpp"
+#include "common/certificate_serial.hpp"
 #include "common/log.hpp"
+#include "common/prefix.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -171,6 +174,18 @@ struct LogLines {
     }
 };
 
+// Whether a row of everything() is the schema of a table or an index that
+// versions 3 and 4 added.
+bool is_added_since_version_2(const std::string& row)
+{
+    for (auto added : {"table|revoked|", "index|revoked_expires|", "index|sqlite_autoindex_revoked_",
+                       "table|certificates|", "index|certificates_cn|",
+                       "index|certificates_expires|", "index|sqlite_autoindex_certificates_"})
+        if (row.starts_with(added))
+            return true;
+    return false;
+}
+
 }  // namespace
 
 TEST(RegistryDatabase, NewFileHasTheCurrentSchema)
@@ -224,8 +239,11 @@ TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
     EXPECT_EQ(dated, 4);
     EXPECT_EQ(rows(db, "SELECT name FROM sqlite_master WHERE name = 'vpn_expires'").size(), 1u);
     EXPECT_TRUE(rows(db, "SELECT * FROM network_config").empty());
+    EXPECT_EQ(rows(db, "SELECT count(*) FROM certificates"), (std::vector<std::string>{"4|"}));
     EXPECT_EQ(log.lines, (std::vector<std::string>{
                              path + ": database upgraded to schema version 1: expiry dates of 4 "
+                                    "certificates recorded",
+                             path + ": database upgraded to schema version 4: 4 current "
                                     "certificates recorded"}));
 
     // Opening it again, as the registry's second connection does, changes
@@ -238,7 +256,8 @@ TEST(RegistryDatabase, Version0IsUpgradedWithNothingLost)
 }
 
 // Version 1, as re6st-registry wrote it before the network configuration:
-// the current schema without the tables network_config and revoked.
+// the current schema without the tables network_config, revoked and
+// certificates.
 TEST(RegistryDatabase, Version1IsUpgradedWithNothingLost)
 {
     test::TempDir dir;
@@ -246,7 +265,8 @@ TEST(RegistryDatabase, Version1IsUpgradedWithNothingLost)
     std::vector<std::string> before;
     {
         auto db = open_registry_database(path, Durability::crash);
-        db.exec("DROP TABLE network_config; DROP TABLE revoked; PRAGMA user_version = 1");
+        db.exec("DROP TABLE network_config; DROP TABLE revoked; DROP TABLE certificates;"
+                " PRAGMA user_version = 1");
         before = everything(db);
     }
     ASSERT_EQ(before.back(), "1");
@@ -263,15 +283,14 @@ TEST(RegistryDatabase, Version1IsUpgradedWithNothingLost)
     auto after = everything(db);
     auto without_new_table = [](std::vector<std::string> all) {
         std::erase_if(all, [](const std::string& row) {
-            return row.starts_with("table|network_config|") || row.starts_with("table|revoked|")
-                   || row.starts_with("index|revoked_expires|")
-                   || row.starts_with("index|sqlite_autoindex_revoked_") || row == "1"
-                   || row == std::to_string(schema_version);
+            return is_added_since_version_2(row) || row.starts_with("table|network_config|")
+                   || row == "1" || row == std::to_string(schema_version);
         });
         return all;
     };
     EXPECT_EQ(without_new_table(after), without_new_table(before));
-    EXPECT_TRUE(log.lines.empty());
+    EXPECT_EQ(log.lines, (std::vector<std::string>{path + ": database upgraded to schema version 4: "
+                                                          "4 current certificates recorded"}));
 }
 
 // The upgrade is one transaction: when a step fails, the file is as it was.
@@ -295,20 +314,22 @@ TEST(RegistryDatabase, NewerSchemaIsRefused)
 {
     test::TempDir dir;
     auto path = dir / "registry.db";
-    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 4");
+    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 5");
     try {
         open_registry_database(path, Durability::crash);
         ADD_FAILURE() << "opened";
     } catch (const std::runtime_error& error) {
-        EXPECT_STREQ(error.what(), "schema version 4 is newer than this re6st-registry knows (3)");
+        EXPECT_STREQ(error.what(), "schema version 5 is newer than this re6st-registry knows (4)");
     }
     sqlite::Database db(path);
-    EXPECT_EQ(user_version(db), 4);
+    EXPECT_EQ(user_version(db), 5);
 }
 
 // Version 2, made by the SQL that re6st-registry ran for it (with rows in
-// every table): upgraded to 3 with the table revoked, empty, and the column
-// network_config.network, NULL until the registry starts.
+// every table): upgraded with the table revoked, empty, and the column
+// network_config.network, NULL until the registry starts. Its one
+// certificate cannot be read: it is kept, and not recorded in the table
+// certificates.
 TEST(RegistryDatabase, Version2IsUpgradedWithNothingLost)
 {
     test::TempDir dir;
@@ -354,8 +375,9 @@ TEST(RegistryDatabase, Version2IsUpgradedWithNothingLost)
 
     LogLines log;
     auto db = open_registry_database(path, Durability::power_loss);
-    EXPECT_EQ(user_version(db), 3);
+    EXPECT_EQ(user_version(db), schema_version);
     EXPECT_TRUE(rows(db, "SELECT * FROM revoked").empty());
+    EXPECT_TRUE(rows(db, "SELECT * FROM certificates").empty());
     EXPECT_EQ(rows(db, "SELECT * FROM network_config"),
               (std::vector<std::string>{"0|1700000000|hello 15\n|NULL|"}));
     db.execute("INSERT INTO revoked VALUES ('0A1B', '1/16', 1800000000, 1700000000)");
@@ -366,13 +388,88 @@ TEST(RegistryDatabase, Version2IsUpgradedWithNothingLost)
     auto after = everything(db);
     auto without_new = [](std::vector<std::string> all) {
         std::erase_if(all, [](const std::string& row) {
-            return row.starts_with("table|network_config|") || row.starts_with("table|revoked|")
-                   || row.starts_with("index|revoked_expires|")
-                   || row.starts_with("index|sqlite_autoindex_revoked_") || row == "2"
-                   || row == "3";
+            return is_added_since_version_2(row) || row.starts_with("table|network_config|")
+                   || row == "2" || row == std::to_string(schema_version);
         });
         return all;
     };
     EXPECT_EQ(without_new(after), without_new(before));
-    EXPECT_TRUE(log.lines.empty());
+    ASSERT_EQ(log.lines.size(), 1u);
+    EXPECT_TRUE(log.lines[0].starts_with("the certificate of prefix 0 in the database cannot be "
+                                         "read ("))
+        << log.lines[0];
+    EXPECT_TRUE(log.lines[0].ends_with("): it is not recorded among the issued certificates"))
+        << log.lines[0];
+}
+
+// Version 3, as re6st-registry wrote it before it recorded every certificate
+// (tests/registry/data): upgraded with the table certificates, which holds
+// the current certificate of each node (those that renewals superseded were
+// never kept), and nothing else changed.
+TEST(RegistryDatabase, Version3IsUpgradedWithNothingLost)
+{
+    test::TempDir dir;
+    auto path = dir / "registry.db";
+    std::filesystem::copy_file(RE6ST_TEST_DATA_DIR "/registry-schema-3.db", path);
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read
+                                           | std::filesystem::perms::owner_write);
+    const char* const other_rows[] = {"SELECT * FROM revoked ORDER BY serial",
+                                      "SELECT * FROM network_config"};
+    std::vector<std::string> before;
+    std::vector<std::vector<std::string>> others;
+    {
+        sqlite::Database old(path);
+        ASSERT_EQ(user_version(old), 3);
+        before = everything(old);
+        for (auto sql : other_rows)
+            others.push_back(rows(old, sql));
+        ASSERT_EQ(rows(old, "SELECT count(*) FROM vpn WHERE cert IS NOT NULL"),
+                  (std::vector<std::string>{"2|"}));
+        ASSERT_EQ(others[0].size(), 1u);   // carol's
+    }
+
+    LogLines log;
+    auto db = open_registry_database(path, Durability::power_loss);
+    EXPECT_EQ(user_version(db), schema_version);
+    EXPECT_EQ(log.lines, (std::vector<std::string>{path + ": database upgraded to schema version 4: "
+                                                          "2 current certificates recorded"}));
+    auto without_new = [](std::vector<std::string> all) {
+        std::erase_if(all, [](const std::string& row) {
+            return row.starts_with("table|certificates|") || row.starts_with("index|certificates_")
+                   || row.starts_with("index|sqlite_autoindex_certificates_") || row == "3"
+                   || row == std::to_string(schema_version);
+        });
+        return all;
+    };
+    EXPECT_EQ(without_new(everything(db)), without_new(before));
+    for (std::size_t i = 0; i < std::size(other_rows); ++i)
+        EXPECT_EQ(rows(db, other_rows[i]), others[i]) << other_rows[i];
+    EXPECT_EQ(rows(db, "PRAGMA integrity_check"), (std::vector<std::string>{"ok|"}));
+
+    // Each current certificate: its serial, its node's CN, its end, its
+    // notBefore for a date.
+    std::vector<std::string> expected;
+    {
+        auto query = db.prepare("SELECT prefix, cert FROM vpn WHERE cert IS NOT NULL ORDER BY prefix");
+        auto found = query.query();
+        while (found.next()) {
+            auto cert = Certificate::from_pem(found.row().get<std::string>(1));
+            expected.push_back(serial_text(cert.serial()) + "|"
+                               + cn_from_bits(found.row().get<std::string>(0)) + "|"
+                               + std::to_string(cert.not_after()) + "|"
+                               + std::to_string(cert.not_before()) + "|");
+        }
+    }
+    std::ranges::sort(expected);
+    EXPECT_EQ(rows(db, "SELECT * FROM certificates ORDER BY serial"), expected);
+    EXPECT_EQ(rows(db, "SELECT cn FROM certificates ORDER BY cn"),
+              (std::vector<std::string>{"0/16|", "1/16|"}));
+
+    // Opening it again changes nothing and says nothing.
+    auto upgraded = everything(db);
+    auto lines = log.lines.size();
+    auto again = open_registry_database(path, Durability::crash);
+    EXPECT_EQ(everything(again), upgraded);
+    EXPECT_EQ(rows(again, "SELECT * FROM certificates ORDER BY serial"), expected);
+    EXPECT_EQ(log.lines.size(), lines);
 }

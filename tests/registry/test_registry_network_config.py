@@ -138,8 +138,9 @@ class NetworkConfig(RegistryTestCase):
         _, _, version = split(registry.proxy().getNetworkConfig())
         self.assertEqual(registry.stop(), 0)
         self.assertEqual(read(*tables), before)
-        self.assertEqual(read("PRAGMA user_version", "SELECT version, parameters FROM network_config"),
-                         [[(3,)], [(version, EXPECTED_LINES)]])
+        self.assertEqual(read("PRAGMA user_version", "SELECT version, parameters FROM network_config",
+                              "SELECT count(*) FROM certificates"),
+                         [[(4,)], [(version, EXPECTED_LINES)], [(4,)]])
 
     # An option out of the nodes' range: exit 2 and one line naming the
     # option and its value, before anything else is done.

@@ -2,6 +2,7 @@
 // B.1-B.7, B.13), on a real CA, a real SQLite file and an mbox mailer.
 #include "registry/registry_service.hpp"
 
+#include "common/certificate_serial.hpp"
 #include "common/rsa_cipher.hpp"
 #include "common/utc_time.hpp"
 #include "service_fixture.hpp"
@@ -17,6 +18,23 @@ using namespace std::chrono_literals;
 namespace {
 
 using Service = ServiceFixture;
+
+// The issued certificate's record, as the certificates table holds it.
+IssuedCertificate issued(const std::string& pem, std::int64_t date)
+{
+    auto cert = Certificate::from_pem(pem);
+    return {serial_text(cert.serial()), cert.subject_cn(), std::int64_t(cert.not_after()), date};
+}
+
+std::vector<IssuedCertificate> issued_rows(sqlite::Database& db)
+{
+    std::vector<IssuedCertificate> all;
+    IssuedCertificates certificates(db);
+    for (auto cn : {"0/16", "1/16"})
+        for (auto& c : certificates.of(cn))
+            all.push_back(std::move(c));
+    return all;
+}
 
 }  // namespace
 
@@ -86,6 +104,7 @@ TEST_F(Service, CertificateForTheFirstPrefix)
     ASSERT_TRUE(row);
     EXPECT_EQ(*row, std::make_tuple(std::string("node@example.org"), pem));
     EXPECT_EQ(enrolment_db.prepare("SELECT count(*) FROM tokens").query_value<int>(), 0);
+    EXPECT_EQ(issued_rows(enrolment_db), std::vector<IssuedCertificate>{issued(pem, t0)});
 }
 
 TEST_F(Service, EachCertificateGetsItsOwnPrefixAndSerial)
@@ -239,6 +258,28 @@ TEST_F(Service, RenewalWithTheNodesOwnKey)
     EXPECT_EQ(enrolment_db.prepare("SELECT email FROM vpn WHERE prefix = ?")
                   .query_value<std::string>(node.prefix),
               "node@example.org");
+    // Recorded, and the one it superseded stays on record.
+    EXPECT_EQ(issued_rows(enrolment_db),
+              (std::vector<IssuedCertificate>{issued(node.certificate, t0), issued(pem, now)}));
+}
+
+// The certificate is recorded in the transaction that stores it: if the
+// record fails, neither the enrolment nor the renewal happened.
+TEST_F(Service, IssuedCertificatesAreRecordedWithTheirVpnRowOrNotAtAll)
+{
+    auto node = enrol();
+    auto newcomer = make_node();
+    auto pending = token("newcomer@example.org");
+    enrolment_db.exec("CREATE TRIGGER no_record BEFORE INSERT ON certificates"
+                      " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+    auto before = dump(enrolment_db);
+    EXPECT_THROW(service->request_certificate(pending, newcomer.csr_pem), sqlite::Error);
+    EXPECT_THROW(service->renew_certificate(renewal_csr(node.key, "0/16")), sqlite::Error);
+    EXPECT_EQ(dump(enrolment_db), before);
+    enrolment_db.exec("DROP TRIGGER no_record");
+    auto pem = service->request_certificate(pending, newcomer.csr_pem);   // the token was kept
+    EXPECT_EQ(issued_rows(enrolment_db),
+              (std::vector<IssuedCertificate>{issued(node.certificate, t0), issued(pem, t0)}));
 }
 
 // A CN with leading zeros names the same prefix; the certificate carries the

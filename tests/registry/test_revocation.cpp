@@ -11,6 +11,7 @@
 #include "registry/administration.hpp"
 #include "registry/maintenance.hpp"
 #include "service_fixture.hpp"
+#include "vpn_rows.hpp"
 
 #include <algorithm>
 
@@ -80,10 +81,11 @@ TEST_F(Revoked, ByCnRecordsTheSerialDropsThePeerAndFreesThePrefix)
     ASSERT_TRUE(service->declare(node.ip, "192.0.2.1,1194,udp", node.ip));
     auto result = revoke(cn_from_bits(node.prefix));
     EXPECT_FALSE(result.already);
-    EXPECT_EQ(result.revocation.serial, serial_of(node));
-    EXPECT_EQ(result.revocation.cn, cn_from_bits(node.prefix));
-    EXPECT_EQ(result.revocation.expires, Certificate::from_pem(node.certificate).not_after());
-    EXPECT_EQ(result.revocation.date, now);
+    ASSERT_EQ(result.revocations.size(), 1u);
+    EXPECT_EQ(result.revocations[0].serial, serial_of(node));
+    EXPECT_EQ(result.revocations[0].cn, cn_from_bits(node.prefix));
+    EXPECT_EQ(result.revocations[0].expires, Certificate::from_pem(node.certificate).not_after());
+    EXPECT_EQ(result.revocations[0].date, now);
     EXPECT_EQ(rows("SELECT count(*) FROM revoked"), 1);
     EXPECT_EQ(rows("SELECT count(*) FROM peers"), 0);
     EXPECT_EQ(rows("SELECT count(*) FROM vpn WHERE cert IS NOT NULL"), 0);
@@ -98,13 +100,14 @@ TEST_F(Revoked, BySerialAnyCaseLeadingZerosOrNot)
     for (auto& c : typed)
         c = char(std::tolower(c));
     auto result = revoke("000" + typed);
-    EXPECT_EQ(result.revocation.serial, serial_of(node));
-    EXPECT_EQ(result.revocation.cn, cn_from_bits(node.prefix));
+    ASSERT_EQ(result.revocations.size(), 1u);
+    EXPECT_EQ(result.revocations[0].serial, serial_of(node));
+    EXPECT_EQ(result.revocations[0].cn, cn_from_bits(node.prefix));
     EXPECT_EQ(rows("SELECT count(*) FROM vpn WHERE cert IS NOT NULL"), 1);
     // Again: nothing changes.
     auto again = revoke(serial_of(node));
     EXPECT_TRUE(again.already);
-    EXPECT_EQ(again.revocation, result.revocation);
+    EXPECT_EQ(again.revocations, result.revocations);
 }
 
 TEST_F(Revoked, NoSuchNodeOrCertificate)
@@ -247,4 +250,176 @@ TEST_F(Revoked, EachCallNoticesTheRevocationItself)
             << method;
         EXPECT_FALSE(peers.find(node.prefix)) << method;
     }
+}
+
+// --- certificates that renewals superseded ---
+
+namespace {
+
+// A node enrolled, then renewed twice a day apart: its three certificates,
+// the current one last.
+class Renewed : public Revoked {
+protected:
+    std::optional<Enrolled> renewed;   // set up
+    std::vector<std::string> serials;   // earliest first
+    std::vector<std::int64_t> ends;
+
+    void SetUp() override
+    {
+        Revoked::SetUp();
+        renewed = enrol();
+        add(renewed->certificate);
+        for (int i = 0; i < 2; ++i) {
+            now += 86400;
+            add(service->renew_certificate(renewal_csr(*renewed)));
+        }
+    }
+
+    void add(const std::string& pem)
+    {
+        auto cert = Certificate::from_pem(pem);
+        serials.push_back(serial_text(cert.serial()));
+        ends.push_back(cert.not_after());
+    }
+
+    std::vector<std::string> signed_revoked()
+    {
+        return parse_network_config(
+                   split_signed_network_config(service->network_config_answer(std::nullopt))
+                       .document)
+            .revoked;
+    }
+};
+
+std::vector<std::string> sorted(std::vector<std::string> serials)
+{
+    std::ranges::sort(serials);
+    return serials;
+}
+
+}  // namespace
+
+// Each certificate has the node's key: any of them would open a tunnel.
+TEST_F(Renewed, ByCnEveryUnexpiredCertificateOfTheNode)
+{
+    const auto& node = *renewed;
+    auto other = enrol();
+    ASSERT_TRUE(service->declare(node.ip, "192.0.2.1,1194,udp", node.ip));
+    auto cn = cn_from_bits(node.prefix);
+    auto result = revoke(cn);
+    EXPECT_FALSE(result.already);
+    std::vector<Revocation> expected;
+    for (std::size_t i = 0; i < 3; ++i)
+        expected.push_back({serials[i], cn, ends[i], now});
+    EXPECT_EQ(result.revocations, expected);
+    EXPECT_EQ(rows("SELECT count(*) FROM revoked"), 3);
+    EXPECT_EQ(rows("SELECT count(*) FROM peers"), 0);
+    EXPECT_FALSE(enrolment_db.prepare("SELECT cert FROM vpn WHERE prefix = ?")
+                     .query_value<std::optional<std::string>>(node.prefix)
+                     .value());   // freed
+
+    // Every node is told all three, and refuses each at the handshake.
+    EXPECT_EQ(signed_revoked(), sorted(serials));
+    // The registry refuses the node, naming its last certificate.
+    warnings.clear();
+    auto refused = "the certificate of " + cn + " was revoked";
+    EXPECT_EQ(refusal([&] { service->declare(node.ip, "192.0.2.1,1194,udp", node.ip); }), refused);
+    EXPECT_EQ(refusal([&] { peer_list(10, node.ip); }), refused);
+    EXPECT_EQ(refusal([&] { service->renew_certificate(renewal_csr(node)); }), refused);
+    EXPECT_EQ(refusal([&] { service->bootstrap_peer(node.prefix); }), refused);
+    ASSERT_EQ(warnings.size(), 4u);
+    for (const auto& line : warnings)
+        EXPECT_TRUE(line.ends_with(": refused " + cn + ": its certificate " + serials[2]
+                                   + " was revoked on " + utc_time(now)))
+            << line;
+    EXPECT_TRUE(service->declare(other.ip, "192.0.2.2,1194,udp", other.ip));
+
+    // Nothing is left to revoke.
+    for (const auto& serial : serials) {
+        auto again = revoke(serial);
+        EXPECT_TRUE(again.already);
+        EXPECT_EQ(again.revocations.size(), 1u);
+        EXPECT_EQ(again.revocations[0].serial, serial);
+    }
+    EXPECT_THROW(revoke(cn), NotFound);
+}
+
+// An old certificate alone: the node keeps its prefix, its peers row and
+// its current certificate, which it may still renew; every node refuses the
+// old one.
+TEST_F(Renewed, ASupersededSerialAloneLeavesTheNodeAsItIs)
+{
+    const auto& node = *renewed;
+    auto other = enrol();
+    ASSERT_TRUE(service->declare(other.ip, "192.0.2.2,1194,udp", other.ip));
+    ASSERT_TRUE(service->declare(node.ip, "192.0.2.1,1194,udp", node.ip));
+    auto before = vpn_rows(enrolment_db);
+    auto cn = cn_from_bits(node.prefix);
+    auto typed = serials[0];
+    std::ranges::transform(typed, typed.begin(), [](char c) { return char(std::tolower(c)); });
+    auto result = revoke("00" + typed);
+    EXPECT_FALSE(result.already);
+    EXPECT_EQ(result.revocations, (std::vector<Revocation>{{serials[0], cn, ends[0], now}}));
+    EXPECT_EQ(vpn_rows(enrolment_db), before);
+    EXPECT_TRUE(peers.find(node.prefix));
+    EXPECT_EQ(signed_revoked(), std::vector<std::string>{serials[0]});
+
+    warnings.clear();
+    EXPECT_TRUE(service->declare(node.ip, "192.0.2.1,1194,udp", node.ip));
+    EXPECT_TRUE(peers.find(node.prefix));   // the registry took the revocation in
+    EXPECT_NO_THROW(peer_list(10, node.ip));
+    EXPECT_NO_THROW(service->bootstrap_peer(node.prefix));
+    add(service->renew_certificate(renewal_csr(node)));
+    EXPECT_EQ(warnings, std::vector<std::string>());
+
+    EXPECT_TRUE(revoke(serials[0]).already);
+    // Then the node: the others, the new one included, not the one already
+    // revoked.
+    auto rest = revoke(cn);
+    EXPECT_FALSE(rest.already);
+    EXPECT_EQ(rest.revocations, (std::vector<Revocation>{{serials[1], cn, ends[1], now},
+                                                         {serials[2], cn, ends[2], now},
+                                                         {serials[3], cn, ends[3], now}}));
+    EXPECT_EQ(signed_revoked(), sorted(serials));
+}
+
+// An expired certificate is refused by every node anyway: there is nothing
+// to revoke, and the configuration does not carry it.
+TEST_F(Revoked, AnExpiredSupersededCertificateIsNotRevoked)
+{
+    settings.certificate_validity = 600s;
+    make();
+    auto node = enrol();
+    auto first = Certificate::from_pem(node.certificate);
+    now = first.not_after() + 1;   // within the grace period
+    auto renewed = Certificate::from_pem(service->renew_certificate(renewal_csr(node)));
+    auto cn = cn_from_bits(node.prefix);
+    try {
+        revoke(serial_of(node));
+        ADD_FAILURE() << "revoked";
+    } catch (const NotFound& error) {
+        EXPECT_EQ(std::string(error.what()), "certificate " + serial_of(node) + " of " + cn
+                                                 + " expired on " + utc_time(first.not_after())
+                                                 + ": nothing to revoke");
+    }
+    auto result = revoke(cn);
+    EXPECT_EQ(result.revocations,
+              (std::vector<Revocation>{{serial_text(renewed.serial()), cn,
+                                        std::int64_t(renewed.not_after()), now}}));
+    EXPECT_EQ(rows("SELECT count(*) FROM revoked"), 1);
+}
+
+// The node's current certificate by serial frees its prefix, as by CN, but
+// revokes that certificate only.
+TEST_F(Renewed, TheCurrentSerialFreesThePrefix)
+{
+    const auto& node = *renewed;
+    auto cn = cn_from_bits(node.prefix);
+    auto result = revoke(serials[2]);
+    EXPECT_EQ(result.revocations, (std::vector<Revocation>{{serials[2], cn, ends[2], now}}));
+    EXPECT_EQ(rows("SELECT count(*) FROM vpn WHERE cert IS NOT NULL"), 0);
+    EXPECT_THROW(revoke(cn), NotFound);
+    // The older ones can still be revoked by serial.
+    EXPECT_FALSE(revoke(serials[0]).already);
+    EXPECT_EQ(signed_revoked(), sorted({serials[0], serials[2]}));
 }
