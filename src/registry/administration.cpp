@@ -204,7 +204,8 @@ RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_
             throw NotFound("not a CN or a serial: " + target);
         if (auto known = revocations.find(*serial))
             return {{*known}, true};
-        // A current certificate first: its node goes with it.
+        // A current certificate first: its node goes with it, and so do the
+        // certificates its renewals superseded, as for its CN.
         {
             auto select = db.prepare("SELECT prefix, cert FROM vpn WHERE cert IS NOT NULL");
             auto rows = select.query();
@@ -212,11 +213,17 @@ RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_
                 auto pem = rows.row().get<std::string>(1);
                 if (facts_of(pem).serial == *serial) {
                     prefix = rows.row().get<std::string>(0);
-                    wanted.push_back({*serial, cn_from_bits(*prefix),
-                                      std::int64_t(Certificate::from_pem(pem).not_after()), now});
                     break;
                 }
             }
+        }
+        if (prefix) {
+            auto cn = cn_from_bits(*prefix);
+            for (const auto& certificate : issued.of(cn))
+                if (certificate.expires >= now && certificate.serial != *serial)
+                    wanted.push_back({certificate.serial, cn, certificate.expires, now});
+            auto current = Certificate::from_pem(*allocator.certificate(*prefix));
+            wanted.push_back({*serial, cn, std::int64_t(current.not_after()), now});
         }
         // Else one that a renewal superseded: its node keeps its prefix and
         // its current certificate.
@@ -242,6 +249,9 @@ RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_
     if (prefix) {
         db.execute("DELETE FROM peers WHERE prefix = ?", *prefix);
         allocator.release(*prefix);
+        // Every certificate of the node is revoked or expired: the records
+        // go, so that the next node given the prefix answers for its own.
+        issued.forget(cn_from_bits(*prefix));
     }
     transaction.commit();
     return result;

@@ -409,17 +409,21 @@ TEST_F(Revoked, AnExpiredSupersededCertificateIsNotRevoked)
     EXPECT_EQ(rows("SELECT count(*) FROM revoked"), 1);
 }
 
-// The node's current certificate by serial frees its prefix, as by CN, but
-// revokes that certificate only.
-TEST_F(Renewed, TheCurrentSerialFreesThePrefix)
+// The node's current certificate by serial is the node itself, as by CN:
+// its prefix is freed, and the certificates its renewals superseded are
+// revoked with it; their records go with the prefix, so that its next
+// owner answers only for its own.
+TEST_F(Renewed, TheCurrentSerialRevokesTheWholeNode)
 {
     const auto& node = *renewed;
     auto cn = cn_from_bits(node.prefix);
     auto result = revoke(serials[2]);
-    EXPECT_EQ(result.revocations, (std::vector<Revocation>{{serials[2], cn, ends[2], now}}));
+    EXPECT_EQ(result.revocations, (std::vector<Revocation>{{serials[0], cn, ends[0], now},
+                                                           {serials[1], cn, ends[1], now},
+                                                           {serials[2], cn, ends[2], now}}));
     EXPECT_EQ(rows("SELECT count(*) FROM vpn WHERE cert IS NOT NULL"), 0);
+    EXPECT_EQ(rows("SELECT count(*) FROM certificates"), 0);
     EXPECT_THROW(revoke(cn), NotFound);
-    // The older ones can still be revoked by serial.
-    EXPECT_FALSE(revoke(serials[0]).already);
-    EXPECT_EQ(signed_revoked(), sorted({serials[0], serials[2]}));
+    EXPECT_TRUE(revoke(serials[0]).already);
+    EXPECT_EQ(signed_revoked(), sorted(serials));
 }
