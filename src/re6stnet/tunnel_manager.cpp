@@ -159,10 +159,14 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
 
 void TunnelManager::hook_reported(Slot& slot, const HookMessage& message)
 {
-    if (message.event == HookMessage::Event::route_up && !slot.connected) {
-        slot.connected = true;
+    if (message.event == HookMessage::Event::route_up) {
+        // Again after the client connected again: its server restarted,
+        // maybe with a renewed certificate.
         slot.serial = message.serial;
-        log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " is up");
+        if (!slot.connected) {
+            slot.connected = true;
+            log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " is up");
+        }
     }
     on_hook_(message);
 }

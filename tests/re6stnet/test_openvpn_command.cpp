@@ -118,6 +118,8 @@ TEST(OpenVpnCommand, Client)
     // The server sets no route, DNS server or address here.
     EXPECT_EQ(values(argv, "--route-nopull"), Argv{});
     EXPECT_EQ(values(argv, "--pull-filter"), (Argv{"ignore", "ifconfig"}));
+    // Its tap outlives a reconnection to a restarted server.
+    EXPECT_EQ(values(argv, "--persist-tun"), Argv{});
     EXPECT_EQ(std::count(argv.begin(), argv.end(), "--remote"), 2);
     EXPECT_EQ(values(argv, "--remote"), (Argv{"192.0.2.1", "1194", "udp"}));
     EXPECT_EQ(values(argv, "--mode"), Argv{"<absent>"});

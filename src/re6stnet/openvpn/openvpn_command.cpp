@@ -118,9 +118,9 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
     auto established = std::to_string(
         (server.transport == Transport::tcp ? settings.tcp_timeout : settings.timeout).count());
     // A server that stops (the daemon replaces it to present a renewed
-    // certificate, or quits) tells its UDP clients so: they end at once and
-    // babeld routes around them, instead of after --tunnel-timeout of
-    // silence. A TCP client sees its connection close anyway.
+    // certificate, or quits) tells its UDP clients so: they connect again at
+    // once (to its replacement, if any), instead of after --tunnel-timeout
+    // of silence. A TCP client sees its connection close anyway.
     if (server.transport == Transport::udp)
         argv.insert(argv.end(), {"--explicit-exit-notify", "1"});
     argv.insert(argv.end(), {
@@ -162,6 +162,11 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
         // take over our IPv4 routing (redirect-gateway) or a LAN's subnet.
         "--route-nopull",
         "--pull-filter", "ignore", "ifconfig",
+        // A server that restarts (replaced for a renewed certificate) tells
+        // its clients to connect again: the tap stays through that, with
+        // babeld's neighbour on it. Without it OpenVPN, no longer root,
+        // would fail to make a new tap and end.
+        "--persist-tun",
         "--up", hook,
         "--route-up", hook,
     });
