@@ -176,7 +176,7 @@ void Daemon::start()
     management_ = std::make_unique<ManagementListener>(io_, plan_.management_socket);
     TunnelManager::TapRouting routing;
     routing.forget = [this](const std::string& tap) { forget_tap(tap); };
-    routing.declare = [this](const std::string& tap) { declare_tap(tap); };
+    routing.declare = [this](const std::string& tap) { restore_tap(tap); };
     tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
                                                [this](const HookMessage& m) { on_client_hook(m); },
                                                std::move(routing));
@@ -358,7 +358,7 @@ void Daemon::start_servers()
             if (!s->forgotten)
                 return;
             s->forgotten = false;
-            declare_tap(s->plan.openvpn.interface);
+            restore_tap(s->plan.openvpn.interface);
         };
         server->process->start();
         servers_.push_back(std::move(server));
@@ -626,13 +626,37 @@ void Daemon::replace_server(Server& server, std::function<void()> then)
     });
 }
 
+// A tap about to close is given back to babeld with an infinite cost.
+// Neither end then routes through it: the peer's babeld, told so in our
+// next IHU (a fraction of a second), loses its routes through us at once,
+// from a low metric, which makes it ask at once for new sequence numbers
+// where its other routes are unfeasible; were we only silent, its cost for
+// us would climb hello after hello, and babeld does not ask for a route
+// lost from a metric past half of infinity: the node waits for the next
+// periodic update, many seconds. And babeld here still reads what comes
+// in on the tap, such as the seqno requests for our own prefix that the
+// peer's neighbours forward through it.
 void Daemon::forget_tap(const std::string& tap)
 {
-    babel_control_->request("flush interface " + tap, [tap](const std::string& error,
-                                                            const std::string&) {
+    auto report = [tap](const std::string& error, const std::string&) {
         if (!error.empty())
-            log::warning("babeld: cannot forget the interface ", tap, ": ", error);
-    });
+            log::warning("babeld: cannot drain the interface ", tap, ": ", error);
+    };
+    babel_control_->request("flush interface " + tap, report);
+    babel_control_->request(babeld_draining_interface(plan_.babeld, tap), report);
+}
+
+// Its draining options go with the closed tunnel; the next one on the tap
+// has the usual ones.
+void Daemon::restore_tap(const std::string& tap)
+{
+    babel_control_->request("flush interface " + tap,
+                            [tap](const std::string& error, const std::string&) {
+                                if (!error.empty())
+                                    log::warning("babeld: cannot flush the interface ", tap,
+                                                 ": ", error);
+                            });
+    declare_tap(tap);
 }
 
 void Daemon::set_endpoints(const std::vector<Endpoint>& endpoints)
