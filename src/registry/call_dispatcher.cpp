@@ -25,9 +25,11 @@ std::string_view peek_method_name(std::string_view body)
     return name.substr(first, name.find_last_not_of(space) - first + 1);
 }
 
-CallDispatcher::CallDispatcher(const XmlRpcProcessor& processor, Settings settings)
+CallDispatcher::CallDispatcher(const XmlRpcProcessor& processor, Settings settings,
+                               Observer observer)
     : processor_(processor),
       settings_(settings),
+      observer_(std::move(observer)),
       workers_(settings.workers),
       mail_workers_(settings.mail_workers)
 {
@@ -38,12 +40,22 @@ CallDispatcher::~CallDispatcher()
     join();
 }
 
+std::string CallDispatcher::process(const std::string& body, const CallContext& context,
+                                   std::chrono::steady_clock::time_point dispatched) const
+{
+    auto response = processor_.process(body, context);
+    if (observer_)
+        observer_(peek_method_name(body), context, std::chrono::steady_clock::now() - dispatched);
+    return response;
+}
+
 void CallDispatcher::dispatch(std::string body, std::string peer_address, Done done)
 {
+    auto dispatched = std::chrono::steady_clock::now();
     if (peek_method_name(body) != "requestToken") {
-        boost::asio::post(workers_, [this, body = std::move(body),
+        boost::asio::post(workers_, [this, body = std::move(body), dispatched,
                                      peer = std::move(peer_address), done = std::move(done)] {
-            done(processor_.process(body, CallContext(peer, false)));
+            done(process(body, CallContext(peer, false), dispatched));
         });
         return;
     }
@@ -51,13 +63,18 @@ void CallDispatcher::dispatch(std::string body, std::string peer_address, Done d
         mail_pending_.fetch_sub(1);
         log::warning("requestToken from ", peer_address, " refused: ", settings_.mail_queue,
                      " token requests pending");
-        done(fault_response(fault_code(RequestError::Kind::busy),
-                            "too many pending token requests: try again later"));
+        auto response = fault_response(fault_code(RequestError::Kind::busy),
+                                       "too many pending token requests: try again later");
+        // No method ran: the observer sees a fault.
+        if (observer_)
+            observer_(peek_method_name(body), CallContext(peer_address, true),
+                      std::chrono::steady_clock::now() - dispatched);
+        done(std::move(response));
         return;
     }
-    boost::asio::post(mail_workers_, [this, body = std::move(body),
+    boost::asio::post(mail_workers_, [this, body = std::move(body), dispatched,
                                       peer = std::move(peer_address), done = std::move(done)] {
-        auto response = processor_.process(body, CallContext(peer, true));
+        auto response = process(body, CallContext(peer, true), dispatched);
         mail_pending_.fetch_sub(1);
         done(std::move(response));
     });

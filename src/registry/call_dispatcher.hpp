@@ -9,6 +9,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,8 +28,13 @@ public:
         unsigned mail_queue = 16;    // requestToken calls waiting or running, at most
     };
     using Done = std::function<void(std::string response)>;
+    // Told of each call when it is answered, on the thread that answered it:
+    // the method it names (peek_method_name), what ran and how it ended,
+    // and the time since dispatch (queueing included).
+    using Observer = std::function<void(std::string_view method, const CallContext& context,
+                                        std::chrono::steady_clock::duration elapsed)>;
 
-    CallDispatcher(const XmlRpcProcessor& processor, Settings settings);
+    CallDispatcher(const XmlRpcProcessor& processor, Settings settings, Observer observer = {});
     ~CallDispatcher();
 
     // Processes `body` from `peer_address` on a pool thread and hands the
@@ -40,8 +46,13 @@ public:
     void join();
 
 private:
+    // The response, once the observer is told.
+    std::string process(const std::string& body, const CallContext& context,
+                        std::chrono::steady_clock::time_point dispatched) const;
+
     const XmlRpcProcessor& processor_;
     Settings settings_;
+    Observer observer_;
     boost::asio::thread_pool workers_;
     boost::asio::thread_pool mail_workers_;
     std::atomic<unsigned> mail_pending_{0};

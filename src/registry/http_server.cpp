@@ -109,12 +109,14 @@ bool HttpServer::evict_oldest_waiting()
 
 HttpServer::Entry HttpServer::add(HttpConnection* connection)
 {
+    ++connection_count_;
     return connections_.insert(connections_.end(), connection);
 }
 
 void HttpServer::remove(Entry entry)
 {
     connections_.erase(entry);
+    --connection_count_;
 }
 
 HttpServer::Entry HttpServer::start_waiting(HttpConnection* connection)

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,6 +48,8 @@ public:
     void start(Handler handler);
 
     std::uint16_t port() const { return port_; }
+    // Connections open now; read from any thread.
+    std::size_t connection_count() const { return connection_count_.load(); }
     const HttpLimits& limits() const { return limits_; }
     const Handler& handler() const { return handler_; }
 
@@ -73,6 +76,7 @@ private:
     std::uint16_t port_ = 0;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::list<HttpConnection*> connections_;
+    std::atomic<std::size_t> connection_count_{0};   // connections_.size(), for other threads
     std::list<HttpConnection*> waiting_;   // oldest first
     bool stopped_ = false;
 };

@@ -4,7 +4,9 @@
 // A first argument nodes, revoke or token runs that administration command
 // on the database instead.
 #include "common/certificate_authority.hpp"
+#include "common/listen_address.hpp"
 #include "common/log.hpp"
+#include "common/metrics_server.hpp"
 #include "common/options.hpp"
 #include "common/prefix.hpp"
 #include "common/service_notify.hpp"
@@ -18,6 +20,7 @@
 #include "registry/peer_directory.hpp"
 #include "registry/peer_list_xml.hpp"
 #include "registry/registry_database.hpp"
+#include "registry/registry_metrics.hpp"
 #include "registry/registry_options.hpp"
 #include "registry/registry_service.hpp"
 #include "registry/xmlrpc_methods.hpp"
@@ -37,6 +40,10 @@
 
 using namespace re6st;
 using namespace re6st::registry;
+
+#ifndef RE6ST_VERSION
+#error "RE6ST_VERSION must be defined"
+#endif
 
 namespace {
 
@@ -136,8 +143,8 @@ Databases open_databases(const std::string& path)
 // Serves until SIGINT or SIGTERM, then stops accepting, cancels the mail
 // being sent and returns. `ready` is logged once signals are handled, so
 // that whoever waits for it may send one.
-void serve(boost::asio::io_context& io, HttpServer& server, Mailer& mailer,
-           const std::string& ready)
+void serve(boost::asio::io_context& io, HttpServer& server, metrics::MetricsServer* metrics,
+           Mailer& mailer, const std::string& ready)
 {
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
@@ -146,6 +153,8 @@ void serve(boost::asio::io_context& io, HttpServer& server, Mailer& mailer,
         log::info("stopping on signal ", signal, " (", strsignal(signal), ")");
         notify_service("STOPPING=1");
         server.stop();
+        if (metrics)
+            metrics->stop();
         mailer.cancel();
         io.stop();
     });
@@ -176,6 +185,28 @@ ServiceSettings checked_settings(const RegistryOptions& options, const Network& 
     return settings;
 }
 
+// The registry's metrics, fed by the dispatcher and read at each scrape
+// through a read-only connection of their own.
+std::unique_ptr<RegistryMetrics> make_registry_metrics(metrics::MetricSet& set,
+                                                       const RegistryOptions& options,
+                                                       const Certificate& ca,
+                                                       const HttpServer& server)
+{
+    auto db = std::make_shared<sqlite::Database>(
+        about("--db " + options.db,
+              [&] { return sqlite::Database(options.db, SQLITE_OPEN_READONLY); }));
+    db->set_busy_timeout(1000);
+    RegistryMetrics::Sources sources;
+    sources.version = RE6ST_VERSION;
+    sources.ca_not_after = ca.not_after();
+    sources.open_connections = [&server] { return server.connection_count(); };
+    sources.database = [db, path = options.db, expiry = options.peer_expiry,
+                        lifetime = options.token_lifetime] {
+        return read_database_figures(*db, path, system_clock_now(), expiry, lifetime);
+    };
+    return std::make_unique<RegistryMetrics>(set, std::move(sources));
+}
+
 int run(const RegistryOptions& options)
 {
     log::set_verbosity(options.verbosity);
@@ -192,6 +223,12 @@ int run(const RegistryOptions& options)
     boost::asio::io_context io(1);
     auto server = HttpServer::bind(io, options.port, limits);
     settings.port = server->port();
+    metrics::MetricSet metric_set;
+    std::shared_ptr<metrics::MetricsServer> metrics_server;
+    if (options.metrics)
+        metrics_server = about("--metrics", [&] {
+            return metrics::MetricsServer::bind(io, *options.metrics, metric_set);
+        });
     auto db = open_databases(options.db);
     auto peers = open_peer_directory(db.peers, options);
 
@@ -199,7 +236,17 @@ int run(const RegistryOptions& options)
     RegistryService service(settings, std::move(ca), db.enrolment, *peers, *mailer);
     Maintenance maintenance(io, service, ca_certificate);
     XmlRpcProcessor processor(service, limits.max_body);
-    CallDispatcher dispatcher(processor, {});
+    std::unique_ptr<RegistryMetrics> registry_metrics;
+    CallDispatcher::Observer observer;
+    if (metrics_server) {
+        registry_metrics = make_registry_metrics(metric_set, options, ca_certificate, *server);
+        observer = [&counted = *registry_metrics](std::string_view method,
+                                                  const CallContext& context,
+                                                  std::chrono::steady_clock::duration elapsed) {
+            counted.record_call(method, context, elapsed);
+        };
+    }
+    CallDispatcher dispatcher(processor, {}, std::move(observer));
     server->start([&dispatcher](std::string body, std::string peer, HttpServer::Respond respond) {
         dispatcher.dispatch(std::move(body), std::move(peer), std::move(respond));
     });
@@ -210,9 +257,14 @@ int run(const RegistryOptions& options)
     log::info("network configuration ", describe_network_config(service.network_config()));
     maintenance.start();
     auto port = std::to_string(server->port());
-    serve(io, *server, *mailer,
-          "network " + network.prefix().to_string() + ", " + std::to_string(peers->size())
-              + " known peers; listening on 0.0.0.0:" + port + " and [::]:" + port);
+    auto ready = "network " + network.prefix().to_string() + ", " + std::to_string(peers->size())
+               + " known peers; listening on 0.0.0.0:" + port + " and [::]:" + port;
+    if (metrics_server) {
+        metrics_server->start();
+        ready += "; metrics on http://" + format_listen_address(metrics_server->local_endpoint())
+               + "/metrics";
+    }
+    serve(io, *server, metrics_server.get(), *mailer, ready);
     maintenance.stop();
     dispatcher.join();
     return 0;

@@ -2,6 +2,7 @@
 #include "registry/registry_options.hpp"
 
 #include "common/duration.hpp"
+#include "common/listen_address.hpp"
 #include "registry/mailer.hpp"
 
 #include <algorithm>
@@ -58,6 +59,9 @@ po::options_description registry_options_description(bool required)
          "concurrent HTTP connections; beyond, the longest idle one is closed")
         ("request-timeout", po::value<unsigned>()->default_value(20),
          "seconds a client has to send a whole request (or read a response)")
+        ("metrics", po::value<std::string>()->value_name("ADDRESS:PORT"),
+         "serve Prometheus metrics on http://ADDRESS:PORT/metrics (IPv6: [ADDRESS]:PORT) "
+         "[off]")
         ("verbose,v", po::value<int>()->default_value(1),
          "log level: 0 warnings, 1 info, 2 debug, 3 trace");
 
@@ -221,6 +225,13 @@ std::optional<RegistryOptions> parse_registry_options(const std::vector<std::str
     options.smtp_timeout = std::chrono::seconds(values["smtp-timeout"].as<unsigned>());
     options.limits.max_connections = values["max-connections"].as<unsigned>();
     options.limits.request_timeout = std::chrono::seconds(values["request-timeout"].as<unsigned>());
+    if (values.count("metrics")) {
+        try {
+            options.metrics = parse_listen_address(values["metrics"].as<std::string>());
+        } catch (const ListenAddressError& error) {
+            throw bad_value(line, "metrics", error.reason());
+        }
+    }
     options.verbosity = values["verbose"].as<int>();
     options.network_parameters = network_parameters(line);
     return options;

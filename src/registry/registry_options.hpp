@@ -39,6 +39,8 @@ struct RegistryOptions {
     std::optional<std::string> smtp_password_file;
     std::chrono::seconds smtp_timeout{30};
     HttpLimits limits;
+    // Where Prometheus metrics are served; none: nowhere.
+    std::optional<boost::asio::ip::tcp::endpoint> metrics;
     int verbosity = 1;
     // What getNetworkConfig hands out to every node, all set and in range.
     NetworkParameters network_parameters = merge_network_parameters({}, {});

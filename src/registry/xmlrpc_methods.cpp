@@ -62,13 +62,21 @@ public:
     void execute(const xmlrpc_c::paramList& params, const xmlrpc_c::callInfo* info,
                  xmlrpc_c::value* result) final
     {
+        auto ended = [this, info](CallOutcome outcome) {
+            if (auto context = dynamic_cast<const CallContext*>(info))
+                context->record(name_, outcome);
+        };
         try {
             *result = call(params, context_of(info));
+            ended(CallOutcome::ok);
         } catch (const RequestError& error) {
+            ended(CallOutcome::fault);
             throw fault(error.what(), fault::code_t(fault_code(error.kind())));
         } catch (const fault&) {
+            ended(CallOutcome::fault);
             throw;
         } catch (const std::exception& error) {
+            ended(CallOutcome::error);
             log::error(name_, ": ", error.what());
             throw fault("internal error", fault::CODE_INTERNAL);
         }
@@ -241,15 +249,23 @@ XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_
 {
     xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, max_call_size);
     registry_.disableIntrospection();
-    registry_.addMethod("requestToken", new RequestToken("requestToken", service));
-    registry_.addMethod("requestCertificate", new RequestCertificate("requestCertificate", service));
-    registry_.addMethod("renewCertificate", new RenewCertificate("renewCertificate", service));
-    registry_.addMethod("getCa", new GetCa("getCa", service));
-    registry_.addMethod("getPrivateAddress", new GetPrivateAddress("getPrivateAddress", service));
-    registry_.addMethod("getBootstrapPeer", new GetBootstrapPeer("getBootstrapPeer", service));
-    registry_.addMethod("getNetworkConfig", new GetNetworkConfig("getNetworkConfig", service));
-    registry_.addMethod("declare", new Declare("declare", service));
-    registry_.addMethod("getPeerList", new GetPeerList("getPeerList", service, placeholder_, frame_));
+    add("requestToken", new RequestToken("requestToken", service));
+    add("requestCertificate", new RequestCertificate("requestCertificate", service));
+    add("renewCertificate", new RenewCertificate("renewCertificate", service));
+    add("getCa", new GetCa("getCa", service));
+    add("getPrivateAddress", new GetPrivateAddress("getPrivateAddress", service));
+    add("getBootstrapPeer", new GetBootstrapPeer("getBootstrapPeer", service));
+    add("getNetworkConfig", new GetNetworkConfig("getNetworkConfig", service));
+    add("declare", new Declare("declare", service));
+    add("getPeerList", new GetPeerList("getPeerList", service, placeholder_, frame_));
+}
+
+void XmlRpcProcessor::add(std::string_view name, xmlrpc_c::method2* method)
+{
+    xmlrpc_c::methodPtr owned(method);
+    if (std::find(method_names.begin(), method_names.end(), name) == method_names.end())
+        throw std::logic_error("method " + std::string(name) + " missing from method_names");
+    registry_.addMethod(std::string(name), owned);
 }
 
 std::string XmlRpcProcessor::process(const std::string& body, const CallContext& context) const
@@ -261,6 +277,7 @@ std::string XmlRpcProcessor::process(const std::string& body, const CallContext&
     try {
         registry_.processCall(body, &context, &response);
     } catch (const std::exception& error) {
+        context.record({}, CallOutcome::error);
         log::error("processing a call: ", error.what());
         return fault_response(fault::CODE_INTERNAL, "internal error");
     }

@@ -8,9 +8,17 @@
 
 #include <xmlrpc-c/registry.hpp>
 
+#include <array>
 #include <string>
+#include <string_view>
 
 namespace re6st::registry {
+
+// Every method the processor serves (the constructor checks it), for
+// whoever counts calls by method.
+inline constexpr std::array<std::string_view, 9> method_names = {
+    "requestToken", "requestCertificate", "renewCertificate", "getCa", "getPrivateAddress",
+    "getBootstrapPeer", "getNetworkConfig", "declare", "getPeerList"};
 
 // The XML-RPC fault code of each kind of RequestError; other failures are
 // xmlrpc-c's own codes (-501 wrong parameter type or count, -503 malformed or
@@ -36,6 +44,8 @@ public:
     };
 
 private:
+    void add(std::string_view name, xmlrpc_c::method2* method);
+
     // A method that writes its response itself (head + value + tail) returns,
     // through xmlrpc-c, a string holding this secret and an index. When the
     // call is alone, process() answers with the written response as it is;

@@ -1,5 +1,5 @@
 """Each program's manual page documents exactly the options its --help lists
-(issue 7), and renders without a warning.
+(issue 7), and every page renders without a warning.
 
 The options of a page are those named in the terms of its OPTIONS section,
 as man(1) shows it: a line indented like a term, followed by its indented
@@ -19,6 +19,10 @@ PROGRAMS = {   # name: (binary, manual page)
     "re6stnet": ("src/re6stnet/re6stnet", "docs/re6stnet.8"),
     "re6st-registry": ("src/registry/re6st-registry", "docs/re6st-registry.8"),
     "re6st-conf": ("src/conf/re6st-conf", "docs/re6st-conf.1"),
+}
+# Pages of no program: name: manual page.
+OTHER_PAGES = {
+    "re6stnet-metrics": "docs/re6stnet-metrics.7",
 }
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*|-[a-zA-Z])(?![\w-])")
 
@@ -67,7 +71,9 @@ class Manuals(unittest.TestCase):
                                  "in the manual page of %s but not in its --help" % name)
 
     def test_pages_render_without_warnings(self):
-        for name, (_, page) in PROGRAMS.items():
+        pages = {name: page for name, (_, page) in PROGRAMS.items()}
+        pages.update(OTHER_PAGES)
+        for name, page in pages.items():
             with self.subTest(program=name):
                 rendered = render(os.path.join(BUILD_DIR, page))
                 self.assertEqual(rendered.stderr, "")

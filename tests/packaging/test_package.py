@@ -33,6 +33,7 @@ CONTENTS = {
     "./usr/share/man/man8/re6stnet.8.gz": "-rw-r--r--",
     "./usr/share/man/man8/re6st-registry.8.gz": "-rw-r--r--",
     "./usr/share/man/man1/re6st-conf.1.gz": "-rw-r--r--",
+    "./usr/share/man/man7/re6stnet-metrics.7.gz": "-rw-r--r--",
     "./usr/share/doc/re6stnet/examples/re6st-registry.conf": "-rw-r--r--",
     "./usr/share/doc/re6stnet/examples/local.conf": "-rw-r--r--",
     "./usr/share/doc/re6stnet/copyright": "-rw-r--r--",
@@ -151,7 +152,8 @@ class FreshRoot(unittest.TestCase):
         self.assertIn("re6stnet", self.sh("re6stnet --version"))
 
     def test_1_manual_pages_open(self):
-        for section, page in (("8", "re6stnet"), ("8", "re6st-registry"), ("1", "re6st-conf")):
+        for section, page in (("8", "re6stnet"), ("8", "re6st-registry"), ("1", "re6st-conf"),
+                              ("7", "re6stnet-metrics")):
             out = self.sh("MANWIDTH=80 man -P cat %s %s" % (section, page))
             self.assertRegex(out, r"(?m)^NAME\n\s+%s - " % page)
 

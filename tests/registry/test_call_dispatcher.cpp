@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 
 using namespace re6st::registry;
@@ -118,4 +120,38 @@ TEST_F(Dispatcher, StalledMailDelaysNobodyAndIsBounded)
     reader.join();
     dispatcher.join();
     EXPECT_EQ(enrolment_db.prepare("SELECT count(*) FROM tokens").query_value<int>(), 2);
+}
+
+// The observer hears of every call once answered, refused ones included.
+TEST_F(Dispatcher, ObserverToldOfEachCall)
+{
+    XmlRpcProcessor processor(*service, 1 << 20);
+    std::mutex mutex;
+    std::multiset<std::pair<std::string, CallOutcome>> seen;
+    CallDispatcher dispatcher(processor, {1, 1, 0},
+                              [&](std::string_view method, const CallContext& context,
+                                  std::chrono::steady_clock::duration elapsed) {
+                                  EXPECT_GE(elapsed.count(), 0);
+                                  std::lock_guard lock(mutex);
+                                  seen.emplace(method, context.outcome());
+                              });
+    std::vector<std::future<std::string>> answers;
+    for (const auto& body :
+         {call_body("getCa", xmlrpc_c::paramList()),
+          call_body("getCa", xmlrpc_c::paramList().add(xmlrpc_c::value_int(1))),
+          call_body("requestToken", xmlrpc_c::paramList().add(xmlrpc_c::value_string("a@b.c")))}) {
+        auto done = std::make_shared<std::promise<std::string>>();
+        answers.push_back(done->get_future());
+        dispatcher.dispatch(body, "192.0.2.1",
+                            [done](std::string response) { done->set_value(std::move(response)); });
+    }
+    for (auto& answer : answers)
+        ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    dispatcher.join();
+    std::lock_guard lock(mutex);
+    // The token request, over a queue of 0, is refused: a fault.
+    EXPECT_EQ(seen, (std::multiset<std::pair<std::string, CallOutcome>>{
+                        {"getCa", CallOutcome::ok},
+                        {"getCa", CallOutcome::fault},
+                        {"requestToken", CallOutcome::fault}}));
 }

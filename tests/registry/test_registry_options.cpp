@@ -76,6 +76,7 @@ TEST(RegistryOptions, RequiredOptionsAndDefaults)
     EXPECT_EQ(options.smtp_timeout, 30s);
     EXPECT_EQ(options.limits.max_connections, 512u);
     EXPECT_EQ(options.limits.request_timeout, 20s);
+    EXPECT_FALSE(options.metrics);
     EXPECT_EQ(options.verbosity, 1);
     EXPECT_EQ(options.network_parameters, merge_network_parameters({}, {}));
 }
@@ -89,7 +90,8 @@ TEST(RegistryOptions, EveryOption)
                                "--mail-from", "re6st@example.org",
                                "--smtp-starttls", "--smtp-ca", "relay.pem", "--smtp-user", "re6st",
                                "--smtp-password-file", "password", "--smtp-timeout", "5",
-                               "--max-connections", "8", "--request-timeout", "3", "-v", "3"}));
+                               "--max-connections", "8", "--request-timeout", "3",
+                               "--metrics", "[::1]:9097", "-v", "3"}));
     EXPECT_EQ(options.private_address, "2001:db8:42::1");
     EXPECT_EQ(options.bootstrap, (Args{"0001", "1"}));
     EXPECT_EQ(options.prefix_length, 20u);
@@ -105,7 +107,21 @@ TEST(RegistryOptions, EveryOption)
     EXPECT_EQ(options.smtp_timeout, 5s);
     EXPECT_EQ(options.limits.max_connections, 8u);
     EXPECT_EQ(options.limits.request_timeout, 3s);
+    EXPECT_EQ(options.metrics,
+              boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("::1"), 9097));
     EXPECT_EQ(options.verbosity, 3);
+}
+
+// One line naming the option, its value and what is wrong, in an option
+// file too.
+TEST(RegistryOptions, BadMetricsAddress)
+{
+    EXPECT_EQ(usage_error(with({"--metrics", "localhost:9097"})),
+              "--metrics localhost:9097: not an IPv4 address (an IPv6 one goes in brackets)");
+    EXPECT_EQ(usage_error(with({"--metrics", "9097"})), "--metrics 9097: expected ADDRESS:PORT");
+    EXPECT_EQ(usage_error({"9080", "@c"}, {{"c", "db r.db\nca a\nkey k\nmailhost m\n"
+                                                  "metrics 127.0.0.1:http\n"}}),
+              "c:5: --metrics 127.0.0.1:http: the port must be a number from 0 to 65535");
 }
 
 // A plain number keeps the unit the option always had: days for the

@@ -322,6 +322,47 @@ TEST_F(XmlRpc, BadCallsAreFaults)
     EXPECT_EQ(peers.size(), 1u);
 }
 
+// Each method says how it ended, for the metrics: several inside
+// system.multicall, none for an unknown method.
+TEST_F(XmlRpc, CallsSayHowTheyEnded)
+{
+    using xmlrpc_c::paramList;
+    using Ran = std::vector<std::pair<std::string_view, CallOutcome>>;
+    auto ran = [&](const std::string& method, const paramList& params) {
+        std::string body;
+        xmlrpc_c::xml::generateCall(method, params, &body);
+        CallContext context("192.0.2.100", false);
+        processor->process(body, context);
+        Ran result;
+        for (const auto& one : context.ran)
+            result.emplace_back(one.method, one.outcome);
+        return std::pair(result, context.outcome());
+    };
+    EXPECT_EQ(ran("getCa", paramList()),
+              std::pair(Ran{{"getCa", CallOutcome::ok}}, CallOutcome::ok));
+    EXPECT_EQ(ran("getCa", paramList().add(xmlrpc_c::value_int(1))),
+              std::pair(Ran{{"getCa", CallOutcome::fault}}, CallOutcome::fault));
+    EXPECT_EQ(ran("getEverything", paramList()), std::pair(Ran{}, CallOutcome::fault));
+
+    auto call = [](const char* method, std::vector<value> params) {
+        return xmlrpc_c::value_struct(std::map<std::string, value>{
+            {"methodName", xmlrpc_c::value_string(method)},
+            {"params", xmlrpc_c::value_array(params)}});
+    };
+    EXPECT_EQ(ran("system.multicall",
+                  paramList().add(xmlrpc_c::value_array(
+                      {call("getCa", {}), call("getCa", {xmlrpc_c::value_int(1)})}))),
+              std::pair(Ran{{"getCa", CallOutcome::ok}, {"getCa", CallOutcome::fault}},
+                        CallOutcome::fault));
+
+    // A database that fails under the method: the registry's own error.
+    enrolment_db.exec("DROP TABLE tokens");
+    EXPECT_EQ(ran("requestCertificate",
+                  paramList().add(xmlrpc_c::value_string("aaaaaaaaaaaaaaaa"))
+                      .add(xmlrpc_c::value_string(make_node().csr_pem))),
+              std::pair(Ran{{"requestCertificate", CallOutcome::error}}, CallOutcome::error));
+}
+
 TEST(FaultResponse, CarriesCodeAndMessage)
 {
     xmlrpc_c::rpcOutcome parsed;
