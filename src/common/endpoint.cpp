@@ -83,6 +83,17 @@ AddressFamily transport_family(Transport transport)
                                                                         : AddressFamily::ipv4;
 }
 
+std::string_view client_proto(Transport transport)
+{
+    switch (transport) {
+    case Transport::udp: return "udp";
+    case Transport::tcp: return "tcp-client";
+    case Transport::udp6: return "udp6";
+    case Transport::tcp6: return "tcp6-client";
+    }
+    return "udp";
+}
+
 AddressFamily Endpoint::family() const
 {
     return family_of(ip);

@@ -30,6 +30,9 @@ enum class Transport { udp, tcp, udp6, tcp6 };
 std::string_view transport_name(Transport transport);   // "udp", "tcp", "udp6", "tcp6"
 bool is_tcp(Transport transport);
 AddressFamily transport_family(Transport transport);
+// What a client passes to OpenVPN's --proto to reach a server of that
+// transport: "udp", "tcp-client", "udp6", "tcp6-client".
+std::string_view client_proto(Transport transport);
 
 struct Endpoint {
     std::string ip;       // IPv4 or IPv6 literal in RFC 5952 form, no brackets

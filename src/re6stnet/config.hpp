@@ -21,13 +21,7 @@ struct ServerPort {
     // What a client passes to OpenVPN's --proto to reach this server.
     std::string client_proto() const
     {
-        switch (transport) {
-        case Transport::tcp: return "tcp-client";
-        case Transport::udp6: return "udp6";
-        case Transport::tcp6: return "tcp6-client";
-        case Transport::udp: break;
-        }
-        return "udp";
+        return std::string(re6st::client_proto(transport));
     }
     bool operator==(const ServerPort&) const = default;
 };

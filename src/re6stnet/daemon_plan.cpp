@@ -45,9 +45,10 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     auto openvpn = openvpn_settings(config, hook_dir, plan.management_socket);
 
     for (const auto& port : config.pp) {
-        auto name = std::string(transport_name(port.transport)) + std::to_string(port.port);
-        plan.servers.push_back({{server_interface(port.transport, port.port), port.port,
-                                 port.transport, 0, config.dh},
+        auto interface = server_interface(port.transport, port.port);
+        // "udp1194", "6udp1194": one log per server, as its interface.
+        auto name = interface.substr(interface.find('-') + 1);
+        plan.servers.push_back({{interface, port.port, port.transport, 0, config.dh},
                                 config.log_dir + "/re6stnet-server-" + name + ".log"});
     }
 
