@@ -32,7 +32,8 @@ po::options_description describe()
          "endpoint advertised to other nodes (repeatable); disables UPnP")
         ("pp", po::value<Tokens>()->multitoken()->value_name("PORT PROTO"),
          "port and protocol (udp, tcp over IPv4; udp6, tcp6 over IPv6) of an OpenVPN "
-         "server (repeatable) [1194 udp, 1194 tcp]")
+         "server (repeatable) [1194 udp, 1194 tcp; with an IPv6 address that is not the "
+         "network's, 1194 udp6, 1194 tcp6 too]")
         ("no-upnp", "never ask a UPnP gateway for port mappings")
         ("peers-db-refresh", po::value<long>()->value_name("S")->default_value(3600),
          "seconds between declarations to the registry and peer list refreshes")
@@ -205,8 +206,6 @@ void read_endpoints(const CommandLine& line, Config& config)
                           "option '--pp': " + group[0] + " " + group[1] + " given twice", i);
         config.pp.push_back(server);
     }
-    if (config.pp.empty())
-        config.pp = {{1194, Transport::udp}, {1194, Transport::tcp}};
     config.upnp = !line.values.count("no-upnp");
 }
 
