@@ -2,6 +2,7 @@
 #include "re6stnet/config.hpp"
 
 #include <limits>
+#include <optional>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -30,8 +31,9 @@ po::options_description describe()
         ("ip", po::value<Tokens>()->multitoken()->value_name("ADDR PORT PROTO"),
          "endpoint advertised to other nodes (repeatable); disables UPnP")
         ("pp", po::value<Tokens>()->multitoken()->value_name("PORT PROTO"),
-         "port and protocol (udp or tcp) of an OpenVPN server (repeatable) "
-         "[1194 udp, 1194 tcp]")
+         "port and protocol (udp, tcp over IPv4; udp6, tcp6 over IPv6) of an OpenVPN "
+         "server (repeatable) [1194 udp, 1194 tcp; with an IPv6 address that is not the "
+         "network's, 1194 udp6, 1194 tcp6 too]")
         ("no-upnp", "never ask a UPnP gateway for port mappings")
         ("peers-db-refresh", po::value<long>()->value_name("S")->default_value(3600),
          "seconds between declarations to the registry and peer list refreshes")
@@ -163,6 +165,19 @@ std::uint16_t port_number(const CommandLine& line, const std::string& text, cons
     return value;
 }
 
+// What --pp names; "tcp-server" is the original's spelling of tcp.
+std::optional<Transport> server_transport(const std::string& proto)
+{
+    for (auto transport : {Transport::udp, Transport::tcp, Transport::udp6, Transport::tcp6})
+        if (proto == transport_name(transport))
+            return transport;
+    if (proto == "tcp-server")
+        return Transport::tcp;
+    if (proto == "tcp6-server")
+        return Transport::tcp6;
+    return std::nullopt;
+}
+
 // --ip and --pp.
 void read_endpoints(const CommandLine& line, Config& config)
 {
@@ -179,20 +194,18 @@ void read_endpoints(const CommandLine& line, Config& config)
     for (std::size_t i = 0; i < pp.size(); ++i) {
         const auto& group = pp[i];
         const auto& proto = group[1];
-        // "tcp-server" is the original's spelling.
-        if (proto != "udp" && proto != "tcp" && proto != "tcp-server")
+        auto transport = server_transport(proto);
+        if (!transport)
             throw bad(line, "pp",
-                      "option '--pp': protocol must be udp or tcp, not '" + proto + "'", i);
-        ServerPort server{port_number(line, group[0], "pp", i),
-                          proto == "udp" ? Transport::udp : Transport::tcp};
+                      "option '--pp': protocol must be udp, tcp, udp6 or tcp6, not '" + proto
+                          + "'", i);
+        ServerPort server{port_number(line, group[0], "pp", i), *transport};
         for (const auto& other : config.pp)
             if (other == server)
                 throw bad(line, "pp",
                           "option '--pp': " + group[0] + " " + group[1] + " given twice", i);
         config.pp.push_back(server);
     }
-    if (config.pp.empty())
-        config.pp = {{1194, Transport::udp}, {1194, Transport::tcp}};
     config.upnp = !line.values.count("no-upnp");
 }
 

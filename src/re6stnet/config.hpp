@@ -21,7 +21,7 @@ struct ServerPort {
     // What a client passes to OpenVPN's --proto to reach this server.
     std::string client_proto() const
     {
-        return transport == Transport::tcp ? "tcp-client" : "udp";
+        return std::string(re6st::client_proto(transport));
     }
     bool operator==(const ServerPort&) const = default;
 };
@@ -33,7 +33,8 @@ struct Config {
     std::string ca, cert, key;
     std::string dh;                          // empty: ECDHE only (--dh none)
     std::vector<Endpoint> ip;                // --ip: advertised as is, no UPnP
-    std::vector<ServerPort> pp;              // one OpenVPN server each
+    std::vector<ServerPort> pp;              // one OpenVPN server each; empty:
+                                             // the host's (default_servers)
     seconds peers_db_refresh{3600};
     std::string log_dir = "/var/log";
     std::string state_dir = "/var/lib/re6stnet";

@@ -34,6 +34,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// UPnP maps IPv4 ports only: an IPv6 server needs no translation, only a
+// firewall that lets its port in.
+std::vector<ServerPort> ipv4_ports(const std::vector<ServerPort>& ports)
+{
+    std::vector<ServerPort> ipv4;
+    for (const auto& port : ports)
+        if (transport_family(port.transport) == AddressFamily::ipv4)
+            ipv4.push_back(port);
+    return ipv4;
+}
+
 constexpr auto tick_period = 5s;         // reap and refill the client tunnels
 constexpr auto stop_grace = 5s;          // SIGTERM before SIGKILL
 constexpr auto decrypt_timeout = 10s;    // openssl decrypting a bootstrap peer
@@ -188,10 +199,10 @@ void Daemon::start()
         set_endpoints(plan_.advertised);
     else if (plan_.upnp)
         port_mapper_ = std::make_unique<PortMapper>(
-            io_, plan_.ports, PortMapper::Settings{}, [this](std::vector<Endpoint> endpoints) {
-                mapped_endpoints_ = !endpoints.empty();
-                if (mapped_endpoints_)
-                    set_endpoints(endpoints);
+            io_, ipv4_ports(plan_.ports), PortMapper::Settings{},
+            [this](std::vector<Endpoint> endpoints) {
+                own_.mapped = std::move(endpoints);
+                declare_own_endpoints();
             });
 
     renewer_->changed = [this](WallTime deadline) { credentials_changed(deadline); };
@@ -672,14 +683,30 @@ void Daemon::on_client_hook(const HookMessage& message)
     log::info("a tunnel is up; our public address as its peer sees it: ", message.argument);
     refresher_->tunnel_up(services_.clock.now());
     schedule_registry();
-    // Our public IP as a peer saw it: without --ip or UPnP, that is what
-    // we advertise, with our own server ports.
-    if (!plan_.advertised.empty() || mapped_endpoints_)
+    // Our public IP of that family as a peer saw it: without --ip, that is
+    // what we advertise with our own servers of the family (UPnP's mapping
+    // standing for the IPv4 ones).
+    if (!plan_.advertised.empty())
         return;
-    std::vector<Endpoint> endpoints;
-    for (const auto& port : plan_.ports)
-        endpoints.push_back({message.argument, port.port, port.client_proto()});
-    set_endpoints(endpoints);
+    Endpoint seen;
+    try {
+        seen = parse_endpoint(message.argument + ",1,udp");
+    } catch (const EndpointError& error) {
+        log::warning("ignoring the public address a peer reported: ", error.what());
+        return;
+    }
+    auto& learned = seen.family() == AddressFamily::ipv6 ? own_.ipv6 : own_.ipv4;
+    if (learned == seen.ip)
+        return;
+    learned = seen.ip;
+    declare_own_endpoints();
+}
+
+void Daemon::declare_own_endpoints()
+{
+    auto endpoints = own_endpoints(plan_.ports, own_);
+    if (!endpoints.empty())
+        set_endpoints(endpoints);
 }
 
 void Daemon::on_server_hook(Server& server, const HookMessage& message)
@@ -709,6 +736,13 @@ void Daemon::tick()
 {
     if (stopping_)
         return;
+    auto families = usable_families(services_.host(), plan_.identity.network);
+    if (families != plan_.tunnels.families) {
+        log::info("underlay families this host can reach changed: now ",
+                  describe_families(families));
+        plan_.tunnels.families = families;
+        tunnels_->set_families(families);
+    }
     if (tunnels_->fill() > 0)
         refresher_->want_peers(services_.clock.now());
     else

@@ -9,10 +9,12 @@
 #include "re6stnet/babel/babel_control.hpp"
 #include "re6stnet/certificate_renewer.hpp"
 #include "re6stnet/daemon_plan.hpp"
+#include "re6stnet/host_network.hpp"
 #include "re6stnet/instance_lock.hpp"
 #include "re6stnet/network_config_fetcher.hpp"
 #include "re6stnet/network_setup.hpp"
 #include "re6stnet/openssl_tool.hpp"
+#include "re6stnet/own_endpoints.hpp"
 #include "re6stnet/openvpn/management_listener.hpp"
 #include "re6stnet/openvpn/openvpn_process.hpp"
 #include "re6stnet/peer_db.hpp"
@@ -41,6 +43,9 @@ struct DaemonServices {
     std::string sysctl_dir = "/proc/sys";
     // The time certificates are judged by.
     CertificateRenewer::WallClock wall = std::chrono::system_clock::now;
+    // The host's addresses and routes: which endpoint families a tunnel
+    // may try, read again at each tick (a route may come or go).
+    std::function<HostNetwork()> host = read_host_network;
 };
 
 // A failure the daemon survives: logged, and the daemon goes on (a log
@@ -131,6 +136,7 @@ private:
     void refresh_tunnels();
     void schedule_registry();
     void set_endpoints(const std::vector<Endpoint>& endpoints);
+    void declare_own_endpoints();
     void finish_stop(std::function<void()> done);
     void fail(const std::string& why);
 
@@ -161,7 +167,7 @@ private:
     int rollover_waits_ = 0;               // steps spent waiting for a client tunnel
     std::size_t servers_to_replace_ = 0;   // for a higher max-clients
     bool closing_surplus_ = false;
-    bool mapped_endpoints_ = false;   // UPnP gave us endpoints
+    OwnAddresses own_;   // what we know of our public addresses, without --ip
     bool stopping_ = false;
     int exit_status_ = 0;
     std::string self_revoked_;   // why this node may not join, found at start

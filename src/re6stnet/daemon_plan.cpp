@@ -31,7 +31,8 @@ OpenVpnSettings openvpn_settings(const Config& config, const std::string& hook_d
 
 }  // namespace
 
-DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::string& hook_dir)
+DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::string& hook_dir,
+                       const HostNetwork& host)
 {
     DaemonPlan plan;
     plan.identity = id;
@@ -44,14 +45,18 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.addressing = {config.main_interface, id.address, id.subnet, id.network.prefix()};
     auto openvpn = openvpn_settings(config, hook_dir, plan.management_socket);
 
-    for (const auto& port : config.pp) {
-        auto name = std::string(transport_name(port.transport)) + std::to_string(port.port);
-        plan.servers.push_back({{server_interface(port.transport, port.port), port.port,
-                                 port.transport, 0, config.dh},
+    plan.ports = config.pp.empty() ? default_servers(has_underlay_ipv6(host, id.network))
+                                   : config.pp;
+    for (const auto& port : plan.ports) {
+        auto interface = server_interface(port.transport, port.port);
+        // "udp1194", "6udp1194": one log per server, as its interface.
+        auto name = interface.substr(interface.find('-') + 1);
+        plan.servers.push_back({{interface, port.port, port.transport, 0, config.dh},
                                 config.log_dir + "/re6stnet-server-" + name + ".log"});
     }
 
     plan.tunnels.openvpn = openvpn;
+    plan.tunnels.families = usable_families(host, id.network);
     plan.tunnels.log_dir = config.log_dir;
 
     auto& babeld = plan.babeld;
@@ -72,7 +77,6 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.refresher.interval = config.peers_db_refresh;
     plan.refresher.network = id.network;
     plan.advertised = config.ip;
-    plan.ports = config.pp;
     plan.upnp = config.ip.empty() && config.upnp;
     plan.lan_interfaces.insert(config.lan_interfaces.begin(), config.lan_interfaces.end());
     plan.given = config.given;

@@ -8,6 +8,7 @@
 #include "common/url.hpp"
 #include "re6stnet/babel/babeld_command.hpp"
 #include "re6stnet/config.hpp"
+#include "re6stnet/host_network.hpp"
 #include "re6stnet/network_setup.hpp"
 #include "re6stnet/node_identity.hpp"
 #include "re6stnet/openvpn/openvpn_command.hpp"
@@ -39,7 +40,7 @@ struct DaemonPlan {
     std::string babeld_log;
     PeerRefresher::Settings refresher;
     std::vector<Endpoint> advertised;      // --ip: as is, no UPnP
-    std::vector<ServerPort> ports;         // --pp, mapped by UPnP when wanted
+    std::vector<ServerPort> ports;         // --pp or default_servers; UPnP maps the IPv4 ones
     bool upnp = false;
     std::set<std::string> lan_interfaces;  // whose routes name peers on the LAN
     // The network-wide parameters given as options, which override the
@@ -49,10 +50,12 @@ struct DaemonPlan {
 };
 
 // With the network-wide parameters of the options and the defaults (see
-// plan_network). Throws UsageError naming the option at fault (a bad
-// --registry URL).
+// plan_network). Without --pp, the servers fit `host`: IPv6 ones when it
+// has an underlay IPv6 address. The client tunnels try only the endpoint
+// families `host` can reach. Throws UsageError naming the option at fault
+// (a bad --registry URL).
 DaemonPlan plan_daemon(const Config& config, const NodeIdentity& identity,
-                       const std::string& hook_dir);
+                       const std::string& hook_dir, const HostNetwork& host = {});
 
 // Makes `effective` (every parameter set, as merge_network_parameters gives
 // them) the node's: each server's max-clients, the client slots, the

@@ -44,7 +44,7 @@ DaemonPlan make_plan(const Config& config)
     check_hooks_runnable(hook_dir, hook_user(openvpn_user));
     auto identity = NodeIdentity::load(OpenSslTool(run_command), config.ca, config.cert,
                                        config.key);
-    return plan_daemon(config, identity, hook_dir);
+    return plan_daemon(config, identity, hook_dir, read_host_network());
 }
 
 // SIGTERM/SIGINT stop the daemon (a second one: stop waiting for the

@@ -3,6 +3,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/log.hpp"
+#include "re6stnet/host_network.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -99,6 +100,11 @@ unsigned TunnelManager::connected_count() const
     }));
 }
 
+void TunnelManager::set_families(std::set<AddressFamily> families)
+{
+    settings_.families = std::move(families);
+}
+
 unsigned TunnelManager::fill(Incoming incoming)
 {
     auto count = running();
@@ -133,9 +139,13 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
     OpenVpnClient client;
     client.interface = slot.openvpn->interface();
     client.peer_cn = cn(peer.prefix);
-    client.endpoints = peer.endpoints;
+    client.endpoints = usable_endpoints(peer.endpoints, settings_.families);
     if (client.endpoints.empty()) {
-        log::warning("peer ", client.peer_cn, ": it accepts no tunnel; forgetting it");
+        if (peer.endpoints.empty())
+            log::warning("peer ", client.peer_cn, ": it accepts no tunnel; forgetting it");
+        else
+            log::info("peer ", client.peer_cn, ": no endpoint of a family this host can reach (",
+                      peer.address(), "); skipping it");
         db_.set_use(peer.prefix, PeerDb::Use::failed);
         return false;
     }

@@ -29,6 +29,9 @@ public:
         unsigned slots = 10;   // client tunnels wanted
         unsigned refresh_count = 1;
         OpenVpnSettings openvpn;
+        // The underlay families this host can reach: endpoints of another
+        // are never tried (each would cost a --server-poll-timeout).
+        std::set<AddressFamily> families{AddressFamily::ipv4, AddressFamily::ipv6};
         std::string log_dir;
         std::chrono::milliseconds close_grace{5000};   // SIGTERM, then SIGKILL
         // How long a tunnel we close keeps carrying packets after babeld
@@ -67,6 +70,8 @@ public:
     // that carry the fewest routes (none while there is a surplus).
     void refresh(const RouteCount& routes);
 
+    // The families tunnels started from now on may use (usable_families).
+    void set_families(std::set<AddressFamily> families);
     // Settings for the tunnels started from now on. More slots get their
     // taps at once: returns the new taps' names. With fewer, the tunnels
     // beyond them run on until close_surplus() closes them.

@@ -12,6 +12,7 @@
 #include "registry/request_error.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 namespace re6st::registry {
@@ -21,6 +22,34 @@ namespace {
 using Kind = RequestError::Kind;
 
 RequestError invalid(const std::string& message) { return RequestError(Kind::invalid, message); }
+
+// The family of a request's source address; none when it is not an address.
+// An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d.
+std::optional<AddressFamily> source_family(std::string_view source)
+{
+    if (source.starts_with("::ffff:") && source.find('.') != source.npos)
+        return AddressFamily::ipv4;
+    try {
+        return parse_endpoint(std::string(source) + ",1,udp").family();
+    } catch (const EndpointError&) {
+        return std::nullopt;
+    }
+}
+
+bool has_endpoint_of(const Peer& peer, AddressFamily family)
+{
+    try {
+        for (const auto& endpoint : parse_endpoints(peer.address))
+            if (endpoint.family() == family)
+                return true;
+    } catch (const EndpointError&) {
+    }
+    return false;
+}
+
+// How many random peers getBootstrapPeer looks through for one the caller's
+// family can reach.
+constexpr std::size_t bootstrap_sample = 50;
 
 template <class T>
 const T& pick_at_random(const std::vector<T>& items)
@@ -372,7 +401,7 @@ std::string RegistryService::private_address() const
     return "http://[" + settings_.private_address + "]:" + std::to_string(settings_.port);
 }
 
-std::string RegistryService::bootstrap_peer(const std::string& prefix)
+std::string RegistryService::bootstrap_peer(const std::string& prefix, std::string_view source)
 {
     if (!network_.is_node_prefix(prefix))
         throw invalid("not a binary node prefix: \"" + prefix + "\"");
@@ -389,16 +418,34 @@ std::string RegistryService::bootstrap_peer(const std::string& prefix)
     if (!cert)
         throw invalid("no certificate was issued for prefix " + prefix);
 
-    std::vector<Peer> bootstrap;
+    // First a --bootstrap peer, then a random one, with an endpoint of the
+    // caller's family: an IPv6-only node can do nothing with an IPv4 one.
+    // Without such a peer, any.
+    auto family = source_family(source);
+    auto reachable = [&](const Peer& peer) { return !family || has_endpoint_of(peer, *family); };
+    std::vector<Peer> bootstrap, bootstrap_reachable;
     for (const auto& candidate : settings_.bootstrap)
         if (candidate != prefix)
-            if (auto peer = peers_.find(candidate))
+            if (auto peer = peers_.find(candidate)) {
+                if (reachable(*peer))
+                    bootstrap_reachable.push_back(*peer);
                 bootstrap.push_back(std::move(*peer));
-    std::optional<Peer> chosen;
-    if (!bootstrap.empty())
-        chosen = pick_at_random(bootstrap);
-    else
-        peers_.sample(1, prefix, [&](const Peer& peer) { chosen = peer; });
+            }
+    std::optional<Peer> chosen, chosen_reachable;
+    if (!bootstrap_reachable.empty())
+        chosen = pick_at_random(bootstrap_reachable);
+    else {
+        peers_.sample(bootstrap_sample, prefix, [&](const Peer& peer) {
+            if (!chosen)
+                chosen = peer;
+            if (!chosen_reachable && reachable(peer))
+                chosen_reachable = peer;
+        });
+        if (chosen_reachable)
+            chosen = chosen_reachable;
+        else if (!bootstrap.empty())
+            chosen = pick_at_random(bootstrap);
+    }
     if (!chosen)
         throw RequestError(Kind::failed, "no bootstrap peer known yet: try again later");
 

@@ -90,8 +90,9 @@ public:
 
     // "<prefix> <address>" of a --bootstrap peer if one is known, else of a
     // random peer, never the caller, RSA-encrypted to the certificate issued
-    // for `prefix`.
-    std::string bootstrap_peer(const std::string& prefix);
+    // for `prefix`. A peer with an endpoint of the family of `source` (the
+    // request's source address) comes first when there is one.
+    std::string bootstrap_peer(const std::string& prefix, std::string_view source = {});
 
     // `source` is the request's real source address (text, as the HTTP layer
     // reports it). declare and peer_list serve only a caller whose source is

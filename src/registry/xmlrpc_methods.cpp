@@ -165,10 +165,10 @@ public:
 class GetBootstrapPeer : public Method {
 public:
     using Method::Method;
-    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext&) override
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext& context) override
     {
         params.verifyEnd(1);
-        auto sealed = service_.bootstrap_peer(params.getString(0));
+        auto sealed = service_.bootstrap_peer(params.getString(0), context.peer_address);
         return xmlrpc_c::value_bytestring(xmlrpc_c::cbytestring(sealed.begin(), sealed.end()));
     }
 };

@@ -40,7 +40,8 @@ TEST(Config, DefaultsOfTheOriginal)
     EXPECT_EQ(config.registry, "http://192.0.2.42/");
     EXPECT_EQ(config.dh, "");
     EXPECT_TRUE(config.ip.empty());
-    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, Transport::udp}, {1194, Transport::tcp}}));
+    // The plan chooses the servers from the host's addresses.
+    EXPECT_TRUE(config.pp.empty());
     EXPECT_EQ(config.peers_db_refresh.count(), 3600);
     EXPECT_EQ(config.log_dir, "/var/log");
     EXPECT_EQ(config.state_dir, "/var/lib/re6stnet");
@@ -142,6 +143,23 @@ TEST(Config, ServerPortsAdvertiseClientProtocols)
 {
     EXPECT_EQ((ServerPort{1194, Transport::tcp}).client_proto(), "tcp-client");
     EXPECT_EQ((ServerPort{1194, Transport::udp}).client_proto(), "udp");
+    EXPECT_EQ((ServerPort{1194, Transport::udp6}).client_proto(), "udp6");
+    EXPECT_EQ((ServerPort{1194, Transport::tcp6}).client_proto(), "tcp6-client");
+}
+
+TEST(Config, ServersAndEndpointsOverIpv6)
+{
+    auto config = parse_config(with({"--pp", "1194", "udp6", "--pp", "1194", "tcp6",
+                                     "--pp", "1195", "tcp6-server", "--pp", "1194", "udp",
+                                     "--ip", "2001:DB8:0:0::1", "1194", "udp6",
+                                     "--ip", "2001:db8::1", "1194", "tcp6-client",
+                                     "--ip", "192.0.2.5", "1194", "udp"}),
+                               test::option_files({}));
+    EXPECT_EQ(config.pp, (std::vector<ServerPort>{{1194, Transport::udp6}, {1194, Transport::tcp6},
+                                                  {1195, Transport::tcp6}, {1194, Transport::udp}}));
+    EXPECT_EQ(config.ip, (std::vector<Endpoint>{{"2001:db8::1", 1194, "udp6"},
+                                                {"2001:db8::1", 1194, "tcp6-client"},
+                                                {"192.0.2.5", 1194, "udp"}}));
 }
 
 TEST(Config, ErrorsNameTheOption)
@@ -151,7 +169,14 @@ TEST(Config, ErrorsNameTheOption)
              {{}, "the option '--registry' is required but missing"},
              {with({"--pp", "1194"}), "option '--pp' takes 2 values, not 1"},
              {with({"--pp", "0", "udp"}), "option '--pp': bad port '0'"},
-             {with({"--pp", "1194", "sctp"}), "option '--pp': protocol must be udp or tcp, not 'sctp'"},
+             {with({"--pp", "1194", "sctp"}), "option '--pp': protocol must be udp, tcp, udp6 or tcp6, not 'sctp'"},
+             {with({"--pp", "1194", "udp6", "--pp", "1194", "udp6"}), "option '--pp': 1194 udp6 given twice"},
+             {with({"--ip", "[2001:db8::1]", "1194", "udp6"}),
+              "option '--ip': bad endpoint \"[2001:db8::1],1194,udp6\": write an IPv6 address "
+              "without brackets (2001:db8::1,1194,udp6)"},
+             {with({"--ip", "192.0.2.5", "1194", "udp6"}),
+              "option '--ip': bad endpoint \"192.0.2.5,1194,udp6\": the protocol is for the "
+              "other address family"},
              {with({"--pp", "1194", "udp", "--pp", "1194", "udp"}), "option '--pp': 1194 udp given twice"},
              {with({"--ip", "192.0.2.5", "1194", "tcp-server"}),
               "option '--ip': bad endpoint \"192.0.2.5,1194,tcp-server\": unknown protocol"},

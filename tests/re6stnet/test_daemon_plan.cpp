@@ -47,6 +47,37 @@ TEST(DaemonPlan, FilesAndSocketsLiveInTheNodesDirectories)
     EXPECT_EQ(plan.registry.to_string(), "http://192.0.2.42:9080/");
 }
 
+// Without --pp, the servers fit the host: IPv6 ones beside the IPv4 ones
+// when it has an IPv6 address of the underlay.
+TEST(DaemonPlan, DefaultServersFollowTheHostsAddresses)
+{
+    auto c = config();
+    c.pp.clear();
+    HostNetwork ipv4_host;
+    ipv4_host.ipv6_addresses = {Ipv6Address::parse("fe80::1"),
+                                Ipv6Address::parse("2001:db8:42:5::1")};   // the overlay's
+    ipv4_host.ipv4_route_devices = {"eth0"};
+    auto plan = plan_daemon(c, identity(), "/usr/lib/re6stnet", ipv4_host);
+    EXPECT_EQ(plan.ports, (std::vector<ServerPort>{{1194, Transport::udp}, {1194, Transport::tcp}}));
+    EXPECT_EQ(plan.tunnels.families, std::set<AddressFamily>{AddressFamily::ipv4});
+
+    HostNetwork dual = ipv4_host;
+    dual.ipv6_addresses.push_back(Ipv6Address::parse("fd00::2"));
+    dual.ipv6_routes = {{Ipv6Prefix::parse("fd00::/64"), "eth0"}};
+    plan = plan_daemon(c, identity(), "/usr/lib/re6stnet", dual);
+    ASSERT_EQ(plan.servers.size(), 4u);
+    EXPECT_EQ(plan.servers[1].openvpn.interface, "re6st-6udp1194");
+    EXPECT_EQ(plan.servers[1].openvpn.transport, Transport::udp6);
+    EXPECT_EQ(plan.servers[1].log_file, "/var/log/re6stnet-server-6udp1194.log");
+    EXPECT_EQ(plan.servers[3].openvpn.interface, "re6st-6tcp1194");
+    EXPECT_EQ(plan.tunnels.families,
+              (std::set<AddressFamily>{AddressFamily::ipv4, AddressFamily::ipv6}));
+
+    // --pp is taken as given.
+    plan = plan_daemon(config(), identity(), "/usr/lib/re6stnet", dual);
+    EXPECT_EQ(plan.ports, config().pp);
+}
+
 TEST(DaemonPlan, OneServerPerPortAndEveryTapKnownToBabeld)
 {
     auto plan = plan_daemon(config(), identity(), "/usr/lib/re6stnet");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 using namespace re6st;
 using Argv = std::vector<std::string>;
@@ -97,6 +98,45 @@ TEST(OpenVpnCommand, UdpServerWithDh)
     EXPECT_EQ(values(argv, "--explicit-exit-notify"), Argv{"1"});
 }
 
+// An IPv6 server listens on [::] for IPv6 only: a dual-stack socket would
+// take the IPv4 port from the udp or tcp server beside it.
+TEST(OpenVpnCommand, Ipv6Servers)
+{
+    auto udp6 = openvpn_server_command(settings(), {"re6st-6udp1194", 1194, Transport::udp6, 20, ""});
+    EXPECT_EQ(values(udp6, "--proto"), Argv{"udp6"});
+    EXPECT_EQ(values(udp6, "--bind"), Argv{"ipv6only"});
+    EXPECT_EQ(values(udp6, "--dev"), Argv{"re6st-6udp1194"});
+    EXPECT_EQ(values(udp6, "--explicit-exit-notify"), Argv{"1"});
+    EXPECT_EQ(values(udp6, "--setenv"), (Argv{"re6st_ping_restart", "3"}));
+
+    auto tcp6 = openvpn_server_command(settings(), {"re6st-6tcp1194", 1194, Transport::tcp6, 20, ""});
+    EXPECT_EQ(values(tcp6, "--proto"), Argv{"tcp6-server"});
+    EXPECT_EQ(values(tcp6, "--bind"), Argv{"ipv6only"});
+    EXPECT_EQ(values(tcp6, "--explicit-exit-notify"), Argv{"<absent>"});
+    EXPECT_EQ(values(tcp6, "--setenv"), (Argv{"re6st_ping_restart", "15"}));
+
+    for (auto transport : {Transport::udp, Transport::tcp})
+        EXPECT_EQ(values(openvpn_server_command(settings(), {"re6st-x", 1194, transport, 20, ""}),
+                         "--bind"),
+                  Argv{"<absent>"});
+}
+
+// Each endpoint's --proto names its family, whatever the peer advertised.
+TEST(OpenVpnCommand, ClientReachesIpv6Endpoints)
+{
+    auto argv = openvpn_client_command(
+        settings(), {"re6stnet0",
+                     {{"2001:db8::1", 1194, "udp6"}, {"2001:db8::1", 1194, "tcp"},
+                      {"2001:db8::1", 1195, "udp"}, {"192.0.2.1", 1194, "tcp"}},
+                     "2/16"});
+    Argv remotes;
+    for (auto it = argv.begin(); it != argv.end(); ++it)
+        if (*it == "--remote")
+            remotes.insert(remotes.end(), it + 1, it + 4);
+    EXPECT_EQ(remotes, (Argv{"2001:db8::1", "1194", "udp6", "2001:db8::1", "1194", "tcp6-client",
+                             "2001:db8::1", "1195", "udp6", "192.0.2.1", "1194", "tcp-client"}));
+}
+
 TEST(OpenVpnCommand, Client)
 {
     auto argv = openvpn_client_command(
@@ -137,6 +177,17 @@ TEST(OpenVpnCommand, InterfaceNamesFitLinux)
 {
     EXPECT_EQ(server_interface(Transport::udp, 1194), "re6st-udp1194");
     EXPECT_LE(server_interface(Transport::tcp, 65535).size(), 15u);
+    EXPECT_EQ(server_interface(Transport::udp6, 1194), "re6st-6udp1194");
+    EXPECT_EQ(server_interface(Transport::tcp6, 65535), "re6st-6tcp65535");
+    // One name per transport and port.
+    std::set<std::string> names;
+    for (auto transport : {Transport::udp, Transport::tcp, Transport::udp6, Transport::tcp6})
+        for (std::uint16_t port : {1, 61, 1194, 11194, 65535}) {
+            auto name = server_interface(transport, port);
+            EXPECT_LE(name.size(), 15u) << name;
+            names.insert(name);
+        }
+    EXPECT_EQ(names.size(), 20u);
     EXPECT_EQ(client_interface(0), "re6stnet0");
     EXPECT_LE(client_interface(999999).size(), 15u);
 }

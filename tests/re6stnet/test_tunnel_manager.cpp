@@ -129,6 +129,25 @@ TEST_F(TunnelManagerTest, PeerWithBadAddressIsSkipped)
     stop(*tunnels);
 }
 
+// A node that cannot reach a family never tries its endpoints, and a peer
+// with none of the others is skipped without an OpenVPN process.
+TEST_F(TunnelManagerTest, OnlyEndpointsOfUsableFamiliesAreTried)
+{
+    db.merge({{bits(2), {{"2001:db8::2", 1194, "udp6"}}},
+              {bits(3), {{"2001:db8::3", 1194, "udp6"}, {"192.0.2.3", 1194, "udp"}}}},
+             200, 0);
+    auto tunnels = make(2);
+    tunnels->set_families({AddressFamily::ipv4});
+    EXPECT_EQ(tunnels->fill(), 1u);
+    ASSERT_EQ(launcher.started.size(), 1u);
+    EXPECT_EQ(tunnels->peers(), std::vector<std::string>{bits(3)});
+    const auto& argv = launcher.started[0].argv;
+    EXPECT_EQ(std::count(argv.begin(), argv.end(), "--remote"), 1);
+    EXPECT_EQ(value_after(argv, "--remote"), "192.0.2.3");
+    EXPECT_EQ(db.use_of(bits(2)), PeerDb::Use::failed);
+    stop(*tunnels);
+}
+
 TEST_F(TunnelManagerTest, RefreshReplacesTheTunnelCarryingFewestRoutes)
 {
     db.merge({peer(2), peer(3), peer(4)}, 200, 0);

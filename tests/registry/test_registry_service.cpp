@@ -499,6 +499,42 @@ TEST_F(Service, BootstrapPeerNeverTheCaller)
     EXPECT_EQ(kind_of([&] { service->bootstrap_peer(caller.prefix); }), RequestError::Kind::failed);
 }
 
+// A caller gets a peer it can reach over its own family when one is known:
+// its family is that of the request's source address.
+TEST_F(Service, BootstrapPeerOfTheCallersFamily)
+{
+    auto caller = enrol();
+    auto v4 = enrol();
+    auto v6 = enrol();
+    auto dual = enrol();
+    service->declare(v4.ip, "192.0.2.4,1194,udp", v4.ip);
+    service->declare(v6.ip, "2001:db8::6,1194,udp6", v6.ip);
+    auto answer = [&](std::string_view source) {
+        return rsa_decrypt(caller.key, service->bootstrap_peer(caller.prefix, source));
+    };
+    for (int round = 0; round < 20; ++round) {
+        EXPECT_EQ(answer("2001:db8:1::2"), v6.prefix + " 2001:db8::6,1194,udp6");
+        EXPECT_EQ(answer("198.51.100.2"), v4.prefix + " 192.0.2.4,1194,udp");
+        EXPECT_EQ(answer("::ffff:198.51.100.2"), v4.prefix + " 192.0.2.4,1194,udp");
+    }
+    // --bootstrap peers first, of the caller's family first.
+    service->declare(dual.ip, "192.0.2.5,1194,udp;2001:db8::5,1194,udp6", dual.ip);
+    settings.bootstrap = {v4.prefix, dual.prefix};
+    make();
+    std::set<std::string> seen_v4;
+    for (int round = 0; round < 30; ++round) {
+        EXPECT_TRUE(answer("2001:db8:1::2").starts_with(dual.prefix + " "));
+        seen_v4.insert(answer("198.51.100.2").substr(0, 16));
+    }
+    EXPECT_EQ(seen_v4, (std::set<std::string>{v4.prefix, dual.prefix}));
+    // No peer of the family: any, rather than none.
+    settings.bootstrap = {v4.prefix};
+    make();
+    service->declare(v6.ip, "192.0.2.6,1194,udp", v6.ip);
+    service->declare(dual.ip, "192.0.2.5,1194,udp", dual.ip);
+    EXPECT_TRUE(answer("2001:db8:1::2").starts_with(v4.prefix + " "));
+}
+
 TEST_F(Service, BootstrapPeerChecksThePrefix)
 {
     enrol();

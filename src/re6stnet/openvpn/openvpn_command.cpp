@@ -81,11 +81,26 @@ std::chrono::seconds server_poll_timeout(const OpenVpnSettings& settings)
                                          handshake_timeout(settings) - seconds(1)));
 }
 
+std::string server_proto(Transport transport)
+{
+    switch (transport) {
+    case Transport::udp: return "udp";
+    case Transport::tcp: return "tcp-server";
+    case Transport::udp6: return "udp6";
+    case Transport::tcp6: return "tcp6-server";
+    }
+    return "udp";
+}
+
 }  // namespace
 
 std::string server_interface(Transport transport, std::uint16_t port)
 {
-    return "re6st-" + std::string(transport_name(transport)) + std::to_string(port);
+    // "re6st-udp61" would be both udp6 port 1 and udp port 61: the family
+    // goes first, where no digit of the port can reach it.
+    std::string protocol = is_tcp(transport) ? "tcp" : "udp";
+    std::string family = transport_family(transport) == AddressFamily::ipv6 ? "6" : "";
+    return "re6st-" + family + protocol + std::to_string(port);
 }
 
 std::string client_interface(unsigned slot)
@@ -104,11 +119,18 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
         "--dh", server.dh.empty() ? "none" : server.dh,
         "--max-clients", std::to_string(server.max_clients),
         "--port", std::to_string(server.port),
-        "--proto", server.transport == Transport::tcp ? "tcp-server" : "udp",
+        "--proto", server_proto(server.transport),
         "--up", hook,
         "--client-connect", hook,
         "--client-disconnect", hook,
     });
+    // OpenVPN 2.6 opens a udp6 or tcp6-server socket dual-stack
+    // (IPV6_V6ONLY=0): it would also take the port over IPv4 and the udp or
+    // tcp server of the same port could not bind. Each family gets its own
+    // server, so that both serve port 1194 by default and each counts its
+    // clients against its own --max-clients.
+    if (transport_family(server.transport) == AddressFamily::ipv6)
+        argv.insert(argv.end(), {"--bind", "ipv6only"});
     // Per client: a silent one is dropped and reported disconnected, after
     // --tunnel-timeout, or --tunnel-tcp-timeout over TCP, where a lost
     // segment holds back everything after it for as long as TCP takes to send
@@ -116,12 +138,12 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
     // the limit is the handshake's: the client-connect hook then sets the
     // client's own (re6st_ping_restart), which it gets pushed as --ping-exit.
     auto established = std::to_string(
-        (server.transport == Transport::tcp ? settings.tcp_timeout : settings.timeout).count());
+        (is_tcp(server.transport) ? settings.tcp_timeout : settings.timeout).count());
     // A server that stops (the daemon replaces it to present a renewed
     // certificate, or quits) tells its UDP clients so: they connect again at
     // once (to its replacement, if any), instead of after --tunnel-timeout
     // of silence. A TCP client sees its connection close anyway.
-    if (server.transport == Transport::udp)
+    if (!is_tcp(server.transport))
         argv.insert(argv.end(), {"--explicit-exit-notify", "1"});
     argv.insert(argv.end(), {
         "--ping-restart", std::to_string(handshake_timeout(settings).count()),
@@ -170,9 +192,11 @@ std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
         "--up", hook,
         "--route-up", hook,
     });
+    // The proto names the endpoint's family: an IPv6 endpoint is reached
+    // over udp6 or tcp6-client whatever its peer advertised.
     for (const auto& endpoint : client.endpoints)
         argv.insert(argv.end(), {"--remote", endpoint.ip, std::to_string(endpoint.port),
-                                 endpoint.proto});
+                                 std::string(client_proto(endpoint.transport()))});
     argv.insert(argv.end(), settings.extra_args.begin(), settings.extra_args.end());
     return argv;
 }

@@ -48,7 +48,8 @@ std::vector<std::string> openvpn_server_command(const OpenVpnSettings& settings,
 std::vector<std::string> openvpn_client_command(const OpenVpnSettings& settings,
                                                 const OpenVpnClient& client);
 
-// Interface names: "re6st-udp1194" for a server, "re6stnet3" for client slot 3.
+// Interface names: "re6st-udp1194" or "re6st-6udp1194" (IPv6) for a
+// server, 15 characters at most, "re6stnet3" for client slot 3.
 std::string server_interface(Transport transport, std::uint16_t port);
 std::string client_interface(unsigned slot);
 
