@@ -142,7 +142,8 @@ class Scrape(RegistryTestCase):
         self.assertEqual(samples["re6st_registry_certificates_renewed_total"], 1)
         self.assertEqual(samples["re6st_registry_nodes"], 1)
         self.assertEqual(samples["re6st_registry_tokens_pending"], 1)
-        self.assertEqual(samples["re6st_registry_revoked_certificates"], 1)
+        # The node's first certificate and the one that renewed it.
+        self.assertEqual(samples["re6st_registry_revoked_certificates"], 2)
         wal = self.registry.db + "-wal"
         self.assertEqual(samples["re6st_registry_database_size_bytes"],
                          os.path.getsize(self.registry.db)
