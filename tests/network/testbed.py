@@ -1,7 +1,7 @@
 """A re6st network on this one machine, for the network tests and the demo.
 
 Every host is a network namespace with a veth on a shared bridge (the
-"internet", IPv4 only). The real programs run in them: re6st-registry, a real
+"internet"), with an IPv4 address, a unique-local IPv6 one, or both. The real programs run in them: re6st-registry, a real
 SMTP server capturing the token mails (Debian's aiosmtpd), re6st-conf to
 enrol each node, and re6stnet with real OpenVPN and babeld.
 
@@ -88,11 +88,12 @@ def run(argv, **kw):
 class Host:
     """A network namespace attached to the bridge."""
 
-    def __init__(self, bed, name, ipv4):
+    def __init__(self, bed, name, ipv4, ipv6=None):
         self.bed = bed
         self.name = name
         self.netns = bed.tag + name
         self.ipv4 = ipv4
+        self.ipv6 = ipv6   # its unique-local underlay address, if any
         self.dir = os.path.join(bed.dir, name)
         os.makedirs(self.dir)
 
@@ -126,18 +127,26 @@ class Host:
                     names.append(comm.read().strip())
         return names
 
-    def client_tunnel_peers(self):
-        """CNs of the peers this host's OpenVPN clients are meant to reach."""
-        cns = []
+    def client_tunnels(self):
+        """This host's OpenVPN clients: (peer CN, tap, [(address, port,
+        proto) of each --remote]) each, read from their command lines."""
+        clients = []
         for pid in self.pids():
             try:
                 with open("/proc/%d/cmdline" % pid, "rb") as f:
-                    argv = f.read().split(b"\0")
+                    argv = [arg.decode() for arg in f.read().split(b"\0")]
             except OSError:
                 continue
-            if argv[0].endswith(b"openvpn") and b"--verify-x509-name" in argv:
-                cns.append(argv[argv.index(b"--verify-x509-name") + 1].decode())
-        return cns
+            if argv[0].endswith("openvpn") and "--verify-x509-name" in argv:
+                remotes = [tuple(argv[i + 1:i + 4]) for i, arg in enumerate(argv)
+                           if arg == "--remote"]
+                clients.append((argv[argv.index("--verify-x509-name") + 1],
+                                argv[argv.index("--dev") + 1], remotes))
+        return clients
+
+    def client_tunnel_peers(self):
+        """CNs of the peers this host's OpenVPN clients are meant to reach."""
+        return [cn for cn, _, _ in self.client_tunnels()]
 
     def links(self):
         out = self.run(["ip", "-o", "link", "show"]).stdout
@@ -294,6 +303,8 @@ class TestBed:
         self.hook_dir = None
         self.subnet = ipaddress.IPv4Network(
             subnet or "10.%d.0.0/16" % (40 + os.getpid() % 200))
+        # The internet's IPv6, for the hosts given one: unique-local space.
+        self.subnet6 = ipaddress.IPv6Network("fd6e:%x::/64" % (os.getpid() & 0xffff))
         self._next_ip = 1
         self._links = 0
         self.keep = os.environ.get("RE6ST_KEEP_TESTBED") == "1"
@@ -386,17 +397,29 @@ class TestBed:
         run(["ip", "link", "set", bridge, "up"])
         return bridge
 
-    def add_host(self, name, ipv4=None, bridge=None, prefixlen=None, gateway=None):
-        """A namespace whose eth0 is on `bridge` (the internet by default)."""
+    def add_host(self, name, ipv4=None, bridge=None, prefixlen=None, gateway=None,
+                 stack="ipv4"):
+        """A namespace whose eth0 is on `bridge` (the internet by default).
+        On the internet, `stack` gives it an IPv4 address ("ipv4"), a
+        unique-local IPv6 one ("ipv6") or both ("dual")."""
+        ipv6 = None
         if ipv4 is None and bridge is None:
-            ipv4 = str(self.subnet.network_address + self._next_ip)
+            if stack != "ipv6":
+                ipv4 = str(self.subnet.network_address + self._next_ip)
+            if stack != "ipv4":
+                ipv6 = str(self.subnet6.network_address + self._next_ip)
             self._next_ip += 1
-        host = Host(self, name, ipv4)
+        host = Host(self, name, ipv4, ipv6)
         self.hosts[name] = host
         run(["ip", "netns", "add", host.netns])
         host.run(["ip", "link", "set", "lo", "up"])
         self.attach(host, bridge or self.bridge, "eth0", ipv4,
                     prefixlen or self.subnet.prefixlen)
+        if ipv6:
+            # Usable at once (no duplicate address detection); its on-link
+            # route is the one through which re6stnet sees IPv6 usable.
+            host.run(["ip", "-6", "addr", "add", "%s/%d" % (ipv6, self.subnet6.prefixlen),
+                      "dev", "eth0", "nodad"])
         if gateway:
             host.run(["ip", "route", "add", "default", "via", gateway])
         return host
@@ -451,6 +474,13 @@ class TestBed:
 
     @property
     def registry_url(self):
+        return self.registry_url_for(None)
+
+    def registry_url_for(self, host):
+        """The registry's URL as `host` reaches it: over IPv6 when `host`
+        has no IPv4 address but an IPv6 one on the internet."""
+        if host is not None and host.ipv4 is None and host.ipv6:
+            return "http://[%s]:%d/" % (self.registry_host.ipv6, REGISTRY_PORT)
         return "http://%s:%d/" % (self.registry_host.ipv4, REGISTRY_PORT)
 
     def _wait_port(self, host, port, timeout=15):
@@ -486,7 +516,7 @@ class TestBed:
         conf_dir = os.path.join(host.dir, "conf")
         os.makedirs(conf_dir)
         process = subprocess.Popen(
-            host.argv([PROGRAMS["re6st-conf"], "--registry", self.registry_url,
+            host.argv([PROGRAMS["re6st-conf"], "--registry", self.registry_url_for(host),
                        "-d", conf_dir, "--email", email]),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
@@ -505,19 +535,25 @@ class TestBed:
         self.nodes[host.name] = node
         return node
 
-    def setup_registry(self, host=None, node_options=()):
+    def setup_registry(self, host=None, node_options=(), stack="ipv4"):
         """Starts the registry on `host` (a new internet host "reg" by
-        default), which also runs the network's first node: enrolled, then
-        the registry restarted with that node's overlay address as --private
-        (the order the README gives). The node declares itself with --ip;
+        default, of `stack`), which also runs the network's first node:
+        enrolled, then the registry restarted with that node's overlay
+        address as --private (the order the README gives). The node declares
+        itself with --ip, an endpoint per transport of each family it has;
         returns it, not started."""
-        host = host or self.add_host("reg")
+        host = host or self.add_host("reg", stack=stack)
         self.start_registry(host)
         first = self.enrol(host)
         self.stop_registry()
         self.start_registry(host, first.address)
-        first.options = ["--ip", host.ipv4, "1194", "udp",
-                         "--ip", host.ipv4, "1194", "tcp"] + list(node_options)
+        first.options = []
+        if host.ipv4:
+            first.options += ["--ip", host.ipv4, "1194", "udp", "--ip", host.ipv4, "1194", "tcp"]
+        if host.ipv6:
+            first.options += ["--ip", host.ipv6, "1194", "udp6",
+                              "--ip", host.ipv6, "1194", "tcp6"]
+        first.options += list(node_options)
         # Every new node's first tunnel goes to this one (by bootstrap): it
         # needs room for more clients than a node opens, as the README says.
         if "--max-clients" not in first.options:
