@@ -108,6 +108,11 @@ class MixedUnderlay(testbed.BedTestCase):
 
     def test_3_a_dual_stack_pair_whose_ipv4_path_is_cut_tunnels_over_ipv6(self):
         d1, d2 = self.by_stack["dual"][1:]
+        # They learn of each other from the registry, at a refresh of their
+        # peer caches.
+        deadline = time.monotonic() + 90
+        while not self.tunnels_between(d1, d2) and time.monotonic() < deadline:
+            time.sleep(1)
         before = [(x.name, connected_over(client_log(x, tap)))
                   for x, tap, _ in self.tunnels_between(d1, d2)]
         print("tunnels between %s and %s before the cut (client, family): %s"

@@ -547,12 +547,12 @@ class TestBed:
         first = self.enrol(host)
         self.stop_registry()
         self.start_registry(host, first.address)
+        # In the order of the servers a node runs by default: UDP first.
         first.options = []
-        if host.ipv4:
-            first.options += ["--ip", host.ipv4, "1194", "udp", "--ip", host.ipv4, "1194", "tcp"]
-        if host.ipv6:
-            first.options += ["--ip", host.ipv6, "1194", "udp6",
-                              "--ip", host.ipv6, "1194", "tcp6"]
+        for proto in ("udp", "udp6", "tcp", "tcp6"):
+            address = host.ipv6 if proto.endswith("6") else host.ipv4
+            if address:
+                first.options += ["--ip", address, "1194", proto]
         first.options += list(node_options)
         # Every new node's first tunnel goes to this one (by bootstrap): it
         # needs room for more clients than a node opens, as the README says.
