@@ -561,12 +561,17 @@ void Daemon::apply_network(const NetworkParameters& before)
 
 void Daemon::declare_tap(const std::string& tap)
 {
-    babel_control_->request(babeld_tunnel_interface(plan_.babeld, tap),
-                            [tap](const std::string& error, const std::string&) {
-                                if (!error.empty())
-                                    log::warning("babeld: cannot add the interface ", tap, ": ",
-                                                 error);
-                            });
+    tell_babeld(babeld_tunnel_interface(plan_.babeld, tap), "add the interface " + tap);
+}
+
+// A request to babeld whose failure is only worth a warning.
+void Daemon::tell_babeld(const std::string& request, std::string action)
+{
+    babel_control_->request(request, [action = std::move(action)](const std::string& error,
+                                                                  const std::string&) {
+        if (!error.empty())
+            log::warning("babeld: cannot ", action, ": ", error);
+    });
 }
 
 // One at a time, those carrying the fewest routes first, counted afresh
@@ -649,24 +654,15 @@ void Daemon::replace_server(Server& server, std::function<void()> then)
 // peer's neighbours forward through it.
 void Daemon::forget_tap(const std::string& tap)
 {
-    auto report = [tap](const std::string& error, const std::string&) {
-        if (!error.empty())
-            log::warning("babeld: cannot drain the interface ", tap, ": ", error);
-    };
-    babel_control_->request("flush interface " + tap, report);
-    babel_control_->request(babeld_draining_interface(plan_.babeld, tap), report);
+    tell_babeld("flush interface " + tap, "drain the interface " + tap);
+    tell_babeld(babeld_draining_interface(plan_.babeld, tap), "drain the interface " + tap);
 }
 
 // Its draining options go with the closed tunnel; the next one on the tap
 // has the usual ones.
 void Daemon::restore_tap(const std::string& tap)
 {
-    babel_control_->request("flush interface " + tap,
-                            [tap](const std::string& error, const std::string&) {
-                                if (!error.empty())
-                                    log::warning("babeld: cannot flush the interface ", tap,
-                                                 ": ", error);
-                            });
+    tell_babeld("flush interface " + tap, "flush the interface " + tap);
     declare_tap(tap);
 }
 

@@ -129,6 +129,7 @@ private:
     void replace_server(Server& server, std::function<void()> then);
     void forget_tap(const std::string& tap);
     void restore_tap(const std::string& tap);
+    void tell_babeld(const std::string& request, std::string action);
     void on_client_hook(const HookMessage& message);
     void on_server_hook(Server& server, const HookMessage& message);
     void tick();
