@@ -195,9 +195,14 @@ void Daemon::start()
     start_babeld();
     start_refresher();
 
+    // An IPv6 address is the host's own, with no NAT before it: it is
+    // declared at once, not when a tunnel (over IPv4, maybe) reports it.
+    own_.ipv6 = plan_.underlay_ipv6;
     if (!plan_.advertised.empty())
         set_endpoints(plan_.advertised);
-    else if (plan_.upnp)
+    else
+        declare_own_endpoints();
+    if (plan_.advertised.empty() && plan_.upnp)
         port_mapper_ = std::make_unique<PortMapper>(
             io_, ipv4_ports(plan_.ports), PortMapper::Settings{},
             [this](std::vector<Endpoint> endpoints) {

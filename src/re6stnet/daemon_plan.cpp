@@ -77,6 +77,8 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.refresher.interval = config.peers_db_refresh;
     plan.refresher.network = id.network;
     plan.advertised = config.ip;
+    if (auto ipv6 = underlay_ipv6_address(host, id.network); ipv6 && config.ip.empty())
+        plan.underlay_ipv6 = ipv6->to_string();
     plan.upnp = config.ip.empty() && config.upnp;
     plan.lan_interfaces.insert(config.lan_interfaces.begin(), config.lan_interfaces.end());
     plan.given = config.given;

@@ -41,6 +41,7 @@ struct DaemonPlan {
     PeerRefresher::Settings refresher;
     std::vector<Endpoint> advertised;      // --ip: as is, no UPnP
     std::vector<ServerPort> ports;         // --pp or default_servers; UPnP maps the IPv4 ones
+    std::string underlay_ipv6;             // without --ip, declared from the start
     bool upnp = false;
     std::set<std::string> lan_interfaces;  // whose routes name peers on the LAN
     // The network-wide parameters given as options, which override the

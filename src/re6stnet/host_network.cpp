@@ -56,11 +56,19 @@ bool within(const Ipv6Address& address, std::string_view prefix)
 std::vector<Ipv6Address> parse_if_inet6(std::string_view text)
 {
     // address ifindex prefix-length scope flags device
+    constexpr unsigned temporary = 0x01, dad_failed = 0x08, deprecated = 0x20;
     std::vector<Ipv6Address> addresses;
-    for (const auto& fields : fields_by_line(text))
-        if (fields.size() == 6)
-            if (auto address = hex_address(fields[0]))
-                addresses.push_back(*address);
+    for (const auto& fields : fields_by_line(text)) {
+        if (fields.size() != 6)
+            continue;
+        unsigned flags = 0;
+        auto [end, error] = std::from_chars(fields[4].data(), fields[4].data() + fields[4].size(),
+                                            flags, 16);
+        if (error != std::errc() || (flags & (temporary | dad_failed | deprecated)))
+            continue;
+        if (auto address = hex_address(fields[0]))
+            addresses.push_back(*address);
+    }
     return addresses;
 }
 
@@ -102,13 +110,18 @@ HostNetwork read_host_network()
             parse_ipv4_route_devices(read_text("/proc/net/route"))};
 }
 
+std::optional<Ipv6Address> underlay_ipv6_address(const HostNetwork& host, const Network& overlay)
+{
+    for (auto space : {"2000::/3", "fc00::/7"})
+        for (const auto& address : host.ipv6_addresses)
+            if (within(address, space) && !overlay.contains(address))
+                return address;
+    return std::nullopt;
+}
+
 bool has_underlay_ipv6(const HostNetwork& host, const Network& overlay)
 {
-    for (const auto& address : host.ipv6_addresses)
-        if ((within(address, "2000::/3") || within(address, "fc00::/7"))
-            && !overlay.contains(address))
-            return true;
-    return false;
+    return underlay_ipv6_address(host, overlay).has_value();
 }
 
 std::set<AddressFamily> usable_families(const HostNetwork& host, const Network& overlay)

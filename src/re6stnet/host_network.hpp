@@ -8,6 +8,7 @@
 #include "common/prefix.hpp"
 #include "re6stnet/config.hpp"
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -28,7 +29,10 @@ struct HostNetwork {
 };
 
 // The parsers of /proc/net/if_inet6, /proc/net/ipv6_route and
-// /proc/net/route; lines they cannot read are skipped.
+// /proc/net/route; lines they cannot read are skipped, and so are the
+// addresses a peer should not be given: temporary (privacy) ones, which
+// go away within a day, deprecated ones and those whose duplicate address
+// detection failed.
 std::vector<Ipv6Address> parse_if_inet6(std::string_view text);
 std::vector<Ipv6Route> parse_ipv6_routes(std::string_view text);
 std::vector<std::string> parse_ipv4_route_devices(std::string_view text);
@@ -36,8 +40,11 @@ std::vector<std::string> parse_ipv4_route_devices(std::string_view text);
 // The host's, from /proc/net; what cannot be read is left empty.
 HostNetwork read_host_network();
 
-// Whether the host has a global or unique-local IPv6 address outside the
-// overlay (whose addresses are the overlay's own, not an underlay).
+// The host's IPv6 address on the underlay: the first global one, else the
+// first unique-local one, outside the overlay (whose addresses are the
+// overlay's own, not an underlay). IPv6 has no NAT to learn through: this
+// is the address peers reach the host at.
+std::optional<Ipv6Address> underlay_ipv6_address(const HostNetwork& host, const Network& overlay);
 bool has_underlay_ipv6(const HostNetwork& host, const Network& overlay);
 
 // The families the host can reach peers over: one with a route through a

@@ -60,6 +60,7 @@ TEST(DaemonPlan, DefaultServersFollowTheHostsAddresses)
     auto plan = plan_daemon(c, identity(), "/usr/lib/re6stnet", ipv4_host);
     EXPECT_EQ(plan.ports, (std::vector<ServerPort>{{1194, Transport::udp}, {1194, Transport::tcp}}));
     EXPECT_EQ(plan.tunnels.families, std::set<AddressFamily>{AddressFamily::ipv4});
+    EXPECT_EQ(plan.underlay_ipv6, "");
 
     HostNetwork dual = ipv4_host;
     dual.ipv6_addresses.push_back(Ipv6Address::parse("fd00::2"));
@@ -72,10 +73,16 @@ TEST(DaemonPlan, DefaultServersFollowTheHostsAddresses)
     EXPECT_EQ(plan.servers[3].openvpn.interface, "re6st-6tcp1194");
     EXPECT_EQ(plan.tunnels.families,
               (std::set<AddressFamily>{AddressFamily::ipv4, AddressFamily::ipv6}));
+    // The host's IPv6 address is declared from the start.
+    EXPECT_EQ(plan.underlay_ipv6, "fd00::2");
 
     // --pp is taken as given.
     plan = plan_daemon(config(), identity(), "/usr/lib/re6stnet", dual);
     EXPECT_EQ(plan.ports, config().pp);
+    // --ip: only what is given is declared.
+    c.ip = {parse_endpoint("192.0.2.7,1194,udp")};
+    plan = plan_daemon(c, identity(), "/usr/lib/re6stnet", dual);
+    EXPECT_EQ(plan.underlay_ipv6, "");
 }
 
 TEST(DaemonPlan, OneServerPerPortAndEveryTapKnownToBabeld)

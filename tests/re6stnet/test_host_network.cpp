@@ -35,8 +35,12 @@ TEST(HostNetwork, ParsesProcNetIfInet6)
         "fd000000000000000000000000000002 04 40 00 82     eth0\n"
         "00000000000000000000000000000001 01 80 10 80       lo\n"
         "fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n"
+        "20010db8000000010000000000000007 04 40 00 01     eth0\n"   // temporary
+        "20010db8000000010000000000000008 04 40 00 20     eth0\n"   // deprecated
+        "20010db8000000010000000000000009 04 40 00 08     eth0\n"   // DAD failed
+        "20010db800000001000000000000000a 04 40 00 40     eth0\n"   // tentative
         "garbage\n");
-    EXPECT_EQ(read, addresses({"fd00::2", "::1", "fe80::fc:ff:fe00:1"}));
+    EXPECT_EQ(read, addresses({"fd00::2", "::1", "fe80::fc:ff:fe00:1", "2001:db8:0:1::a"}));
 }
 
 TEST(HostNetwork, ParsesProcNetIpv6Route)
@@ -78,6 +82,18 @@ TEST(HostNetwork, ServesIpv6WithAnUnderlayAddress)
         host.ipv6_addresses = c.addresses;
         EXPECT_EQ(has_underlay_ipv6(host, network), c.ipv6);
     }
+}
+
+// The address declared: a global one before a unique-local one.
+TEST(HostNetwork, UnderlayAddressPrefersAGlobalOne)
+{
+    HostNetwork host;
+    host.ipv6_addresses = addresses({"fe80::1", "2001:db8:42:5::1", "fd00::2", "2001:db8:1::5"});
+    EXPECT_EQ(underlay_ipv6_address(host, network), Ipv6Address::parse("2001:db8:1::5"));
+    host.ipv6_addresses.pop_back();
+    EXPECT_EQ(underlay_ipv6_address(host, network), Ipv6Address::parse("fd00::2"));
+    host.ipv6_addresses.pop_back();
+    EXPECT_EQ(underlay_ipv6_address(host, network), std::nullopt);
 }
 
 TEST(HostNetwork, DefaultServers)
