@@ -313,9 +313,11 @@ class TestBed:
 
     def __enter__(self):
         # SIGTERM or SIGHUP (ctest's timeout, a closed terminal, kill PID)
-        # unwinds like an exception, so that the test bed is still cleaned up.
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            if signal.getsignal(sig) == signal.SIG_DFL:
+        # unwinds like an exception, so that the test bed is still cleaned
+        # up. So does SIGINT (Ctrl-C): unittest lets KeyboardInterrupt skip
+        # tearDownClass, where the bed is removed.
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
                 signal.signal(sig, _raise_system_exit)
         _sweep_dead_beds()
         self._owner = os.path.join(OWNERS, self.tag)
