@@ -152,6 +152,8 @@ Daemon::~Daemon()
     servers_.clear();
     tunnels_.reset();
     babeld_.reset();
+    if (drain_filter_)
+        drain_filter_->remove();
     if (network_)
         network_->undo();
 }
@@ -173,6 +175,8 @@ void Daemon::start()
     network_ = std::make_unique<NetworkSetup>(services_.run, plan_.addressing,
                                               services_.sysctl_dir);
     network_->apply();
+    drain_filter_ = std::make_unique<DrainFilter>(services_.run);
+    drain_filter_->install();
 
     bool moved_aside = false;
     peers_.emplace(PeerDb::open_or_rebuild(plan_.peer_db, id.prefix, &moved_aside));
@@ -624,10 +628,10 @@ void Daemon::replace_next_server()
 // A server with clients is drained first, as a client tunnel we close is:
 // stopped at once, it would leave the babeld of each client routing into
 // its tunnel until it missed enough of our hellos, and our babeld routing
-// into the clients' old routes. Once babeld here has forgotten its tap,
-// both sides route around it while it still carries their packets; its
-// replacement's tap is declared again when the new process starts, and
-// the clients, told by --explicit-exit-notify, connect to it at once.
+// into the clients' old routes. Once Babel is silent on its tap, both
+// sides route around it while it still carries their packets; the
+// replacement's tap is heard again when the new process starts, and the
+// clients, told by --explicit-exit-notify, connect to it at once.
 void Daemon::replace_server(Server& server, std::function<void()> then)
 {
     const auto& tap = server.plan.openvpn.interface;
@@ -647,28 +651,17 @@ void Daemon::replace_server(Server& server, std::function<void()> then)
     });
 }
 
-// A tap about to close is given back to babeld with an infinite cost.
-// Neither end then routes through it: the peer's babeld, told so in our
-// next IHU (a fraction of a second), loses its routes through us at once,
-// from a low metric, which makes it ask at once for new sequence numbers
-// where its other routes are unfeasible; were we only silent, its cost for
-// us would climb hello after hello, and babeld does not ask for a route
-// lost from a metric past half of infinity: the node waits for the next
-// periodic update, many seconds. And babeld here still reads what comes
-// in on the tap, such as the seqno requests for our own prefix that the
-// peer's neighbours forward through it.
+// Babel goes silent on a tap about to close (drain_filter.hpp): both ends
+// route around it while it still carries their packets.
 void Daemon::forget_tap(const std::string& tap)
 {
-    tell_babeld("flush interface " + tap, "drain the interface " + tap);
-    tell_babeld(babeld_draining_interface(plan_.babeld, tap), "drain the interface " + tap);
+    drain_filter_->silence(tap);
 }
 
-// Its draining options go with the closed tunnel; the next one on the tap
-// has the usual ones.
+// The next tunnel on the tap is heard again.
 void Daemon::restore_tap(const std::string& tap)
 {
-    tell_babeld("flush interface " + tap, "flush the interface " + tap);
-    declare_tap(tap);
+    drain_filter_->restore(tap);
 }
 
 void Daemon::set_endpoints(const std::vector<Endpoint>& endpoints)
@@ -865,6 +858,9 @@ void Daemon::stop(std::function<void()> done)
 void Daemon::finish_stop(std::function<void()> done)
 {
     port_mapper_.reset();   // removes the mappings
+    if (drain_filter_)
+        drain_filter_->remove();
+    drain_filter_.reset();
     if (network_)
         network_->undo();
     network_.reset();

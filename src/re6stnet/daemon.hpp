@@ -7,6 +7,7 @@
 #pragma once
 
 #include "re6stnet/babel/babel_control.hpp"
+#include "re6stnet/babel/drain_filter.hpp"
 #include "re6stnet/certificate_renewer.hpp"
 #include "re6stnet/daemon_plan.hpp"
 #include "re6stnet/host_network.hpp"
@@ -148,6 +149,7 @@ private:
     ProcessContext processes_;
     std::optional<InstanceLock> run_lock_, state_lock_;
     std::unique_ptr<NetworkSetup> network_;
+    std::unique_ptr<DrainFilter> drain_filter_;
     std::optional<PeerDb> peers_;
     std::unique_ptr<ManagementListener> management_;
     std::vector<std::unique_ptr<Server>> servers_;

@@ -77,7 +77,7 @@ class Package(unittest.TestCase):
     def test_control(self):
         depends = [d.strip().split()[0]
                    for d in dpkg_deb("--field", self.deb, "Depends").split(",")]
-        for package in ("openvpn", "babeld", "iproute2", "adduser",
+        for package in ("openvpn", "babeld", "iproute2", "nftables", "adduser",
                         # from dpkg-shlibdeps
                         "libc6", "libssl3", "libsqlite3-0", "libxmlrpc-c++8v5",
                         "libminiupnpc17", "libcurl4", "libboost-program-options1.74.0"):

@@ -171,6 +171,7 @@ TEST_F(DaemonTest, StartsTheHostThenServersThenBabeld)
     EXPECT_EQ(node.events, (std::vector<std::string>{
                                "ip -6 address replace 2001:db8:42:1::1/64 dev lo nodad",
                                "ip -6 route replace unreachable 2001:db8:42::/48",
+                               join(DrainFilter::install_command()),
                                "start openvpn re6st-udp1194",
                                "start babeld",
                            }));
@@ -192,15 +193,16 @@ TEST_F(DaemonTest, StopsBabeldFirstThenOpenVpnThenTheHost)
     auto before = node.events.size();
     stop(node);
     std::vector<std::string> after(node.events.begin() + before, node.events.end());
-    ASSERT_EQ(after.size(), 5u);
+    ASSERT_EQ(after.size(), 6u);
     EXPECT_EQ(after[0], "signal babeld 15");
     // The servers and the tunnels in any order, after babeld has ended.
     std::vector<std::string> openvpn(after.begin() + 1, after.begin() + 3);
     std::sort(openvpn.begin(), openvpn.end());
     EXPECT_EQ(openvpn, (std::vector<std::string>{"signal openvpn re6st-udp1194 15",
                                                  "signal openvpn re6stnet0 15"}));
-    EXPECT_EQ(after[3], "ip -6 address del 2001:db8:42:1::1/64 dev lo");
-    EXPECT_EQ(after[4], "ip -6 route del unreachable 2001:db8:42::/48");
+    EXPECT_EQ(after[3], "nft delete table inet re6stnet");
+    EXPECT_EQ(after[4], "ip -6 address del 2001:db8:42:1::1/64 dev lo");
+    EXPECT_EQ(after[5], "ip -6 route del unreachable 2001:db8:42::/48");
 }
 
 TEST_F(DaemonTest, RouteUpLeadsToADeclaration)
@@ -541,25 +543,23 @@ TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
     ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7"));
     test::run_until(io, [] { return false; }, 100ms);
     clock.advance(5s);
-    ASSERT_TRUE(test::run_until(io, [&] {
-        return std::count(babeld.requests.begin(), babeld.requests.end(),
-                          "flush interface re6st-udp1194") == 1;
-    })) << test::join(babeld.requests);
+    settle();
+    ASSERT_EQ(node.events_like("nft add element", first),
+              std::vector<std::string>{
+                  "nft add element inet re6stnet draining { \"re6st-udp1194\" }"});
     EXPECT_TRUE(node.events_like("signal openvpn re6st-udp1194", first).empty())
         << "the server went before its clients' routes moved";
     clock.advance(drain_time(200ms));
     settle();
     EXPECT_EQ(node.events_like("signal openvpn", first),
               std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
-    // The new process's tap is babeld's again, with the tunnel options.
+    // The new process's tap is heard again.
     test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
     settle();
     ASSERT_EQ(node.events_like("start openvpn re6st-udp1194", first).size(), 1u);
-    ASSERT_TRUE(test::run_until(io, [&] {
-        return std::any_of(babeld.requests.begin(), babeld.requests.end(), [](auto& r) {
-            return r.starts_with("interface re6st-udp1194 type tunnel ");
-        });
-    })) << test::join(babeld.requests);
+    EXPECT_EQ(node.events_like("nft delete element", first),
+              std::vector<std::string>{
+                  "nft delete element inet re6stnet draining { \"re6st-udp1194\" }"});
     node.registry.answer_all();
     stop(node);
 }

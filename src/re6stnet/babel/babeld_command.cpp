@@ -83,11 +83,6 @@ std::string babeld_tunnel_interface(const BabeldSettings& s, const std::string& 
         + update + " link-quality true";
 }
 
-std::string babeld_draining_interface(const BabeldSettings& s, const std::string& tunnel)
-{
-    return babeld_tunnel_interface(s, tunnel) + " rxcost 65535";
-}
-
 std::chrono::milliseconds drain_time(std::chrono::milliseconds tunnel_hello)
 {
     using namespace std::chrono_literals;

@@ -29,11 +29,8 @@ std::vector<std::string> babeld_command(const BabeldSettings& settings);
 // command line, or on its control socket for a tap added while it runs
 // (which inherits no default: every option is on it).
 std::string babeld_tunnel_interface(const BabeldSettings& settings, const std::string& tunnel);
-// The same tap while it drains: babeld keeps listening on it, but reports
-// to the peer, and counts itself, an infinite cost for it (rxcost 65535).
-std::string babeld_draining_interface(const BabeldSettings& settings, const std::string& tunnel);
 
-// How long, after our babeld forgets a tap, the babeld at its other end
+// How long, after Babel goes silent on a tap, the babeld at its other end
 // goes on routing into it: with link-quality estimation, a neighbour's cost
 // doubles with each hello missed and is infinite after twelve, counted at
 // each hello interval; then its routes are retracted. Sixteen tunnel hellos
