@@ -33,6 +33,7 @@ struct DaemonPlan {
     std::string log_dir, state_dir, run_dir;
     std::string peer_db;                   // the peer cache
     std::string management_socket;         // every OpenVPN child connects here
+    std::string control_socket;            // re6stnet --status asks here
     NodeAddressing addressing;
     std::vector<Server> servers;
     TunnelManager::Settings tunnels;

@@ -278,3 +278,19 @@ TEST(Config, ErrorsInAnOptionFileNameTheFileAndLine)
     EXPECT_EQ(error_in("interface eth1\ninterface a-very-long-interface-name\n"),
               file + "6: option '--interface': bad interface name 'a-very-long-interface-name'");
 }
+
+// --status needs none of the daemon's required options, only --run, and
+// reads the daemon's option file for it.
+TEST(Config, StatusNeedsOnlyTheRunDirectory)
+{
+    auto config = parse_config({"--status"}, test::option_files({}));
+    EXPECT_TRUE(config.status);
+    EXPECT_FALSE(config.json);
+    EXPECT_EQ(config.run_dir, "/run/re6stnet");
+    config = parse_config({"--status", "--json", "@node.conf"},
+                          test::option_files({{"node.conf", "registry http://192.0.2.42/\n"
+                                                            "run /tmp/node1\n"}}));
+    EXPECT_TRUE(config.json);
+    EXPECT_EQ(config.run_dir, "/tmp/node1");
+    EXPECT_EQ(error_of(with({"--json"})), "option '--json' goes with '--status'");
+}
