@@ -1,6 +1,8 @@
 // Options of the node daemon.
 #include "re6stnet/config.hpp"
 
+#include "common/listen_address.hpp"
+
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -51,6 +53,9 @@ po::options_description describe()
         ("hook-dir", po::value<std::string>()->value_name("DIR"),
          "directory of the OpenVPN hook scripts [next to the program in a build tree, "
          "else the installed ones]")
+        ("metrics", po::value<std::string>()->value_name("ADDRESS:PORT"),
+         "serve Prometheus metrics on http://ADDRESS:PORT/metrics (IPv6: [ADDRESS]:PORT) "
+         "[off]")
         ("status", "ask the daemon running with this --run for its status, print it and exit")
         ("json", "with --status: print the status as one JSON document");
     // The network-wide parameters: their defaults are shown, and whether a
@@ -358,6 +363,13 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
     config.main_interface = values["main-interface"].as<std::string>();
     if (values.count("hook-dir"))
         config.hook_dir = values["hook-dir"].as<std::string>();
+    if (values.count("metrics")) {
+        try {
+            config.metrics = parse_listen_address(values["metrics"].as<std::string>());
+        } catch (const ListenAddressError& error) {
+            throw bad(line, "metrics", std::string("option '--metrics': ") + error.what());
+        }
+    }
     config.openvpn_args = line.after_double_dash;
     return config;
 }

@@ -7,7 +7,10 @@
 #include "common/network_parameters.hpp"
 #include "common/options.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,6 +53,8 @@ struct Config {
     std::string hook_dir;                    // empty: the default location
     bool upnp = true;                        // only without --ip
     std::vector<std::string> openvpn_args;   // after "--"
+    // Where Prometheus metrics are served; none: nowhere.
+    std::optional<boost::asio::ip::tcp::endpoint> metrics;
     // --status: ask the daemon of --run for its status, and print it (as
     // JSON with --json); no other option is then required.
     bool status = false;

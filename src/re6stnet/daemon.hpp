@@ -6,6 +6,7 @@
 // fake clock and a fake registry.
 #pragma once
 
+#include "common/metrics_server.hpp"
 #include "re6stnet/babel/babel_control.hpp"
 #include "re6stnet/certificate_renewer.hpp"
 #include "re6stnet/control_socket.hpp"
@@ -14,6 +15,7 @@
 #include "re6stnet/instance_lock.hpp"
 #include "re6stnet/network_config_fetcher.hpp"
 #include "re6stnet/network_setup.hpp"
+#include "re6stnet/node_metrics.hpp"
 #include "re6stnet/node_status.hpp"
 #include "re6stnet/openssl_tool.hpp"
 #include "re6stnet/own_endpoints.hpp"
@@ -50,7 +52,7 @@ struct DaemonServices {
     // may try, read again at each tick (a route may come or go).
     std::function<HostNetwork()> host = read_host_network;
     // How the calls to `registry` ended, when it records them: for the
-    // status.
+    // status and the metrics.
     RegistryCalls* registry_calls = nullptr;
     std::string sys_net_dir = "/sys/class/net";   // each tap's byte counters
 };
@@ -106,6 +108,8 @@ public:
     // state, with babeld's part once its dump is in, or without it after a
     // short wait (daemon_status.cpp).
     void status(std::function<void(NodeStatus)> done);
+    // Where --metrics listens once started (its port when given 0).
+    std::optional<boost::asio::ip::tcp::endpoint> metrics_endpoint() const;
 
 private:
     struct Server {
@@ -153,7 +157,8 @@ private:
     void declare_own_endpoints();
     void finish_stop(std::function<void()> done);
     void fail(const std::string& why);
-    // The control socket, on this loop (daemon_status.cpp).
+    // The control socket and the metrics endpoint, on this loop
+    // (daemon_status.cpp).
     void open_control();
     void close_control();
     NodeStatus status_now();
@@ -193,7 +198,9 @@ private:
     std::mt19937_64 random_{std::random_device{}()};
     std::string own_serial_;                 // of our certificate, for the status
     unsigned own_serial_renewals_ = ~0u;     // the renewals it was read after
-    // Last: gone first, before what its requests read.
+    // Last: gone first, before what their requests read.
+    std::unique_ptr<NodeMetrics> metrics_;
+    std::shared_ptr<metrics::MetricsServer> metrics_server_;
     std::unique_ptr<ControlServer> control_;
 };
 

@@ -1,9 +1,12 @@
-// The daemon's status, and what serves it: the control socket, on the
-// daemon's loop.
+// The daemon's status, and what serves it: the control socket and the
+// metrics endpoint, both on the daemon's loop.
 #include "common/certificate_serial.hpp"
+#include "common/listen_address.hpp"
 #include "common/log.hpp"
+#include "common/metrics_server.hpp"
 #include "re6stnet/control_socket.hpp"
 #include "re6stnet/daemon.hpp"
+#include "re6stnet/node_metrics.hpp"
 #include "re6stnet/node_status_json.hpp"
 
 #ifndef RE6ST_VERSION
@@ -68,11 +71,46 @@ void Daemon::open_control()
             }
             status([answer](NodeStatus status) { answer(status_json(status) + "\n"); });
         });
+    if (!plan_.metrics)
+        return;
+    metrics_ = std::make_unique<NodeMetrics>(
+        io_, [this](std::function<void(NodeStatus)> done) { status(std::move(done)); },
+        RE6ST_VERSION);
+    if (services_.registry_calls)
+        services_.registry_calls->observer = [metrics = metrics_.get()](
+                                                 std::string_view method,
+                                                 RegistryCalls::Outcome outcome,
+                                                 std::chrono::steady_clock::duration elapsed) {
+            metrics->record_call(method, outcome, elapsed);
+        };
+    try {
+        metrics_server_ = metrics::MetricsServer::bind(io_, *plan_.metrics, metrics_->set());
+    } catch (const std::exception& error) {
+        throw std::runtime_error(std::string("--metrics: ") + error.what());
+    }
+    metrics_server_->start();
+    log::info("metrics on http://", format_listen_address(metrics_server_->local_endpoint()),
+              "/metrics");
+}
+
+std::optional<boost::asio::ip::tcp::endpoint> Daemon::metrics_endpoint() const
+{
+    if (!metrics_server_)
+        return std::nullopt;
+    return metrics_server_->local_endpoint();
 }
 
 void Daemon::close_control()
 {
     control_.reset();
+    if (metrics_)
+        metrics_->close();   // a scrape waiting for a status stops waiting
+    if (metrics_server_)
+        metrics_server_->stop();
+    metrics_server_.reset();
+    if (services_.registry_calls)
+        services_.registry_calls->observer = nullptr;
+    metrics_.reset();
 }
 
 void Daemon::status(std::function<void(NodeStatus)> done)

@@ -294,3 +294,15 @@ TEST(Config, StatusNeedsOnlyTheRunDirectory)
     EXPECT_EQ(config.run_dir, "/tmp/node1");
     EXPECT_EQ(error_of(with({"--json"})), "option '--json' goes with '--status'");
 }
+
+TEST(Config, MetricsAddress)
+{
+    EXPECT_FALSE(parse_config(required, test::option_files({})).metrics);
+    auto config = parse_config(with({"--metrics", "[::1]:9098"}), test::option_files({}));
+    ASSERT_TRUE(config.metrics);
+    EXPECT_EQ(config.metrics->port(), 9098);
+    EXPECT_TRUE(config.metrics->address().is_v6());
+    EXPECT_EQ(error_of(with({"--metrics", "localhost:9098"})),
+              "option '--metrics': \"localhost:9098\": not an IPv4 address (an IPv6 one goes in "
+              "brackets)");
+}

@@ -1,8 +1,9 @@
-// re6stnet --status against a daemon driven as the other daemon tests
-// drive it (recording launcher, fake clock, scripted registry, fake
-// babeld): the status over the control socket, with babeld's view or
+// re6stnet --status and --metrics against a daemon driven as the other
+// daemon tests drive it (recording launcher, fake clock, scripted registry,
+// fake babeld): the status over the control socket, with babeld's view or
 // without it; a client that says nothing holds nobody; no daemon, a clear
-// line.
+// line; the metrics scraped over HTTP, accepted by promtool, and
+// documented in docs/metrics.rst.
 #include "re6stnet/daemon.hpp"
 
 #include "argv.hpp"
@@ -12,13 +13,17 @@
 #include "peers.hpp"
 #include "recording_launcher.hpp"
 #include "scripted_registry.hpp"
+#include "common/listen_address.hpp"
 #include "re6stnet/node_status_json.hpp"
 #include "re6stnet/status_command.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -26,6 +31,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -38,7 +45,8 @@ namespace {
 // Node 1/16 of 2001:db8:42::/48, one server, one client slot, its registry
 // calls recorded.
 struct StatusNode {
-    StatusNode(const test::TempDir& dir, boost::asio::io_context& io, test::FakeClock& clock)
+    StatusNode(const test::TempDir& dir, boost::asio::io_context& io, test::FakeClock& clock,
+               bool metrics = false)
     {
         std::filesystem::create_directories(dir.path() / "sys/net/ipv6/conf/all");
         dir.write("sys/net/ipv6/conf/all/forwarding", "1\n");
@@ -54,6 +62,8 @@ struct StatusNode {
         config.log_dir = dir / "log";
         config.state_dir = dir / "state";
         config.run_dir = dir / "run";
+        if (metrics)
+            config.metrics = parse_listen_address("127.0.0.1:0");
         Network network(Ipv6Prefix::parse("2001:db8:42::/48"));
         auto now = std::chrono::system_clock::now();
         NodeIdentity id{network,
@@ -170,6 +180,27 @@ const NodeStatus::Tunnel* find_tunnel(const NodeStatus& status, const std::strin
         if (tunnel.peer == peer)
             return &tunnel;
     return nullptr;
+}
+
+// HTTP/1.0 GET of `path` on 127.0.0.1:`port`: the whole answer.
+std::string http_get(unsigned short port, const std::string& path)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string answer;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+        auto request = "GET " + path + " HTTP/1.0\r\n\r\n";
+        send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+        char buffer[4096];
+        ssize_t got;
+        while ((got = recv(fd, buffer, sizeof buffer, 0)) > 0)
+            answer.append(buffer, std::size_t(got));
+    }
+    close(fd);
+    return answer;
 }
 
 }  // namespace
@@ -328,4 +359,88 @@ TEST_F(DaemonStatusTest, NoDaemonIsOneLineAndExitOne)
     std::ostringstream out2, err2;
     EXPECT_EQ(show_status((dir.path() / "run").string(), true, out2, err2), 1);
     EXPECT_EQ(err2.str().find("re6stnet: no daemon is running with --run "), 0u) << err2.str();
+}
+
+namespace {
+
+// {family: type} of the exposition's TYPE lines.
+std::map<std::string, std::string> exposed_families(const std::string& exposition)
+{
+    std::map<std::string, std::string> types;
+    std::istringstream lines(exposition);
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.starts_with("# TYPE ")) {
+            std::istringstream words(line.substr(7));
+            std::string name, type;
+            words >> name >> type;
+            types[name] = type;
+        }
+    return types;
+}
+
+// {family: type} of the definition terms of docs/metrics.rst about the node.
+std::map<std::string, std::string> documented_families()
+{
+    std::ifstream file(std::string(DOCS_DIR) + "/metrics.rst");
+    std::ostringstream text;
+    text << file.rdbuf();
+    std::map<std::string, std::string> types;
+    std::regex term(R"(^``(re6stnet_\w+)(?:\{[^}]*\})?`` \((counter|gauge|histogram)\)$)",
+                    std::regex::multiline);
+    auto all = text.str();
+    for (std::sregex_iterator it(all.begin(), all.end(), term), end; it != end; ++it)
+        types[(*it)[1]] = (*it)[2];
+    return types;
+}
+
+}  // namespace
+
+TEST_F(DaemonStatusTest, MetricsAreScrapedCheckedAndDocumented)
+{
+    StatusNode node(dir, io, clock, /*metrics=*/true);
+    node.daemon->start();
+    settle();
+    test::FakeBabeld babeld(io, node.plan.babeld.control_socket);
+    babeld.default_reply = "ok\n";
+    babeld.replies["dump"] = dump;
+    node.registry.answer_all();
+    settle();
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports("openvpn re6stnet0", "route-up 198.51.100.7 1234"));
+    test::run_until(io, [] { return false; }, 100ms);
+    auto endpoint = node.daemon->metrics_endpoint();
+    ASSERT_TRUE(endpoint);
+
+    std::string answer;
+    beside_the_loop([&] { answer = http_get(endpoint->port(), "/metrics"); });
+    auto body = answer.find("\r\n\r\n");
+    ASSERT_NE(body, answer.npos) << answer;
+    EXPECT_EQ(answer.find("HTTP/1.0 200"), 0u) << answer;
+    auto exposition = answer.substr(body + 4);
+    for (const auto* sample :
+         {"re6stnet_tunnels{direction=\"client\",state=\"up\"} 1\n",
+          "re6stnet_tunnels{direction=\"server\",state=\"up\"} 0\n",
+          "re6stnet_tunnel_starts_total 1\n", "re6stnet_babeld_up 1\n",
+          "re6stnet_babeld_neighbours 2\n", "re6stnet_babeld_routes_installed 3\n",
+          "re6stnet_peer_cache_known_peers 1\n",
+          "re6stnet_registry_requests_total{method=\"getPeerList\",outcome=\"ok\"} 1\n",
+          "re6stnet_registry_request_duration_seconds_count{method=\"declare\"} 1\n",
+          "re6stnet_child_restarts_total{program=\"babeld\"} 0\n", "re6stnet_upnp_enabled 0\n"})
+        EXPECT_NE(exposition.find(sample), exposition.npos) << sample << exposition;
+    EXPECT_NE(exposition.find("re6stnet_build_info{version=\""), exposition.npos);
+
+    // The manual lists exactly what is served.
+    EXPECT_EQ(documented_families(), exposed_families(exposition));
+
+    // promtool's lint (Debian package prometheus): silent and successful.
+    if (!std::filesystem::exists("/usr/bin/promtool")) {
+        stop(node);
+        GTEST_SKIP() << "no promtool (Debian package prometheus)";
+    }
+    test::Process promtool({"/usr/bin/promtool", "check", "metrics"}, {.pipe_stdin = true});
+    promtool.write_stdin(exposition);
+    promtool.close_stdin();
+    EXPECT_EQ(promtool.wait(30s), 0);
+    EXPECT_EQ(promtool.out() + promtool.err(), "");
+    stop(node);
 }
