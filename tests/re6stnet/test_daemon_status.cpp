@@ -46,7 +46,7 @@ namespace {
 // calls recorded.
 struct StatusNode {
     StatusNode(const test::TempDir& dir, boost::asio::io_context& io, test::FakeClock& clock,
-               bool metrics = false)
+               std::optional<std::string> metrics = std::nullopt)
     {
         std::filesystem::create_directories(dir.path() / "sys/net/ipv6/conf/all");
         dir.write("sys/net/ipv6/conf/all/forwarding", "1\n");
@@ -63,7 +63,7 @@ struct StatusNode {
         config.state_dir = dir / "state";
         config.run_dir = dir / "run";
         if (metrics)
-            config.metrics = parse_listen_address("127.0.0.1:0");
+            config.metrics = parse_listen_address(*metrics);
         Network network(Ipv6Prefix::parse("2001:db8:42::/48"));
         auto now = std::chrono::system_clock::now();
         NodeIdentity id{network,
@@ -398,7 +398,7 @@ std::map<std::string, std::string> documented_families()
 
 TEST_F(DaemonStatusTest, MetricsAreScrapedCheckedAndDocumented)
 {
-    StatusNode node(dir, io, clock, /*metrics=*/true);
+    StatusNode node(dir, io, clock, "127.0.0.1:0");
     node.daemon->start();
     settle();
     test::FakeBabeld babeld(io, node.plan.babeld.control_socket);
@@ -443,4 +443,20 @@ TEST_F(DaemonStatusTest, MetricsAreScrapedCheckedAndDocumented)
     EXPECT_EQ(promtool.wait(30s), 0);
     EXPECT_EQ(promtool.out() + promtool.err(), "");
     stop(node);
+}
+
+TEST_F(DaemonStatusTest, AMetricsAddressInUseStopsTheStart)
+{
+    boost::asio::ip::tcp::acceptor taken(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    auto address = "127.0.0.1:" + std::to_string(taken.local_endpoint().port());
+    StatusNode node(dir, io, clock, address);
+    try {
+        node.daemon->start();
+        FAIL() << "started";
+    } catch (const std::runtime_error& error) {
+        EXPECT_EQ(std::string(error.what()).find("--metrics: cannot listen on " + address), 0u)
+            << error.what();
+    }
+    node.daemon.reset();
+    EXPECT_FALSE(std::filesystem::exists(node.plan.control_socket));
 }
