@@ -69,6 +69,8 @@ private:
         std::istream in(&input_);
         std::string line;
         std::getline(in, line);
+        if (!line.empty() && line.back() == '\r')   // from a terminal tool such as socat
+            line.pop_back();
         server_.handler_(line, [weak = weak_from_this()](std::string answer) {
             if (auto self = weak.lock())
                 self->send(std::move(answer));

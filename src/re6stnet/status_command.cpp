@@ -45,7 +45,9 @@ std::string ask_daemon(const std::string& path, const std::string& request,
     if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         if (errno == ENOENT || errno == ECONNREFUSED)
             throw DaemonNotRunning(failure("no daemon listens on", path));
-        throw std::runtime_error(failure("cannot connect to", path));
+        bool denied = errno == EACCES;
+        auto why = failure("cannot connect to", path);
+        throw std::runtime_error(denied ? why + " (root only)" : why);
     }
     auto line = request + "\n";
     if (send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL) != ssize_t(line.size()))
