@@ -138,9 +138,10 @@ ControlServer::~ControlServer()
 
 void ControlServer::accept()
 {
-    acceptor_.async_accept([this](const boost::system::error_code& error,
-                                  stream_protocol::socket socket) {
-        if (error == boost::asio::error::operation_aborted)
+    acceptor_.async_accept([this, alive = std::weak_ptr<bool>(alive_)](
+                               const boost::system::error_code& error,
+                               stream_protocol::socket socket) {
+        if (alive.expired() || error == boost::asio::error::operation_aborted)
             return;   // closed: `this` may be gone
         if (!error) {
             if (connections_.size() >= limits_.max_connections) {

@@ -55,6 +55,8 @@ private:
     Limits limits_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
     std::set<std::shared_ptr<Connection>> connections_;
+    // An accept that completed just before the destruction runs after it.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace re6st
