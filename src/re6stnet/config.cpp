@@ -1,6 +1,8 @@
 // Options of the node daemon.
 #include "re6stnet/config.hpp"
 
+#include "common/listen_address.hpp"
+
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -50,7 +52,12 @@ po::options_description describe()
          "interface that carries the node's overlay address")
         ("hook-dir", po::value<std::string>()->value_name("DIR"),
          "directory of the OpenVPN hook scripts [next to the program in a build tree, "
-         "else the installed ones]");
+         "else the installed ones]")
+        ("metrics", po::value<std::string>()->value_name("ADDRESS:PORT"),
+         "serve Prometheus metrics on http://ADDRESS:PORT/metrics (IPv6: [ADDRESS]:PORT) "
+         "[off]")
+        ("status", "ask the daemon running with this --run for its status, print it and exit")
+        ("json", "with --status: print the status as one JSON document");
     // The network-wide parameters: their defaults are shown, and whether a
     // value was given is told by defaulted().
     const auto defaults = default_network_parameters();
@@ -329,6 +336,14 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
     auto line = parse_command_line(args, describe(), {}, read);
     const auto& values = line.values;
     Config config;
+    config.run_dir = values["run"].as<std::string>();
+    config.json = values.count("json") > 0;
+    if (values.count("status")) {
+        config.status = true;
+        return config;
+    }
+    if (config.json)
+        throw bad(line, "json", "option '--json' goes with '--status'");
     config.registry = required(line, "registry");
     config.ca = required(line, "ca");
     config.cert = required(line, "cert");
@@ -348,6 +363,13 @@ Config parse_config(const std::vector<std::string>& args, const FileReader& read
     config.main_interface = values["main-interface"].as<std::string>();
     if (values.count("hook-dir"))
         config.hook_dir = values["hook-dir"].as<std::string>();
+    if (values.count("metrics")) {
+        try {
+            config.metrics = parse_listen_address(values["metrics"].as<std::string>());
+        } catch (const ListenAddressError& error) {
+            throw bad(line, "metrics", std::string("option '--metrics': ") + error.what());
+        }
+    }
     config.openvpn_args = line.after_double_dash;
     return config;
 }

@@ -7,7 +7,10 @@
 #include "common/network_parameters.hpp"
 #include "common/options.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,9 +53,16 @@ struct Config {
     std::string hook_dir;                    // empty: the default location
     bool upnp = true;                        // only without --ip
     std::vector<std::string> openvpn_args;   // after "--"
+    // Where Prometheus metrics are served; none: nowhere.
+    std::optional<boost::asio::ip::tcp::endpoint> metrics;
+    // --status: ask the daemon of --run for its status, and print it (as
+    // JSON with --json); no other option is then required.
+    bool status = false;
+    bool json = false;
 };
 
-// `args` excludes argv[0]. Throws UsageError with a one-line message naming
+// `args` excludes argv[0]. With --status, only --run and --json matter
+// (the others may be given, as in the daemon's option file). Throws UsageError with a one-line message naming
 // the bad option. The caller handles --help and --version first
 // (wants_help, wants_version): they need no other option.
 Config parse_config(const std::vector<std::string>& args, const FileReader& read = read_option_file);

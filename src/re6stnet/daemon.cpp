@@ -148,6 +148,7 @@ Daemon::Daemon(boost::asio::io_context& io, DaemonPlan plan, DaemonServices serv
 
 Daemon::~Daemon()
 {
+    close_control();
     port_mapper_.reset();
     servers_.clear();
     tunnels_.reset();
@@ -219,6 +220,7 @@ void Daemon::start()
     tick();
     schedule_tunnel_refresh();
     network_config_->start(*plan_.network.config_refresh);
+    open_control();
 }
 
 // Peers refuse an expired certificate: nothing is opened before it is
@@ -710,6 +712,7 @@ void Daemon::on_server_hook(Server& server, const HookMessage& message)
         log::info("incoming tunnel from ", message.argument);
         tunnels_->incoming_connected(prefix);
         server.clients[message.argument] = message.serial;
+        server.connected[message.argument] = services_.clock.now();
         // By then the client has made its tap and runs babeld on it; one
         // request answers for every client that connected meanwhile.
         services_.clock.wait_for(*server.route_request, route_request_delay, [&server] {
@@ -723,6 +726,7 @@ void Daemon::on_server_hook(Server& server, const HookMessage& message)
         log::info("incoming tunnel from ", message.argument, " closed");
         tunnels_->incoming_disconnected(prefix);
         server.clients.erase(message.argument);
+        server.connected.erase(message.argument);
     }
 }
 
@@ -823,6 +827,7 @@ void Daemon::stop(std::function<void()> done)
         return;
     stopping_ = true;
     log::info("stopping");
+    close_control();
     tick_timer_->cancel();
     tunnel_refresh_timer_->cancel();
     registry_timer_->cancel();

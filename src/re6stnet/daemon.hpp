@@ -6,14 +6,18 @@
 // fake clock and a fake registry.
 #pragma once
 
+#include "common/metrics_server.hpp"
 #include "re6stnet/babel/babel_control.hpp"
 #include "re6stnet/babel/drain_filter.hpp"
 #include "re6stnet/certificate_renewer.hpp"
+#include "re6stnet/control_socket.hpp"
 #include "re6stnet/daemon_plan.hpp"
 #include "re6stnet/host_network.hpp"
 #include "re6stnet/instance_lock.hpp"
 #include "re6stnet/network_config_fetcher.hpp"
 #include "re6stnet/network_setup.hpp"
+#include "re6stnet/node_metrics.hpp"
+#include "re6stnet/node_status.hpp"
 #include "re6stnet/openssl_tool.hpp"
 #include "re6stnet/own_endpoints.hpp"
 #include "re6stnet/openvpn/management_listener.hpp"
@@ -24,6 +28,7 @@
 #include "re6stnet/process/command.hpp"
 #include "re6stnet/process/process_context.hpp"
 #include "re6stnet/process/supervised_process.hpp"
+#include "re6stnet/registry_calls.hpp"
 #include "re6stnet/registry_client.hpp"
 #include "re6stnet/tunnel_manager.hpp"
 #include "re6stnet/upnp/port_mapper.hpp"
@@ -47,6 +52,10 @@ struct DaemonServices {
     // The host's addresses and routes: which endpoint families a tunnel
     // may try, read again at each tick (a route may come or go).
     std::function<HostNetwork()> host = read_host_network;
+    // How the calls to `registry` ended, when it records them: for the
+    // status and the metrics.
+    RegistryCalls* registry_calls = nullptr;
+    std::string sys_net_dir = "/sys/class/net";   // each tap's byte counters
 };
 
 // A failure the daemon survives: logged, and the daemon goes on (a log
@@ -96,6 +105,13 @@ public:
     // SurvivableError naming the files it could not reopen.
     void reopen_logs();
 
+    // The node's status, from the loop: at once from the daemon's own
+    // state, with babeld's part once its dump is in, or without it after a
+    // short wait (daemon_status.cpp).
+    void status(std::function<void(NodeStatus)> done);
+    // Where --metrics listens once started (its port when given 0).
+    std::optional<boost::asio::ip::tcp::endpoint> metrics_endpoint() const;
+
 private:
     struct Server {
         DaemonPlan::Server plan;
@@ -105,6 +121,7 @@ private:
         std::unique_ptr<Timer> drain;           // before it is replaced
         bool forgotten = false;                 // babeld was told to forget its tap
         std::map<std::string, std::string> clients;   // CN -> certificate serial
+        std::map<std::string, Clock::time_point> connected;   // CN -> when, for the status
     };
 
     void take_directories();
@@ -141,6 +158,11 @@ private:
     void declare_own_endpoints();
     void finish_stop(std::function<void()> done);
     void fail(const std::string& why);
+    // The control socket and the metrics endpoint, on this loop
+    // (daemon_status.cpp).
+    void open_control();
+    void close_control();
+    NodeStatus status_now();
 
     boost::asio::io_context& io_;
     DaemonPlan plan_;
@@ -176,6 +198,12 @@ private:
     std::string self_revoked_;   // why this node may not join, found at start
     bool revoked_dir_checked_ = false;
     std::mt19937_64 random_{std::random_device{}()};
+    std::string own_serial_;                 // of our certificate, for the status
+    unsigned own_serial_renewals_ = ~0u;     // the renewals it was read after
+    // Last: gone first, before what their requests read.
+    std::unique_ptr<NodeMetrics> metrics_;
+    std::shared_ptr<metrics::MetricsServer> metrics_server_;
+    std::unique_ptr<ControlServer> control_;
 };
 
 }  // namespace re6st

@@ -1,6 +1,8 @@
 // Deciding what the daemon runs.
 #include "re6stnet/daemon_plan.hpp"
 
+#include "re6stnet/control_socket.hpp"
+
 namespace re6st {
 
 namespace {
@@ -42,6 +44,8 @@ DaemonPlan plan_daemon(const Config& config, const NodeIdentity& id, const std::
     plan.run_dir = config.run_dir;
     plan.peer_db = config.state_dir + "/peers.db";
     plan.management_socket = config.run_dir + "/openvpn.sock";
+    plan.control_socket = control_socket_path(config.run_dir);
+    plan.metrics = config.metrics;
     plan.addressing = {config.main_interface, id.address, id.subnet, id.network.prefix()};
     auto openvpn = openvpn_settings(config, hook_dir, plan.management_socket);
 

@@ -15,7 +15,10 @@
 #include "re6stnet/peer_refresher.hpp"
 #include "re6stnet/tunnel_manager.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +36,8 @@ struct DaemonPlan {
     std::string log_dir, state_dir, run_dir;
     std::string peer_db;                   // the peer cache
     std::string management_socket;         // every OpenVPN child connects here
+    std::string control_socket;            // re6stnet --status asks here
+    std::optional<boost::asio::ip::tcp::endpoint> metrics;   // --metrics
     NodeAddressing addressing;
     std::vector<Server> servers;
     TunnelManager::Settings tunnels;

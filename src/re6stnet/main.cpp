@@ -5,6 +5,7 @@
 #include "re6stnet/config.hpp"
 #include "re6stnet/daemon.hpp"
 #include "re6stnet/openvpn/hook_access.hpp"
+#include "re6stnet/status_command.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
@@ -91,6 +92,8 @@ int main(int argc, char** argv)
         std::cerr << "re6stnet: " << error.what() << " (see re6stnet --help)\n";
         return 2;
     }
+    if (config.status)
+        return show_status(config.run_dir, config.json, std::cout, std::cerr);
     log::set_verbosity(config.verbose);
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -105,9 +108,13 @@ int main(int argc, char** argv)
     const auto& id = plan->identity;
     XmlRpcRegistry registry(io.get_executor(), plan->registry, id.network, id.address, id.prefix,
                             registry_timeout);
+    RegistryCalls calls;
+    RecordedRegistry recorded(registry, calls);
     PosixProcessLauncher launcher;
     SteadyClock clock(io);
-    Daemon daemon(io, std::move(*plan), {launcher, run_command, clock, registry});
+    DaemonServices services{launcher, run_command, clock, recorded};
+    services.registry_calls = &calls;
+    Daemon daemon(io, std::move(*plan), std::move(services));
     boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
     boost::asio::signal_set log_signals(io, SIGHUP, SIGUSR1);
     handle_signals(io, daemon, stop_signals, log_signals);

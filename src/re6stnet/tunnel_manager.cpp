@@ -84,6 +84,29 @@ std::vector<std::string> TunnelManager::interfaces() const
     return names;
 }
 
+std::vector<TunnelManager::View> TunnelManager::views() const
+{
+    std::vector<View> views;
+    for (const auto& slot : slots_) {
+        if (slot.state == Slot::State::free)
+            continue;
+        View view{slot.openvpn->interface(), slot.peer, slot.endpoints};
+        view.since = slot.connected ? slot.up_since : slot.started;
+        switch (slot.state) {
+        case Slot::State::running:
+            view.state = slot.connected ? View::State::up : View::State::connecting;
+            break;
+        case Slot::State::draining:
+            view.state = View::State::draining;
+            break;
+        default:
+            view.state = View::State::closing;
+        }
+        views.push_back(std::move(view));
+    }
+    return views;
+}
+
 std::vector<std::string> TunnelManager::peers() const
 {
     std::vector<std::string> peers;
@@ -157,10 +180,13 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
     } catch (const std::exception& error) {
         log::error("cannot open a tunnel to ", client.peer_cn, ": ", error.what());
         slot.openvpn->forget_hooks();
+        ++counts_.failures["error"];
         return false;
     }
+    ++counts_.starts;
     slot.state = Slot::State::running;
     slot.started = context_.clock.now();
+    slot.endpoints = client.endpoints;
     slot.peer = peer.prefix;
     db_.set_use(peer.prefix, PeerDb::Use::used);
     log::info("tunnel ", client.interface, ": connecting to ", client.peer_cn, " at ", peer.address());
@@ -175,6 +201,7 @@ void TunnelManager::hook_reported(Slot& slot, const HookMessage& message)
         slot.serial = message.serial;
         if (!slot.connected) {
             slot.connected = true;
+            slot.up_since = context_.clock.now();
             log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " is up");
         }
     }
@@ -193,12 +220,15 @@ void TunnelManager::ended(Slot& slot, int status)
             log::info("tunnel ", slot.openvpn->interface(), ": no connection to ", cn(slot.peer), ": ",
                       describe_exit(status));
         db_.set_use(slot.peer, stopping_ ? PeerDb::Use::unused : PeerDb::Use::failed);
+        if (!stopping_)
+            ++counts_.failures[slot.connected ? "lost" : "unreachable"];
     }
     slot.drain->cancel();
     slot.state = Slot::State::free;
     slot.connected = false;
     slot.serial.clear();
     slot.peer.clear();
+    slot.endpoints.clear();
     slot.openvpn->forget_hooks();
     slot.child.reset();
     if (slot.forgotten) {
@@ -254,8 +284,10 @@ void TunnelManager::refresh(const RouteCount& routes)
                                      random_);
     for (const auto& peer : doomed)
         for (auto& slot : slots_)
-            if (slot.state == Slot::State::running && slot.peer == peer)
+            if (slot.state == Slot::State::running && slot.peer == peer) {
+                ++counts_.replacements;
                 close(slot);
+            }
 }
 
 bool TunnelManager::close_surplus(const RouteCount& routes)
@@ -303,6 +335,7 @@ bool TunnelManager::recycle_oldest(Clock::time_point before)
     auto* oldest = oldest_slot(before);
     if (!oldest)
         return false;
+    ++counts_.replacements;
     close(const_cast<Slot&>(*oldest));   // one of our own slots
     return true;
 }
@@ -323,6 +356,7 @@ unsigned TunnelManager::close_revoked(const std::set<std::string>& serials)
                      ": its certificate (serial ", slot.serial, ") is revoked; closing it");
         db_.remove(slot.peer);
         stop_process(slot);
+        ++counts_.failures["revoked"];
         ++closed;
     }
     return closed;

@@ -14,7 +14,9 @@
 #include "re6stnet/tunnel_policy.hpp"
 
 #include <deque>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -105,6 +107,31 @@ public:
     // Closes every tunnel; `done` once all have ended.
     void stop(std::chrono::milliseconds grace, std::function<void()> done);
 
+    // A tunnel that runs, drains or closes, as the node's status shows it.
+    struct View {
+        std::string interface;
+        std::string peer;                  // bits
+        std::vector<Endpoint> endpoints;   // what OpenVPN tries, in order
+        enum class State { connecting, up, draining, closing } state = State::connecting;
+        Clock::time_point since;           // started, or up (its route-up hook ran)
+    };
+    std::vector<View> views() const;
+
+    // What happened to the tunnels since the manager was made. A failure
+    // is a tunnel that ended by itself: "unreachable" before it was up
+    // (no answer, refused, or a certificate either end would not accept:
+    // OpenVPN exits alike), "lost" after (its peer went silent), or that
+    // could not be started ("error"); "revoked": closed for its peer's
+    // certificate. A replacement is a tunnel closed for a fresher one: a
+    // refresh, or a rollover to new certificate files.
+    struct Counts {
+        std::uint64_t starts = 0;
+        std::map<std::string, std::uint64_t> failures{
+            {"unreachable", 0}, {"lost", 0}, {"error", 0}, {"revoked", 0}};
+        std::uint64_t replacements = 0;
+    };
+    const Counts& counts() const { return counts_; }
+
     std::vector<std::string> interfaces() const;   // every slot's tap name
     std::vector<std::string> peers() const;        // peers with a tunnel now
     void reopen_logs();
@@ -118,6 +145,8 @@ private:
         enum class State { free, running, draining, closing } state = State::free;
         std::string peer;
         bool connected = false;   // its route-up hook ran
+        std::vector<Endpoint> endpoints;
+        Clock::time_point up_since;
         std::string serial;       // of the peer's certificate, from that hook
         bool forgotten = false;   // babeld was told to forget its tap
         Clock::time_point started;
@@ -142,6 +171,7 @@ private:
     TapRouting routing_;
     std::deque<Slot> slots_;   // a deque: hooks hold references to slots added since
     std::multiset<std::string> incoming_;
+    Counts counts_;
     bool stopping_ = false;
     std::mt19937_64 random_{std::random_device{}()};
 };

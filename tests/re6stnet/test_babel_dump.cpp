@@ -94,3 +94,25 @@ TEST(BabelDump, MalformedRouteLinesAreCountedNotFatal)
                   .malformed_lines,
               1u);
 }
+
+TEST(BabelDump, ParsesNeighboursWithAndWithoutRtt)
+{
+    auto dump = parse_babel_dump(read_data("babeld-dump.txt"));
+    ASSERT_EQ(dump.neighbours.size(), 2u);
+    EXPECT_EQ(dump.neighbours[0],
+              (BabelNeighbour{"fe80::78dc:38ff:fe7b:e48b", "re6stnet1", 96, std::nullopt}));
+    auto timed = parse_babel_dump(
+        "add neighbour 5601 address fe80::1 if re6stnet0 reach ffff ureach 0000 rxcost 96"
+        " txcost 96 rtt 12.345 rtt-cost 14 cost 110\n"
+        "change neighbour 5601 address fe80::2 if re6stnet1 reach ffff ureach 0000 rxcost 96"
+        " txcost 96 cost 65535\n");
+    EXPECT_EQ(timed.malformed_lines, 0u);
+    EXPECT_EQ(timed.neighbours, (std::vector<BabelNeighbour>{
+                                    {"fe80::1", "re6stnet0", 110, 12.345},
+                                    {"fe80::2", "re6stnet1", 65535, std::nullopt}}));
+    EXPECT_EQ(parse_babel_dump("add neighbour 1 address fe80::1 if a cost x\n"
+                               "add neighbour 1 address fe80::1 if a rtt -1 cost 96\n"
+                               "add neighbour 1 if a cost 96\n")
+                  .malformed_lines,
+              3u);
+}

@@ -278,3 +278,31 @@ TEST(Config, ErrorsInAnOptionFileNameTheFileAndLine)
     EXPECT_EQ(error_in("interface eth1\ninterface a-very-long-interface-name\n"),
               file + "6: option '--interface': bad interface name 'a-very-long-interface-name'");
 }
+
+// --status needs none of the daemon's required options, only --run, and
+// reads the daemon's option file for it.
+TEST(Config, StatusNeedsOnlyTheRunDirectory)
+{
+    auto config = parse_config({"--status"}, test::option_files({}));
+    EXPECT_TRUE(config.status);
+    EXPECT_FALSE(config.json);
+    EXPECT_EQ(config.run_dir, "/run/re6stnet");
+    config = parse_config({"--status", "--json", "@node.conf"},
+                          test::option_files({{"node.conf", "registry http://192.0.2.42/\n"
+                                                            "run /tmp/node1\n"}}));
+    EXPECT_TRUE(config.json);
+    EXPECT_EQ(config.run_dir, "/tmp/node1");
+    EXPECT_EQ(error_of(with({"--json"})), "option '--json' goes with '--status'");
+}
+
+TEST(Config, MetricsAddress)
+{
+    EXPECT_FALSE(parse_config(required, test::option_files({})).metrics);
+    auto config = parse_config(with({"--metrics", "[::1]:9098"}), test::option_files({}));
+    ASSERT_TRUE(config.metrics);
+    EXPECT_EQ(config.metrics->port(), 9098);
+    EXPECT_TRUE(config.metrics->address().is_v6());
+    EXPECT_EQ(error_of(with({"--metrics", "localhost:9098"})),
+              "option '--metrics': \"localhost:9098\": not an IPv4 address (an IPv6 one goes in "
+              "brackets)");
+}

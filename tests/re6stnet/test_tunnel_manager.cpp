@@ -417,3 +417,50 @@ TEST_F(TunnelManagerTest, TunnelsToRevokedPeersCloseAtOnce)
     EXPECT_EQ(tunnels->close_revoked({"11"}), 0u);   // already closing
     stop(*tunnels);
 }
+
+// What the status and the metrics read: each tunnel's state, and the
+// counts of starts, failures by reason and replacements.
+TEST_F(TunnelManagerTest, ViewsAndCountsFollowTheTunnels)
+{
+    db.merge({peer(2), peer(3), peer(4)}, 200, 0);
+    auto tunnels = make(2);
+    tunnels->fill();
+    ASSERT_EQ(launcher.started.size(), 2u);
+    auto views = tunnels->views();
+    ASSERT_EQ(views.size(), 2u);
+    EXPECT_EQ(views[0].interface, "re6stnet0");
+    EXPECT_EQ(views[0].state, TunnelManager::View::State::connecting);
+    ASSERT_EQ(views[0].endpoints.size(), 1u);
+    EXPECT_EQ("10.0.0." + cn_from_bits(views[0].peer).substr(0, cn_from_bits(views[0].peer).find('/')),
+              views[0].endpoints[0].ip);
+
+    // re6stnet0 comes up, then its peer goes silent; re6stnet1 never comes up.
+    std::string up = "route-up 198.51.100.7 10\n";
+    ASSERT_EQ(send(launcher.hook_ends.at(launcher.pids[0]).get(), up.data(), up.size(), 0),
+              ssize_t(up.size()));
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->connected_count() == 1; }));
+    clock.advance(3s);
+    views = tunnels->views();
+    EXPECT_EQ(views[0].state, TunnelManager::View::State::up);
+    EXPECT_EQ(views[0].since, clock.now() - 3s);
+    EXPECT_EQ(views[1].state, TunnelManager::View::State::connecting);
+    launcher.crash(launcher.pids[0]);
+    launcher.crash(launcher.pids[1]);
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->views().empty(); }));
+    const auto& counts = tunnels->counts();
+    EXPECT_EQ(counts.starts, 2u);
+    EXPECT_EQ(counts.failures.at("lost"), 1u);
+    EXPECT_EQ(counts.failures.at("unreachable"), 1u);
+    EXPECT_EQ(counts.replacements, 0u);
+
+    tunnels->fill();
+    RouteCount routes;
+    routes.per_interface = {{"re6stnet0", 5}, {"re6stnet1", 1}};
+    tunnels->refresh(routes);
+    EXPECT_EQ(tunnels->counts().replacements, 1u);
+    EXPECT_EQ(tunnels->counts().starts, 4u);
+    stop(*tunnels);
+    // Closed by us: no failure.
+    EXPECT_EQ(tunnels->counts().failures.at("lost") + tunnels->counts().failures.at("unreachable"),
+              2u);
+}

@@ -212,7 +212,7 @@ class DocumentedConfiguration(unittest.TestCase):
         with open(DOCS) as f:
             text = f.read()
         with tempfile.TemporaryDirectory(prefix="re6st-metrics-docs-") as directory:
-            for name in ("prometheus.yml", "re6st-registry.rules.yml"):
+            for name in ("prometheus.yml", "re6st-registry.rules.yml", "re6stnet.rules.yml"):
                 block = re.search(r"``/etc/prometheus/%s``::\n\n((?:    .*\n|\n)+)"
                                   % re.escape(name), text)
                 self.assertTrue(block, name)
@@ -222,7 +222,8 @@ class DocumentedConfiguration(unittest.TestCase):
                                     os.path.join(directory, "prometheus.yml")],
                                    capture_output=True, text=True)
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
-            self.assertIn("SUCCESS: 4 rules found", check.stdout)
+            self.assertIn("SUCCESS: 4 rules found", check.stdout)   # the registry's
+            self.assertIn("SUCCESS: 3 rules found", check.stdout)   # the nodes'
 
 
 if __name__ == "__main__":

@@ -70,6 +70,38 @@ std::optional<BabelRoute> parse_route(const std::vector<std::string_view>& w)
     return route;
 }
 
+// "add neighbour ID key value key value ..." after the first three words.
+std::optional<BabelNeighbour> parse_neighbour(const std::vector<std::string_view>& w)
+{
+    BabelNeighbour neighbour;
+    bool have_address = false, have_if = false, have_cost = false;
+    for (std::size_t i = 3; i + 1 < w.size(); i += 2) {
+        auto key = w[i], value = w[i + 1];
+        if (key == "address") {
+            neighbour.address = value;
+            have_address = true;
+        } else if (key == "if") {
+            neighbour.interface = value;
+            have_if = true;
+        } else if (key == "cost") {
+            auto [end, error] = std::from_chars(value.data(), value.data() + value.size(),
+                                                neighbour.cost);
+            if (error != std::errc() || end != value.data() + value.size())
+                return std::nullopt;
+            have_cost = true;
+        } else if (key == "rtt") {
+            double rtt = 0;
+            auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), rtt);
+            if (error != std::errc() || end != value.data() + value.size() || rtt < 0)
+                return std::nullopt;
+            neighbour.rtt_ms = rtt;
+        }
+    }
+    if (!(have_address && have_if && have_cost))
+        return std::nullopt;
+    return neighbour;
+}
+
 }  // namespace
 
 BabelDump parse_babel_dump(std::string_view text)
@@ -81,7 +113,16 @@ BabelDump parse_babel_dump(std::string_view text)
         auto line = text.substr(start, end == text.npos ? text.npos : end - start);
         start = end == text.npos ? text.size() : end + 1;
         auto w = words(line);
-        if (w.size() < 2 || w[1] != "route" || (w[0] != "add" && w[0] != "change"))
+        if (w.size() < 2 || (w[0] != "add" && w[0] != "change"))
+            continue;
+        if (w[1] == "neighbour") {
+            if (auto neighbour = parse_neighbour(w))
+                dump.neighbours.push_back(std::move(*neighbour));
+            else
+                ++dump.malformed_lines;
+            continue;
+        }
+        if (w[1] != "route")
             continue;
         bool ipv4 = false;
         for (std::size_t i = 3; i + 1 < w.size(); i += 2)

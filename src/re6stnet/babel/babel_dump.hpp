@@ -5,6 +5,7 @@
 #include "common/prefix.hpp"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -26,13 +27,26 @@ struct BabelRoute {
     bool operator==(const BabelRoute&) const = default;
 };
 
+// One "add neighbour ..." line (rtt and rtt-cost only when timestamps are on):
+// add neighbour 55e137433eb0 address fe80::78dc:38ff:fe7b:e48b if re6stnet1
+//   reach fffe ureach 0000 rxcost 96 txcost 96 rtt 1.250 rtt-cost 0 cost 96
+struct BabelNeighbour {
+    std::string address;              // link-local
+    std::string interface;
+    unsigned cost = 0;
+    std::optional<double> rtt_ms;     // babeld writes milliseconds, to the microsecond
+
+    bool operator==(const BabelNeighbour&) const = default;
+};
+
 struct BabelDump {
     std::vector<BabelRoute> routes;   // IPv6 routes only
-    unsigned malformed_lines = 0;     // route lines that did not parse
+    std::vector<BabelNeighbour> neighbours;
+    unsigned malformed_lines = 0;     // route and neighbour lines that did not parse
 };
 
 // Takes the data lines of a dump (without the final "ok"); lines of other
-// kinds (interfaces, neighbours, xroutes) and IPv4 routes are skipped.
+// kinds (interfaces, xroutes) and IPv4 routes are skipped.
 BabelDump parse_babel_dump(std::string_view text);
 
 struct RouteCount {
