@@ -248,6 +248,7 @@ RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_
     }
     if (prefix) {
         db.execute("DELETE FROM peers WHERE prefix = ?", *prefix);
+        db.execute("DELETE FROM tunnel_reports WHERE prefix = ?", *prefix);
         allocator.release(*prefix);
         // Every certificate of the node is revoked or expired: the records
         // go, so that the next node given the prefix answers for its own.
