@@ -9,6 +9,7 @@
 #include "registry/prefix_allocator.hpp"
 #include "registry/registry_database.hpp"
 #include "registry/token_store.hpp"
+#include "registry/tunnel_map.hpp"
 
 #include <sys/stat.h>
 
@@ -301,6 +302,11 @@ int run_admin_command(const AdminCommand& command, std::ostream& out, std::ostre
         case AdminVerb::token:
             out << make_token(db, command, now) << "\n";
             break;
+        case AdminVerb::map: {
+            auto map = read_tunnel_map(db, stored_network(db), now);
+            out << (command.format == MapFormat::json ? tunnel_map_json(map) : tunnel_map_dot(map));
+            break;
+        }
         }
         out.flush();
         return 0;
