@@ -217,6 +217,8 @@ void Daemon::start()
 
     renewer_->changed = [this](WallTime deadline) { credentials_changed(deadline); };
     renewer_->start();
+    reporter_ = std::make_unique<TunnelReporter>(
+        services_.registry, TunnelReporter::Settings{.period = *plan_.network.config_refresh});
     tick();
     schedule_tunnel_refresh();
     network_config_->start(*plan_.network.config_refresh);
@@ -562,8 +564,10 @@ void Daemon::apply_network(const NetworkParameters& before)
         replace_servers();
     if (after.tunnel_refresh != before.tunnel_refresh)
         schedule_tunnel_refresh();
-    if (after.config_refresh != before.config_refresh)
+    if (after.config_refresh != before.config_refresh) {
         network_config_->set_period(*after.config_refresh);
+        reporter_->set_period(*after.config_refresh);
+    }
     if (tunnels_->surplus() > 0)
         close_surplus_tunnels();
     else
@@ -746,6 +750,7 @@ void Daemon::tick()
     else
         refresher_->satisfied();
     schedule_registry();
+    report_tunnels();
     services_.clock.wait_for(*tick_timer_, tick_period, [this] { tick(); });
 }
 

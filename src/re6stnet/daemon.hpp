@@ -31,6 +31,7 @@
 #include "re6stnet/registry_calls.hpp"
 #include "re6stnet/registry_client.hpp"
 #include "re6stnet/tunnel_manager.hpp"
+#include "re6stnet/tunnel_reporter.hpp"
 #include "re6stnet/upnp/port_mapper.hpp"
 
 #include <map>
@@ -154,6 +155,9 @@ private:
     void schedule_tunnel_refresh();
     void refresh_tunnels();
     void schedule_registry();
+    // Reports our tunnels' peers to the registry when due (daemon_tunnel_report.cpp).
+    void report_tunnels();
+    std::set<std::string> tunnel_peers() const;   // CNs: client tunnels up, clients connected
     void set_endpoints(const std::vector<Endpoint>& endpoints);
     void declare_own_endpoints();
     void finish_stop(std::function<void()> done);
@@ -180,6 +184,7 @@ private:
     std::unique_ptr<SupervisedProcess> babeld_;
     std::unique_ptr<BabelControl> babel_control_;
     std::unique_ptr<PeerRefresher> refresher_;
+    std::unique_ptr<TunnelReporter> reporter_;
     std::unique_ptr<PortMapper> port_mapper_;
     std::unique_ptr<CertificateRenewer> renewer_;
     std::unique_ptr<NetworkConfigFetcher> network_config_;

@@ -10,9 +10,9 @@ using steady = std::chrono::steady_clock;
 
 }  // namespace
 
-const std::array<const char*, 7> RegistryCalls::methods = {
+const std::array<const char*, 8> RegistryCalls::methods = {
     "getPrivateAddress", "declare", "getPeerList", "getBootstrapPeer",
-    "getCa", "renewCertificate", "getNetworkConfig"};
+    "getCa", "renewCertificate", "getNetworkConfig", "reportTunnels"};
 
 const char* RegistryCalls::outcome_name(Outcome outcome)
 {
@@ -131,6 +131,19 @@ void RecordedRegistry::network_config(const std::optional<Url>& private_url,
             ended("getNetworkConfig", start,
                   answer ? Outcome::ok : no_method ? Outcome::refused : Outcome::error, error);
             done(std::move(answer), error, no_method);
+        });
+}
+
+void RecordedRegistry::report_tunnels(const Url& private_url, const std::string& peers,
+                                      Reported done)
+{
+    registry_.report_tunnels(
+        private_url, peers,
+        [this, start = steady::now(), done = std::move(done)](bool ok, const std::string& error,
+                                                              bool no_method) {
+            ended("reportTunnels", start,
+                  ok ? Outcome::ok : no_method ? Outcome::refused : Outcome::error, error);
+            done(ok, error, no_method);
         });
 }
 

@@ -25,7 +25,7 @@ public:
     enum class Outcome { ok, refused, error };
     static const char* outcome_name(Outcome outcome);
     // The methods, as the registry names them.
-    static const std::array<const char*, 7> methods;
+    static const std::array<const char*, 8> methods;
 
     explicit RegistryCalls(WallClock wall = std::chrono::system_clock::now);
 
@@ -58,6 +58,8 @@ public:
     void renew_certificate(const std::string& csr, Renewed done) override;
     void network_config(const std::optional<Url>& private_url,
                         std::optional<std::int64_t> version, Configured done) override;
+    void report_tunnels(const Url& private_url, const std::string& peers,
+                        Reported done) override;
 
 private:
     // Records a call to `method` that began at `start`.

@@ -168,4 +168,19 @@ void XmlRpcRegistry::network_config(const std::optional<Url>& private_url,
     client.call("getNetworkConfig", params, string_answer(std::move(done), no_such_method));
 }
 
+void XmlRpcRegistry::report_tunnels(const Url& private_url, const std::string& peers,
+                                    Reported done)
+{
+    xmlrpc_c::paramList params;
+    params.add(xmlrpc_c::value_string(peers));
+    private_client(private_url).call("reportTunnels", params,
+                                     [done = std::move(done)](RpcResult result) {
+                                         if (result.ok())
+                                             done(true, "", false);
+                                         else
+                                             done(false, result.error().what(),
+                                                  no_such_method(result.error()));
+                                     });
+}
+
 }  // namespace re6st

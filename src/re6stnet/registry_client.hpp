@@ -2,8 +2,8 @@
 // public URL answers getPrivateAddress, getBootstrapPeer, getCa and
 // renewCertificate (a node whose certificate expired has no tunnel); the
 // private URL,
-// reached over the overlay from the node's own address, answers declare and
-// getPeerList; either answers getNetworkConfig. An interface, so that the
+// reached over the overlay from the node's own address, answers declare,
+// getPeerList and reportTunnels; either answers getNetworkConfig. An interface, so that the
 // refresh logic is tested without a network; XmlRpcRegistry is the real
 // thing.
 #pragma once
@@ -59,6 +59,14 @@ public:
                                           const std::string& error, bool no_method)>;
     virtual void network_config(const std::optional<Url>& private_url,
                                 std::optional<std::int64_t> version, Configured done) = 0;
+
+    // reportTunnels: `peers`, the CNs of the nodes we have tunnels to,
+    // separated by spaces. `ok` once the registry stored them; else
+    // `no_method` tells a registry that has no such method (one older than
+    // the method) from a failure to ask or to answer.
+    using Reported = std::function<void(bool ok, const std::string& error, bool no_method)>;
+    virtual void report_tunnels(const Url& private_url, const std::string& peers,
+                                Reported done) = 0;
 };
 
 // getPeerList's answer, an array of [prefix, address] pairs: the peers that
@@ -86,6 +94,8 @@ public:
     void renew_certificate(const std::string& csr, Renewed done) override;
     void network_config(const std::optional<Url>& private_url,
                         std::optional<std::int64_t> version, Configured done) override;
+    void report_tunnels(const Url& private_url, const std::string& peers,
+                        Reported done) override;
 
 private:
     XmlRpcClient& private_client(const Url& private_url);

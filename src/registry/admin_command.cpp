@@ -44,6 +44,13 @@ VerbText text_of(AdminVerb verb)
                 "                            [--prefix-length N] [@FILE]\n"
                 "Makes a token for EMAIL as requestToken does and prints it.\n",
                 "email"};
+    case AdminVerb::map:
+        return {"map",
+                "Usage: re6st-registry map --db FILE [--format dot|json] [@FILE]\n"
+                "The overlay as the nodes last reported their tunnels: a Graphviz graph (dot)\n"
+                "of the nodes, labelled with prefix and address, and their tunnels; reports\n"
+                "older than 10 minutes drawn dashed and grey. --format json: the same as JSON.\n",
+                nullptr};
     }
     return {"", "", nullptr};
 }
@@ -55,6 +62,9 @@ po::options_description own_options(AdminVerb verb)
         "db", po::value<std::string>(), "the registry's SQLite database");
     if (verb == AdminVerb::nodes)
         own.add_options()("json", po::bool_switch(), "a JSON array of objects");
+    if (verb == AdminVerb::map)
+        own.add_options()("format", po::value<std::string>()->default_value("dot"),
+                          "dot (Graphviz) or json");
     if (verb == AdminVerb::token) {
         own.add_options()("token-lifetime",
                           po::value<std::string>()->value_name("DURATION")->default_value("1d"),
@@ -69,7 +79,7 @@ po::options_description own_options(AdminVerb verb)
 
 std::optional<AdminVerb> admin_verb(std::string_view first_argument)
 {
-    for (auto verb : {AdminVerb::nodes, AdminVerb::revoke, AdminVerb::token})
+    for (auto verb : {AdminVerb::nodes, AdminVerb::revoke, AdminVerb::token, AdminVerb::map})
         if (first_argument == text_of(verb).name)
             return verb;
     return std::nullopt;
@@ -116,6 +126,13 @@ std::optional<AdminCommand> parse_admin_command(AdminVerb verb,
     command.db = values["db"].as<std::string>();
     if (verb == AdminVerb::nodes)
         command.json = values["json"].as<bool>();
+    if (verb == AdminVerb::map) {
+        auto format = values["format"].as<std::string>();
+        if (format == "json")
+            command.format = MapFormat::json;
+        else if (format != "dot")
+            throw UsageError("map: --format " + format + ": must be dot or json");
+    }
     if (text.positional) {
         if (!values.count(text.positional))
             throw UsageError(std::string(text.name) + ": "

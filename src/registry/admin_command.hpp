@@ -1,5 +1,5 @@
 // The command lines of re6st-registry's administration commands (nodes,
-// revoke, token): the server's options, so that its @FILE option files
+// revoke, token, map): the server's options, so that its @FILE option files
 // serve, of which they use --db and, for token, --token-lifetime and
 // --prefix-length, plus their own. No I/O but reading option files.
 #pragma once
@@ -14,7 +14,9 @@
 
 namespace re6st::registry {
 
-enum class AdminVerb { nodes, revoke, token };
+enum class AdminVerb { nodes, revoke, token, map };
+
+enum class MapFormat { dot, json };
 
 // The verb that `first_argument` of re6st-registry names, if any.
 std::optional<AdminVerb> admin_verb(std::string_view first_argument);
@@ -23,6 +25,7 @@ struct AdminCommand {
     AdminVerb verb = AdminVerb::nodes;
     std::string db;
     bool json = false;        // nodes
+    MapFormat format = MapFormat::dot;   // map
     std::string target;       // revoke: a CN or a serial; token: an e-mail address
     unsigned prefix_length = 16;                  // token
     std::chrono::seconds token_lifetime{86400};   // token

@@ -9,6 +9,7 @@
 #include "registry/prefix_allocator.hpp"
 #include "registry/registry_database.hpp"
 #include "registry/token_store.hpp"
+#include "registry/tunnel_map.hpp"
 
 #include <sys/stat.h>
 
@@ -248,6 +249,7 @@ RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_
     }
     if (prefix) {
         db.execute("DELETE FROM peers WHERE prefix = ?", *prefix);
+        db.execute("DELETE FROM tunnel_reports WHERE prefix = ?", *prefix);
         allocator.release(*prefix);
         // Every certificate of the node is revoked or expired: the records
         // go, so that the next node given the prefix answers for its own.
@@ -300,6 +302,11 @@ int run_admin_command(const AdminCommand& command, std::ostream& out, std::ostre
         case AdminVerb::token:
             out << make_token(db, command, now) << "\n";
             break;
+        case AdminVerb::map: {
+            auto map = read_tunnel_map(db, stored_network(db), now);
+            out << (command.format == MapFormat::json ? tunnel_map_json(map) : tunnel_map_dot(map));
+            break;
+        }
         }
         out.flush();
         return 0;

@@ -1,7 +1,7 @@
 // What re6st-registry's administration commands do to the registry's
 // database, which the running server shares (SQLite, its busy timeout):
-// list the nodes, revoke a certificate, make a token. Only the file's
-// permissions authorise them; nothing listens.
+// list the nodes, revoke a certificate, make a token, draw the map. Only the
+// file's permissions authorise them; nothing listens.
 #pragma once
 
 #include "common/sqlite.hpp"
@@ -62,9 +62,9 @@ struct RevokeResult {
 // - a serial (as canonical_serial takes it): that certificate, a node's
 //   current one or an unexpired one that a renewal superseded.
 // Each serial is recorded in `revoked`. When a node's current certificate is
-// revoked, its peers row is removed and its prefix freed; revoking a
-// superseded one leaves the node as it is. NotFound if there is no such node
-// or certificate.
+// revoked, its peers row and its tunnel report are removed and its prefix
+// freed; revoking a superseded one leaves the node as it is. NotFound if
+// there is no such node or certificate.
 RevokeResult revoke(sqlite::Database& db, const std::string& target, std::int64_t now);
 
 // Stores a new token for `email`, as requestToken does, and returns it.

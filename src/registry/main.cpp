@@ -1,7 +1,7 @@
 // re6st-registry: parses the options, wires the registry's objects together
 // and runs the HTTP loop until SIGTERM or SIGINT (docs/re6st-registry.rst).
 // Exit status: 0 stopped by a signal, 1 start-up error, 2 bad command line.
-// A first argument nodes, revoke or token runs that administration command
+// A first argument nodes, revoke, token or map runs that administration command
 // on the database instead.
 #include "common/certificate_authority.hpp"
 #include "common/listen_address.hpp"
@@ -50,7 +50,7 @@ namespace {
 constexpr const char* usage =
     "Usage: re6st-registry PORT --db FILE --ca FILE --key FILE --mailhost HOST[:PORT]\n"
     "                      [--private IP] [--bootstrap PREFIX]... [options] [@FILE]\n"
-    "       re6st-registry nodes|revoke|token --help\n"
+    "       re6st-registry nodes|revoke|token|map --help\n"
     "The certificate and peer registry of a re6st network (XML-RPC over HTTP), and\n"
     "its administration commands.\n";
 

@@ -13,6 +13,9 @@ PeerDirectory::PeerDirectory(sqlite::Database& db, Settings settings, std::int64
       upsert_(db.prepare("INSERT OR REPLACE INTO peers (prefix, address, date) VALUES (?, ?, ?)")),
       delete_(db.prepare("DELETE FROM peers WHERE prefix = ?")),
       delete_expired_(db.prepare("DELETE FROM peers WHERE date <= ?")),
+      upsert_report_(db.prepare(
+          "INSERT OR REPLACE INTO tunnel_reports (prefix, peers, date) VALUES (?, ?, ?)")),
+      delete_report_(db.prepare("DELETE FROM tunnel_reports WHERE prefix = ?")),
       last_purge_(now),
       random_(std::random_device{}())
 {
@@ -64,11 +67,19 @@ bool PeerDirectory::remove(const std::string& prefix)
 {
     std::lock_guard lock(mutex_);
     delete_.execute(prefix);
+    delete_report_.execute(prefix);
     auto found = index_.find(prefix);
     if (found == index_.end())
         return false;
     erase(found->second);
     return true;
+}
+
+void PeerDirectory::report_tunnels(const std::string& prefix, const std::string& peers,
+                                   std::int64_t now)
+{
+    std::lock_guard lock(mutex_);
+    upsert_report_.execute(prefix, peers, now);
 }
 
 void PeerDirectory::choose(std::size_t k)

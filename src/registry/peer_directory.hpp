@@ -1,7 +1,9 @@
 // The known peers (the `peers` table) and random samples of them. The table
 // is mirrored in memory (a vector plus a hash index, kept in step by declare,
 // remove and purge) so that a sample of n peers costs O(n) whatever the table size,
-// where the original's ORDER BY random() scanned the whole table.
+// where the original's ORDER BY random() scanned the whole table. The nodes'
+// reports of their tunnels (the `tunnel_reports` table) live on the same
+// connection, and go with their node.
 #pragma once
 
 #include "common/sqlite.hpp"
@@ -52,9 +54,14 @@ public:
     std::size_t sample(std::size_t n, std::string_view caller_bits,
                        const std::function<void(const Peer&)>& visit);
 
-    // Forgets the peer of `prefix` (whose prefix went back to the pool): in
-    // the table first, then in memory. Returns whether there was one.
+    // Forgets the peer of `prefix` (whose prefix went back to the pool), and
+    // its report of tunnels: in the tables first, then in memory. Returns
+    // whether there was a peer.
     bool remove(const std::string& prefix);
+
+    // Replaces the report of the node of `prefix`: `peers` as
+    // format_tunnel_report writes it, made at `now`.
+    void report_tunnels(const std::string& prefix, const std::string& peers, std::int64_t now);
 
     std::optional<Peer> find(const std::string& prefix) const;
     std::size_t size() const;
@@ -82,6 +89,8 @@ private:
     sqlite::Statement upsert_;
     sqlite::Statement delete_;
     sqlite::Statement delete_expired_;
+    sqlite::Statement upsert_report_;
+    sqlite::Statement delete_report_;
 
     mutable std::mutex mutex_;
     std::vector<Peer> peers_;

@@ -215,6 +215,15 @@ sqlite::Database open_registry_database(const std::string& path, Durability dura
             log::info(path, ": database upgraded to schema version 4: ", recorded,
                       " current certificates recorded");
     }
+    // Version 4 to 5: nothing reported yet; nodes report when their tunnels
+    // change.
+    if (version < 5)
+        db.exec(R"sql(
+            CREATE TABLE tunnel_reports (
+                prefix TEXT PRIMARY KEY NOT NULL,
+                peers TEXT NOT NULL,
+                date INTEGER NOT NULL);
+        )sql");
     if (version < schema_version) {
         std::string set_version = "PRAGMA user_version = ";
         set_version += std::to_string(schema_version);

@@ -24,8 +24,9 @@ enum class Durability { power_loss, crash };
 // network_config.network, the network's prefix, for the administration
 // commands, which have no CA at hand. 4: the table certificates, one row per
 // certificate issued, current or superseded by a renewal, until it expires
-// (issued_certificates.hpp).
-inline constexpr int schema_version = 4;
+// (issued_certificates.hpp). 5: the table tunnel_reports, per node the
+// peers it last said it has tunnels to and when (tunnel_report.hpp).
+inline constexpr int schema_version = 5;
 
 // Opens a connection to the registry database at `path` (created if missing),
 // creates the tables when absent, upgrades an older schema in one

@@ -10,6 +10,7 @@
 #include "common/utc_time.hpp"
 #include "registry/network_config.hpp"
 #include "registry/request_error.hpp"
+#include "registry/tunnel_report.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -504,6 +505,41 @@ bool RegistryService::declare(const std::string& client_ip, const std::string& a
     peers_.declare(*prefix, canonical, clock_());
     log::debug("declare: ", *prefix, " at ", canonical);
     return true;
+}
+
+void RegistryService::report_tunnels(const std::string& peers, std::string_view source)
+{
+    // The source names the node, so a node speaks only for itself.
+    std::optional<std::string> caller;
+    if (Ipv6Address::try_parse(source))
+        caller = authorised_caller("reportTunnels", std::string(source), source);
+    else
+        log::warning("reportTunnels: refused a call from ", source, ": not over IPv6");
+    if (!caller)
+        throw RequestError(Kind::refused,
+                           "reportTunnels must come from a node's address, inside "
+                               + network_.prefix().to_string());
+    std::optional<std::string> prefix;
+    {
+        std::lock_guard lock(enrolment_mutex_);
+        sync_revocations();
+        prefix = allocator_.owner_of(*caller);
+        if (!prefix)
+            if (auto revocation = revoked_owner(*caller))
+                refuse_revoked("reportTunnels", *revocation);
+    }
+    if (!prefix) {
+        log::warning("reportTunnels: refused ", source, ": no certificate covers that address");
+        throw RequestError(Kind::refused, "no certificate covers " + std::string(source));
+    }
+    std::vector<std::string> bits;
+    try {
+        bits = parse_tunnel_report(peers, network_, *prefix);
+    } catch (const TunnelReportError& error) {
+        throw invalid(error.what());
+    }
+    peers_.report_tunnels(*prefix, format_tunnel_report(bits), clock_());
+    log::debug("reportTunnels: ", cn_from_bits(*prefix), " has ", bits.size(), " tunnels");
 }
 
 std::size_t RegistryService::peer_list(int n, const std::string& client_ip,

@@ -103,6 +103,13 @@ public:
     // certificate.
     bool declare(const std::string& client_ip, const std::string& address, std::string_view source);
 
+    // Records the peers (a tunnel report, tunnel_report.hpp) that the node
+    // owning `source` has tunnels to, replacing its last report. Refused
+    // (RequestError, refused) unless `source` is inside the network and a
+    // certificate covers it; a malformed report is invalid. Nothing is
+    // stored when it throws.
+    void report_tunnels(const std::string& peers, std::string_view source);
+
     // Visits up to n random known peers, never the caller; purges expired
     // peers when due. An unauthorised caller is a RequestError (refused).
     std::size_t peer_list(int n, const std::string& client_ip, std::string_view source,

@@ -186,6 +186,18 @@ public:
     }
 };
 
+// reportTunnels(peers): true once stored.
+class ReportTunnels : public Method {
+public:
+    using Method::Method;
+    xmlrpc_c::value call(const xmlrpc_c::paramList& params, const CallContext& context) override
+    {
+        params.verifyEnd(1);
+        service_.report_tunnels(params.getString(0), context.peer_address);
+        return xmlrpc_c::value_boolean(true);
+    }
+};
+
 // Writes its whole response itself (see peer_list_xml.hpp) and returns a
 // placeholder.
 class GetPeerList : public Method {
@@ -258,6 +270,7 @@ XmlRpcProcessor::XmlRpcProcessor(RegistryService& service, std::size_t max_call_
     add("getNetworkConfig", new GetNetworkConfig("getNetworkConfig", service));
     add("declare", new Declare("declare", service));
     add("getPeerList", new GetPeerList("getPeerList", service, placeholder_, frame_));
+    add("reportTunnels", new ReportTunnels("reportTunnels", service));
 }
 
 void XmlRpcProcessor::add(std::string_view name, xmlrpc_c::method2* method)

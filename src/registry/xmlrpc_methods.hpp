@@ -16,9 +16,9 @@ namespace re6st::registry {
 
 // Every method the processor serves (the constructor checks it), for
 // whoever counts calls by method.
-inline constexpr std::array<std::string_view, 9> method_names = {
+inline constexpr std::array<std::string_view, 10> method_names = {
     "requestToken", "requestCertificate", "renewCertificate", "getCa", "getPrivateAddress",
-    "getBootstrapPeer", "getNetworkConfig", "declare", "getPeerList"};
+    "getBootstrapPeer", "getNetworkConfig", "declare", "getPeerList", "reportTunnels"};
 
 // The XML-RPC fault code of each kind of RequestError; other failures are
 // xmlrpc-c's own codes (-501 wrong parameter type or count, -503 malformed or

@@ -90,6 +90,26 @@ struct ScriptedRegistry : Registry {
                 done(std::nullopt, "connection refused", false);
         });
     }
+    // reportTunnels too ("reportTunnels http://[2001:db8:42::1]:9080/ 1/16 2/16").
+    void report_tunnels(const Url& url, const std::string& peers, Reported done) override
+    {
+        report_calls.push_back("reportTunnels " + url.to_string() + " " + peers);
+        report_pending.push_back([this, done] {
+            if (!report_method)
+                done(false, "fault -506: method not found", true);
+            else if (!reachable)
+                done(false, "no route to host", false);
+            else
+                done(true, "", false);
+        });
+    }
+    void answer_report()
+    {
+        ASSERT_FALSE(report_pending.empty());
+        auto next = std::move(report_pending.front());
+        report_pending.pop_front();
+        next();
+    }
     void answer_config()
     {
         ASSERT_FALSE(config_pending.empty());
@@ -138,6 +158,9 @@ struct ScriptedRegistry : Registry {
     // registry of the 2012 protocol.
     std::optional<std::string> network_config_answer;
     bool config_method = true;
+    std::vector<std::string> report_calls;
+    std::deque<std::function<void()>> report_pending;
+    bool report_method = true;   // false: a registry older than reportTunnels
 };
 
 }  // namespace re6st::test

@@ -229,6 +229,78 @@ TEST_F(DaemonTest, RouteUpLeadsToADeclaration)
     stop(node);
 }
 
+// The peers of the tunnels up, client and server side, go to the registry
+// over the private URL when they change, at most once per --config-refresh.
+TEST_F(DaemonTest, TunnelsAreReportedWhenTheyChange)
+{
+    Node node(dir, io, clock, /*advertise=*/false);
+    node.registry.peers = {test::peer(2)};
+    node.daemon->start();
+    settle();
+    node.registry.answer();   // getPrivateAddress
+    node.registry.answer();   // getPeerList
+    settle();
+    clock.advance(5s);
+    settle();
+    EXPECT_TRUE(node.registry.report_calls.empty()) << "no tunnel up: the registry is out of reach";
+
+    auto tunnel = node.pid_of("openvpn re6stnet0");
+    auto server = node.pid_of("openvpn re6st-udp1194");
+    ASSERT_GT(tunnel, 0);
+    ASSERT_GT(server, 0);
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(tunnel, "route-up 198.51.100.7"));
+    ASSERT_TRUE(test::run_until(io, [&] { return node.registry.calls.size() == 3; }));   // declare
+    clock.advance(5s);
+    settle();
+    const std::string call = "reportTunnels http://[2001:db8:42::1]:9080/ ";
+    ASSERT_EQ(node.registry.report_calls, std::vector<std::string>{call + "2/16"});
+    node.registry.answer_report();
+
+    ASSERT_NO_FATAL_FAILURE(node.hook_reports(server, "client-connect 3/16 12"));
+    test::run_until(io, [] { return false; }, 200ms);
+    clock.advance(5s);
+    settle();
+    EXPECT_EQ(node.registry.report_calls.size(), 1u) << "within --config-refresh of the last";
+    clock.advance(60s);
+    settle();
+    EXPECT_EQ(node.registry.report_calls,
+              (std::vector<std::string>{call + "2/16", call + "2/16 3/16"}));
+    node.registry.answer_report();
+    clock.advance(60s);
+    settle();
+    EXPECT_EQ(node.registry.report_calls.size(), 2u) << "unchanged";
+    node.registry.answer_all();
+    stop(node);
+}
+
+// A registry older than the method is told once, then left alone.
+TEST_F(DaemonTest, ARegistryWithoutReportTunnelsIsNotAskedAgain)
+{
+    Node node(dir, io, clock, /*advertise=*/false);
+    node.registry.peers = {test::peer(2)};
+    node.registry.report_method = false;
+    node.daemon->start();
+    settle();
+    node.registry.answer();
+    node.registry.answer();
+    settle();
+    ASSERT_NO_FATAL_FAILURE(
+        node.hook_reports(node.pid_of("openvpn re6stnet0"), "route-up 198.51.100.7"));
+    ASSERT_TRUE(test::run_until(io, [&] { return node.registry.calls.size() == 3; }));
+    clock.advance(5s);
+    settle();
+    ASSERT_EQ(node.registry.report_calls.size(), 1u);
+    node.registry.answer_report();
+    ASSERT_NO_FATAL_FAILURE(
+        node.hook_reports(node.pid_of("openvpn re6st-udp1194"), "client-connect 3/16 12"));
+    test::run_until(io, [] { return false; }, 200ms);
+    clock.advance(3600s);
+    settle();
+    EXPECT_EQ(node.registry.report_calls.size(), 1u);
+    node.registry.answer_all();
+    stop(node);
+}
+
 TEST_F(DaemonTest, NodeWithNoUnusedPeerAsksForABootstrapPeer)
 {
     Node node(dir, io, clock);

@@ -62,6 +62,7 @@ TEST(AdminCommand, Verbs)
     EXPECT_EQ(admin_verb("nodes"), AdminVerb::nodes);
     EXPECT_EQ(admin_verb("revoke"), AdminVerb::revoke);
     EXPECT_EQ(admin_verb("token"), AdminVerb::token);
+    EXPECT_EQ(admin_verb("map"), AdminVerb::map);
     for (auto other : {"", "0", "--db", "Nodes", "@nodes", "8080"})
         EXPECT_FALSE(admin_verb(other)) << other;
 }
@@ -87,11 +88,17 @@ TEST(AdminCommand, Parsed)
                                                    "24"});
     EXPECT_EQ(token->token_lifetime, std::chrono::seconds(5400));
     EXPECT_EQ(token->prefix_length, 24u);
+
+    EXPECT_EQ(parse_admin_command(AdminVerb::map, {"--db", "r.db"})->format, MapFormat::dot);
+    EXPECT_EQ(parse_admin_command(AdminVerb::map, {"--db", "r.db", "--format", "json"})->format,
+              MapFormat::json);
+    EXPECT_EQ(parse_admin_command(AdminVerb::map, {"--db", "r.db", "--format=dot"})->format,
+              MapFormat::dot);
 }
 
 TEST(AdminCommand, HelpOnItsOwn)
 {
-    for (auto verb : {AdminVerb::nodes, AdminVerb::revoke, AdminVerb::token}) {
+    for (auto verb : {AdminVerb::nodes, AdminVerb::revoke, AdminVerb::token, AdminVerb::map}) {
         EXPECT_FALSE(parse_admin_command(verb, {"--help"}));
         EXPECT_FALSE(parse_admin_command(verb, {"--bogus", "-h"}));
         EXPECT_NE(admin_help(verb).find("--db"), std::string::npos);
@@ -116,6 +123,9 @@ TEST(AdminCommand, UsageErrorsNameTheFault)
          "token: not a plain e-mail address (user@domain): nobody"},
         {V::token, {"--db", "r.db", "a@example.org", "--token-lifetime", "soon"},
          "--token-lifetime soon: "},
+        {V::map, {}, "map: option '--db' is required"},
+        {V::map, {"--db", "r.db", "--format", "svg"}, "map: --format svg: must be dot or json"},
+        {V::map, {"--db", "r.db", "--json"}, "unrecognised option '--json'"},
     };
     for (const auto& [verb, args, expected] : cases) {
         auto error = usage_error(verb, args);
@@ -306,4 +316,42 @@ TEST_F(Administration, TokenPrefixLengthMustFitTheNetwork)
     EXPECT_EQ(status, 1);
     EXPECT_EQ(out, "");
     EXPECT_TRUE(err.starts_with("re6st-registry: --prefix-length 200: must be 1..")) << err;
+}
+
+// The map of what the nodes reported, read from the database the registry
+// writes.
+TEST_F(Administration, MapOfTheReports)
+{
+    auto a = enrol("a@example.org");
+    auto b = enrol("b@example.org");
+    enrol("c@example.org");
+    service->report_tunnels("1/16", a.ip);
+    now += 700;
+    service->report_tunnels("0/16 2/16", b.ip);
+    auto [status, out, err] = run({"--db", path()}, AdminVerb::map);
+    EXPECT_EQ(status, 0);
+    EXPECT_EQ(err, "");
+    EXPECT_EQ(out,
+              "graph re6st {\n"
+              "  node [shape=box];\n"
+              "  \"0/16\" [label=\"0/16\\n2001:db8:42::1\", style=dashed, color=grey, "
+              "fontcolor=grey];\n"
+              "  \"1/16\" [label=\"1/16\\n2001:db8:42:1::1\"];\n"
+              "  \"2/16\" [label=\"2/16\\n2001:db8:42:2::1\", style=dashed, color=grey, "
+              "fontcolor=grey];\n"
+              "  \"0/16\" -- \"1/16\";\n"
+              "  \"1/16\" -- \"2/16\";\n"
+              "}\n");
+    auto [json_status, json, json_err] = run({"--db", path(), "--format", "json"}, AdminVerb::map);
+    EXPECT_EQ(json_status, 0);
+    EXPECT_NE(json.find("{\"prefix\": \"0/16\", \"address\": \"2001:db8:42::1\", \"reported\": "
+                        + std::to_string(t0) + ", \"stale\": true}"),
+              std::string::npos)
+        << json;
+
+    // Revoked, a node leaves the map with its report.
+    revoke(enrolment_db, "1/16", now);
+    auto [after_status, after, after_err] = run({"--db", path()}, AdminVerb::map);
+    EXPECT_EQ(after.find("1/16"), std::string::npos) << after;
+    EXPECT_EQ(after.find(" -- "), std::string::npos) << after;
 }

@@ -175,12 +175,13 @@ struct LogLines {
 };
 
 // Whether a row of everything() is the schema of a table or an index that
-// versions 3 and 4 added.
+// versions 3, 4 and 5 added.
 bool is_added_since_version_2(const std::string& row)
 {
     for (auto added : {"table|revoked|", "index|revoked_expires|", "index|sqlite_autoindex_revoked_",
                        "table|certificates|", "index|certificates_cn|",
-                       "index|certificates_expires|", "index|sqlite_autoindex_certificates_"})
+                       "index|certificates_expires|", "index|sqlite_autoindex_certificates_",
+                       "table|tunnel_reports|", "index|sqlite_autoindex_tunnel_reports_"})
         if (row.starts_with(added))
             return true;
     return false;
@@ -266,7 +267,7 @@ TEST(RegistryDatabase, Version1IsUpgradedWithNothingLost)
     {
         auto db = open_registry_database(path, Durability::crash);
         db.exec("DROP TABLE network_config; DROP TABLE revoked; DROP TABLE certificates;"
-                " PRAGMA user_version = 1");
+                " DROP TABLE tunnel_reports; PRAGMA user_version = 1");
         before = everything(db);
     }
     ASSERT_EQ(before.back(), "1");
@@ -314,15 +315,15 @@ TEST(RegistryDatabase, NewerSchemaIsRefused)
 {
     test::TempDir dir;
     auto path = dir / "registry.db";
-    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 5");
+    open_registry_database(path, Durability::crash).exec("PRAGMA user_version = 6");
     try {
         open_registry_database(path, Durability::crash);
         ADD_FAILURE() << "opened";
     } catch (const std::runtime_error& error) {
-        EXPECT_STREQ(error.what(), "schema version 5 is newer than this re6st-registry knows (4)");
+        EXPECT_STREQ(error.what(), "schema version 6 is newer than this re6st-registry knows (5)");
     }
     sqlite::Database db(path);
-    EXPECT_EQ(user_version(db), 5);
+    EXPECT_EQ(user_version(db), 6);
 }
 
 // Version 2, made by the SQL that re6st-registry ran for it (with rows in
@@ -436,7 +437,9 @@ TEST(RegistryDatabase, Version3IsUpgradedWithNothingLost)
     auto without_new = [](std::vector<std::string> all) {
         std::erase_if(all, [](const std::string& row) {
             return row.starts_with("table|certificates|") || row.starts_with("index|certificates_")
-                   || row.starts_with("index|sqlite_autoindex_certificates_") || row == "3"
+                   || row.starts_with("index|sqlite_autoindex_certificates_")
+                   || row.starts_with("table|tunnel_reports|")
+                   || row.starts_with("index|sqlite_autoindex_tunnel_reports_") || row == "3"
                    || row == std::to_string(schema_version);
         });
         return all;
@@ -472,4 +475,53 @@ TEST(RegistryDatabase, Version3IsUpgradedWithNothingLost)
     EXPECT_EQ(everything(again), upgraded);
     EXPECT_EQ(rows(again, "SELECT * FROM certificates ORDER BY serial"), expected);
     EXPECT_EQ(log.lines.size(), lines);
+}
+
+// Version 4, as re6st-registry wrote it before nodes reported their tunnels
+// (tests/registry/data): upgraded with the table tunnel_reports, empty, and
+// nothing else changed, silently.
+TEST(RegistryDatabase, Version4IsUpgradedWithNothingLost)
+{
+    test::TempDir dir;
+    auto path = dir / "registry.db";
+    std::filesystem::copy_file(RE6ST_TEST_DATA_DIR "/registry-schema-4.db", path);
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read
+                                           | std::filesystem::perms::owner_write);
+    const char* const other_rows[] = {"SELECT * FROM revoked ORDER BY serial",
+                                      "SELECT * FROM network_config",
+                                      "SELECT * FROM certificates ORDER BY serial"};
+    std::vector<std::string> before;
+    std::vector<std::vector<std::string>> others;
+    {
+        sqlite::Database old(path);
+        ASSERT_EQ(user_version(old), 4);
+        before = everything(old);
+        for (auto sql : other_rows)
+            others.push_back(rows(old, sql));
+        ASSERT_EQ(others[0].size(), 1u);   // carol's revocation
+        ASSERT_EQ(others[2].size(), 2u);   // alice's and bob's certificates
+        ASSERT_EQ(rows(old, "SELECT count(*) FROM tokens"), (std::vector<std::string>{"2|"}));
+    }
+
+    LogLines log;
+    auto db = open_registry_database(path, Durability::power_loss);
+    EXPECT_EQ(user_version(db), 5);
+    EXPECT_EQ(log.lines, std::vector<std::string>());
+    EXPECT_TRUE(rows(db, "SELECT * FROM tunnel_reports").empty());
+    auto without_new = [](std::vector<std::string> all) {
+        std::erase_if(all, [](const std::string& row) {
+            return row.starts_with("table|tunnel_reports|")
+                   || row.starts_with("index|sqlite_autoindex_tunnel_reports_") || row == "4"
+                   || row == "5";
+        });
+        return all;
+    };
+    EXPECT_EQ(without_new(everything(db)), without_new(before));
+    for (std::size_t i = 0; i < std::size(other_rows); ++i)
+        EXPECT_EQ(rows(db, other_rows[i]), others[i]) << other_rows[i];
+    EXPECT_EQ(rows(db, "PRAGMA integrity_check"), (std::vector<std::string>{"ok|"}));
+
+    db.execute("INSERT INTO tunnel_reports VALUES ('0000000000000000', '1/16', 1700000000)");
+    EXPECT_THROW(db.execute("INSERT INTO tunnel_reports VALUES ('0000000000000000', '', 1)"),
+                 sqlite::Error);   // one report per node
 }

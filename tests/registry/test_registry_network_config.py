@@ -140,7 +140,7 @@ class NetworkConfig(RegistryTestCase):
         self.assertEqual(read(*tables), before)
         self.assertEqual(read("PRAGMA user_version", "SELECT version, parameters FROM network_config",
                               "SELECT count(*) FROM certificates"),
-                         [[(4,)], [(version, EXPECTED_LINES)], [(4,)]])
+                         [[(5,)], [(version, EXPECTED_LINES)], [(4,)]])
 
     # An option out of the nodes' range: exit 2 and one line naming the
     # option and its value, before anything else is done.

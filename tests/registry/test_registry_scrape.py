@@ -120,7 +120,7 @@ class Scrape(RegistryTestCase):
                                  series)
             if found:
                 requests[found.groups()] = value
-        self.assertEqual(len(requests), 10 * 3)
+        self.assertEqual(len(requests), 11 * 3)
         self.assertEqual({key: value for key, value in requests.items() if value}, done)
 
         per_method = {}

@@ -5,6 +5,7 @@
 #include "common/certificate_serial.hpp"
 #include "common/rsa_cipher.hpp"
 #include "common/utc_time.hpp"
+#include "registry/administration.hpp"
 #include "service_fixture.hpp"
 #include "support/openssl_cli.hpp"
 
@@ -431,6 +432,85 @@ TEST_F(Service, DeclareBadValuesAreFaults)
                   RequestError::Kind::invalid)
             << ip << " " << address;
     EXPECT_EQ(dump(peer_db), before);
+}
+
+// --- reportTunnels ---
+
+namespace {
+
+// The tunnel_reports rows, "prefix|peers|date".
+std::vector<std::string> reports(sqlite::Database& db)
+{
+    std::vector<std::string> out;
+    auto select = db.prepare("SELECT prefix, peers, date FROM tunnel_reports ORDER BY prefix");
+    auto rows = select.query();
+    while (rows.next())
+        out.push_back(rows.row().get<std::string>(0) + "|" + rows.row().get<std::string>(1) + "|"
+                      + std::to_string(rows.row().get<std::int64_t>(2)));
+    return out;
+}
+
+}  // namespace
+
+TEST_F(Service, ReportTunnelsStoresTheCallersList)
+{
+    auto node = enrol();
+    auto other = enrol();
+    service->report_tunnels("1/16  2/16 1/16", node.ip);
+    EXPECT_EQ(reports(peer_db),
+              (std::vector<std::string>{node.prefix + "|1/16 2/16|" + std::to_string(t0)}));
+    // The next report replaces it; an empty one says "no tunnel".
+    now += 60;
+    service->report_tunnels("", node.ip);
+    service->report_tunnels("0/16", other.ip);
+    EXPECT_EQ(reports(peer_db),
+              (std::vector<std::string>{node.prefix + "||" + std::to_string(t0 + 60),
+                                        other.prefix + "|0/16|" + std::to_string(t0 + 60)}));
+}
+
+// The source names the node: nothing else is trusted, and a refusal stores
+// nothing.
+TEST_F(Service, ReportTunnelsAuthorisation)
+{
+    auto node = enrol();
+    auto subnet_address = service->network().node_subnet(node.prefix).address().to_string() + "5";
+    service->report_tunnels("1/16", subnet_address);   // any address of its subnet
+    auto before = reports(peer_db);
+    for (auto source : {"2001:db8:ff::1", "192.0.2.7", "", "2001:db8:43::1", "2001:db8:42:ff::1"})
+        EXPECT_EQ(kind_of([&] { service->report_tunnels("2/16", source); }),
+                  RequestError::Kind::refused)
+            << source;
+    EXPECT_EQ(reports(peer_db), before);
+}
+
+TEST_F(Service, ReportTunnelsMalformedIsAFaultAndStoresNothing)
+{
+    auto node = enrol();
+    service->report_tunnels("1/16", node.ip);
+    auto before = reports(peer_db);
+    for (auto peers : {"1/16 x", "1/16,2/16", "0/16", "1/80", "<a/>"})
+        EXPECT_EQ(kind_of([&] { service->report_tunnels(peers, node.ip); }),
+                  RequestError::Kind::invalid)
+            << peers;
+    EXPECT_EQ(kind_of([&] { service->report_tunnels(std::string(50000, ' '), node.ip); }),
+              RequestError::Kind::invalid);
+    EXPECT_EQ(reports(peer_db), before);
+}
+
+// A node revoked, or whose prefix goes back to the pool, takes its report
+// along.
+TEST_F(Service, ARevokedOrReclaimedNodesReportGoes)
+{
+    auto node = enrol();
+    auto other = enrol();
+    service->report_tunnels("1/16", node.ip);
+    service->report_tunnels("0/16", other.ip);
+    revoke(enrolment_db, cn_from_bits(node.prefix), now);
+    EXPECT_EQ(reports(peer_db),
+              (std::vector<std::string>{other.prefix + "|0/16|" + std::to_string(t0)}));
+    now += 365 * 86400 + settings.grace_period.count() + 1;
+    EXPECT_EQ(service->reclaim_prefixes(10), (std::vector<std::string>{other.prefix}));
+    EXPECT_EQ(reports(peer_db), std::vector<std::string>());
 }
 
 // --- getPeerList ---

@@ -233,6 +233,24 @@ TEST_F(XmlRpc, DeclareFromAnotherAddressIsFalse)
     EXPECT_EQ(peers.size(), 0u);
 }
 
+// reportTunnels(peers): true from the node itself; from elsewhere -507, a
+// bad report 1, a wrong parameter -501; only the first is stored.
+TEST_F(XmlRpc, ReportTunnelsThroughXml)
+{
+    using xmlrpc_c::paramList;
+    using xmlrpc_c::value_string;
+    auto node = enrol();
+    auto stored = result(call("reportTunnels", paramList().add(value_string("2/16 1/16")), node.ip));
+    EXPECT_TRUE(bool(xmlrpc_c::value_boolean(stored)));
+    EXPECT_EQ(fault_of(call("reportTunnels", paramList().add(value_string("3/16")))), -507);
+    EXPECT_EQ(fault_of(call("reportTunnels", paramList().add(value_string("3/x")), node.ip)), 1);
+    EXPECT_EQ(fault_of(call("reportTunnels", paramList().add(xmlrpc_c::value_int(3)), node.ip)),
+              -501);
+    EXPECT_EQ(fault_of(call("reportTunnels", paramList(), node.ip)), -501);
+    auto select = peer_db.prepare("SELECT peers FROM tunnel_reports");
+    EXPECT_EQ(select.query_value<std::string>(), "1/16 2/16");
+}
+
 // Malformed calls are faults with a code that says why, and change nothing.
 TEST_F(XmlRpc, NetworkConfigThroughXml)
 {
