@@ -8,7 +8,8 @@ at its overlay address, through the tunnels, as the manual's example
 configuration does. Its HTTP API must then give the number of nodes the
 registry knows and, for each node, the number of tunnels up that
 `re6stnet --status --json` reports; `promtool check metrics` must pass on
-every exposition.
+every exposition. The nodes report their tunnels to the registry, and
+`re6st-registry map` must show every tunnel their `--status` shows.
 """
 
 import json
@@ -23,7 +24,8 @@ import testbed
 NODE_METRICS = 9098
 REGISTRY_METRICS = 9097
 PROMETHEUS = 9090
-OPTIONS = ["--hello", "4", "--metrics", "[::]:%d" % NODE_METRICS]
+# A short --config-refresh: the pace of the nodes' tunnel reports too.
+OPTIONS = ["--hello", "4", "--config-refresh", "5", "--metrics", "[::]:%d" % NODE_METRICS]
 
 SCRAPE_CONFIG = """\
 global:
@@ -147,6 +149,26 @@ class Metrics(testbed.BedTestCase):
             check = subprocess.run(["promtool", "check", "metrics"], input=exposition,
                                    capture_output=True, text=True)
             self.assertEqual(check.returncode, 0, "%s: %s%s" % (url, check.stdout, check.stderr))
+
+    def test_5_the_map_shows_every_tunnel_the_nodes_show(self):
+        db = os.path.join(self.registry_host.dir, "registry.db")
+
+        def shown():
+            tunnels = set()
+            for node in self.nodes:
+                for t in self.status(node)["tunnels"]:
+                    if t["state"] == "up":
+                        tunnels.add(frozenset((node.cn, t["peer"])))
+            mesh = json.loads(self.registry_host.run(
+                [testbed.PROGRAMS["re6st-registry"], "map", "--db", db, "--format",
+                 "json"]).stdout)
+            mapped = {frozenset((t["a"], t["b"])) for t in mesh["tunnels"] if not t["stale"]}
+            missing = sorted(tuple(sorted(t)) for t in tunnels - mapped)
+            return "not on the map: %s (map: %s)" % (missing, mesh) if missing else None
+        self.eventually(shown, 60, "re6st-registry map")
+        dot = self.registry_host.run([testbed.PROGRAMS["re6st-registry"], "map", "--db", db]).stdout
+        self.assertTrue(dot.startswith(("graph", "strict graph")), dot)
+        print("re6st-registry map:\n%s" % dot, file=sys.stderr)
 
 
 if __name__ == "__main__":
