@@ -1,12 +1,16 @@
 """A live re6st network on this machine: a registry and NODES nodes in network
 namespaces on one bridge, each enrolled with re6st-conf and running re6stnet
 with real OpenVPN and babeld. Prints, refreshed, which node reaches which over
-the overlay; Ctrl-C (or --duration) tears everything down.
+the overlay, and draws the mesh as the registry sees it (re6st-registry map,
+rendered by Graphviz) into an SVG file; Ctrl-C (or --duration) tears
+everything down.
 """
 
 import argparse
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import time
 
@@ -28,6 +32,17 @@ def matrix(bed, nodes):
     return lines, reached
 
 
+def draw_map(bed, path):
+    """The registry's map of the mesh, as SVG; False if it could not."""
+    db = os.path.join(bed.registry_host.dir, "registry.db")
+    dot = bed.registry_host.run([testbed.PROGRAMS["re6st-registry"], "map", "--db", db],
+                                check=False, stderr=subprocess.DEVNULL)
+    if dot.returncode != 0 or not shutil.which("dot"):
+        return False
+    return subprocess.run(["dot", "-Tsvg", "-o", path], input=dot.stdout, text=True,
+                          check=False).returncode == 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=7,
@@ -43,7 +58,9 @@ def main():
 
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-    options = ["--hello", str(args.hello), "--connection-count", "4", "--tunnel-refresh", "60"]
+    # The nodes report their tunnels for the map every 10 s.
+    options = ["--hello", str(args.hello), "--connection-count", "4", "--tunnel-refresh", "60",
+               "--config-refresh", "10"]
     with testbed.TestBed("demo") as bed:
         try:
             print("enrolling %d nodes with re6st-conf..." % args.nodes, flush=True)
@@ -54,7 +71,9 @@ def main():
             for node in nodes:
                 print("  %-4s %-20s %s" % (node.name, node.address, node.host.ipv4))
             print("logs under", bed.dir, flush=True)
+            svg = os.path.join(bed.dir, "map.svg")
             start = time.monotonic()
+            drawn = 0.0
             while not stop:
                 lines, reached = matrix(bed, nodes)
                 elapsed = time.monotonic() - start
@@ -62,7 +81,12 @@ def main():
                 print("re6st demo, %.0f s: %d of %d ordered pairs reach each other over the "
                       "overlay (Ctrl-C to stop)" % (elapsed, reached,
                                                     len(nodes) * (len(nodes) - 1)))
-                print("\n".join(lines), flush=True)
+                print("\n".join(lines))
+                if elapsed - drawn >= 10 and draw_map(bed, svg):
+                    drawn = elapsed
+                if drawn:
+                    print("map of the mesh (re6st-registry map | dot -Tsvg):", svg)
+                sys.stdout.flush()
                 if args.duration and elapsed >= args.duration:
                     break
                 time.sleep(2)
