@@ -489,15 +489,7 @@ bool RegistryService::declare(const std::string& client_ip, const std::string& a
     } catch (const EndpointError& error) {
         throw invalid(error.what());
     }
-    std::optional<std::string> prefix;
-    {
-        std::lock_guard lock(enrolment_mutex_);
-        sync_revocations();
-        prefix = allocator_.owner_of(*caller);
-        if (!prefix)
-            if (auto revocation = revoked_owner(*caller))
-                refuse_revoked("declare", *revocation);
-    }
+    auto prefix = caller_prefix("declare", *caller);
     if (!prefix) {
         log::warning("declare: refused ", client_ip, ": no certificate covers that address");
         return false;
@@ -505,6 +497,18 @@ bool RegistryService::declare(const std::string& client_ip, const std::string& a
     peers_.declare(*prefix, canonical, clock_());
     log::debug("declare: ", *prefix, " at ", canonical);
     return true;
+}
+
+std::optional<std::string> RegistryService::caller_prefix(const char* method,
+                                                         const std::string& caller)
+{
+    std::lock_guard lock(enrolment_mutex_);
+    sync_revocations();
+    auto prefix = allocator_.owner_of(caller);
+    if (!prefix)
+        if (auto revocation = revoked_owner(caller))
+            refuse_revoked(method, *revocation);
+    return prefix;
 }
 
 void RegistryService::report_tunnels(const std::string& peers, std::string_view source)
@@ -519,15 +523,7 @@ void RegistryService::report_tunnels(const std::string& peers, std::string_view 
         throw RequestError(Kind::refused,
                            "reportTunnels must come from a node's address, inside "
                                + network_.prefix().to_string());
-    std::optional<std::string> prefix;
-    {
-        std::lock_guard lock(enrolment_mutex_);
-        sync_revocations();
-        prefix = allocator_.owner_of(*caller);
-        if (!prefix)
-            if (auto revocation = revoked_owner(*caller))
-                refuse_revoked("reportTunnels", *revocation);
-    }
+    auto prefix = caller_prefix("reportTunnels", *caller);
     if (!prefix) {
         log::warning("reportTunnels: refused ", source, ": no certificate covers that address");
         throw RequestError(Kind::refused, "no certificate covers " + std::string(source));

@@ -160,6 +160,10 @@ private:
     std::optional<Revocation> revoked_owner(std::string_view node_bits);
     // One log line and a fault.
     [[noreturn]] void refuse_revoked(const char* method, const Revocation& revocation) const;
+    // The prefix whose certificate covers the caller's node bits, once the
+    // revocations are taken in; a revoked node's call is refused (fault);
+    // none when no certificate covers the caller.
+    std::optional<std::string> caller_prefix(const char* method, const std::string& caller);
 
     ServiceSettings settings_;
     CertificateAuthority ca_;
