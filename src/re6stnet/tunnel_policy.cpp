@@ -2,6 +2,7 @@
 #include "re6stnet/tunnel_policy.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace re6st {
 
@@ -24,7 +25,9 @@ std::vector<std::string> tunnels_to_replace(std::vector<TunnelUsage> tunnels, un
     // Shuffle first so that a stable sort leaves equal counts in random order.
     std::shuffle(tunnels.begin(), tunnels.end(), random);
     std::stable_sort(tunnels.begin(), tunnels.end(),
-                     [](const TunnelUsage& a, const TunnelUsage& b) { return a.routes < b.routes; });
+                     [](const TunnelUsage& a, const TunnelUsage& b) {
+                         return std::pair(a.young, a.routes) < std::pair(b.young, b.routes);
+                     });
     std::vector<std::string> peers;
     for (std::size_t i = 0; i < kill; ++i)
         peers.push_back(tunnels[i].peer);

@@ -14,12 +14,16 @@ namespace re6st {
 struct TunnelUsage {
     std::string peer;      // the peer's binary prefix
     unsigned routes = 0;   // installed routes inside the network through it
+    // Not up yet, or up so recently that babeld has not moved routes onto
+    // it: its count says nothing yet.
+    bool young = false;
 };
 
 // Returns the peers whose tunnels to close, fewest routes first: the
 // `refresh_count` carrying the fewest routes once `tunnels` fills the
-// `slots` (more if it overfills them, none while slots are free). Ties are
-// broken at random with `random`.
+// `slots` (more if it overfills them, none while slots are free). Young
+// tunnels go last, whatever their count. Ties are broken at random with
+// `random`.
 std::vector<std::string> tunnels_to_replace(std::vector<TunnelUsage> tunnels, unsigned slots,
                                             unsigned refresh_count, std::mt19937_64& random);
 

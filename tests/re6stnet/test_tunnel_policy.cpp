@@ -57,6 +57,18 @@ TEST(TunnelPolicy, NeverMoreThanThereAre)
     EXPECT_EQ(tunnels_to_replace(usage({1, 2}), 2, 5, random).size(), 2u);
 }
 
+// A tunnel just up carries no route yet: it is not judged by that count,
+// unless nothing else can go.
+TEST(TunnelPolicy, YoungTunnelsGoLast)
+{
+    std::mt19937_64 random(1);
+    auto tunnels = usage({5, 0, 9});
+    tunnels[1].young = true;
+    EXPECT_EQ(tunnels_to_replace(tunnels, 3, 1, random), (std::vector<std::string>{"p0"}));
+    EXPECT_EQ(tunnels_to_replace(tunnels, 1, 1, random),
+              (std::vector<std::string>{"p0", "p2", "p1"}));
+}
+
 TEST(TunnelPolicy, TiesAreBrokenAtRandom)
 {
     std::mt19937_64 random(7);
