@@ -189,6 +189,8 @@ TEST_F(SupervisedProcessTest, ReplaceStartsAFreshOneAsSoonAsTheOldHasEnded)
     }, fast);
     std::vector<pid_t> started;
     process.on_started = [&](pid_t pid) { started.push_back(pid); };
+    int died = 0;
+    process.on_died = [&] { ++died; };
     process.start();
     process.replace(1s);
     process.replace(1s);   // already replacing: nothing more
@@ -199,12 +201,15 @@ TEST_F(SupervisedProcessTest, ReplaceStartsAFreshOneAsSoonAsTheOldHasEnded)
     EXPECT_EQ(launcher.started.back().argv.back(), "2");
     EXPECT_TRUE(process.running());
     EXPECT_EQ(clock.pending(), 0u);   // no restart was scheduled
+    EXPECT_EQ(died, 0) << "a replacement is not a death";
 
     // It still restarts what dies, with the delay.
     crash(started.back());
     clock.advance(fast.first);
     ASSERT_TRUE(test::run_until(io, [&] { return started.size() == 3; }));
+    EXPECT_EQ(died, 1);
     stop(process);
+    EXPECT_EQ(died, 1) << "nor is a stop";
 }
 
 TEST_F(SupervisedProcessTest, StopWhileReplacingStartsNothing)

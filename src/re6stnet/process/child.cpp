@@ -59,7 +59,7 @@ pid_t Child::pid() const { return state_->pid; }
 bool Child::running() const { return state_->running; }
 const std::string& Child::name() const { return state_->name; }
 
-void Child::stop(std::chrono::milliseconds grace, std::function<void()> done)
+void Child::stop(std::chrono::milliseconds grace, std::function<void()> done, Linger lingers)
 {
     if (!state_->running) {
         if (done)
@@ -70,10 +70,13 @@ void Child::stop(std::chrono::milliseconds grace, std::function<void()> done)
         state_->stopped.push_back(std::move(done));
     state_->launcher.signal(state_->pid, SIGTERM);
     auto* state = state_.get();   // the timer is the state's: it cannot outlive it
-    state->clock.wait_for(*state->kill_timer, grace, [state] {
+    state->clock.wait_for(*state->kill_timer, grace, [state, lingers] {
         if (!state->running)
             return;
-        log::warning(state->name, ": pid ", state->pid, " ignored SIGTERM, killing it");
+        if (lingers == Linger::expected)
+            log::info(state->name, ": killing pid ", state->pid);
+        else
+            log::warning(state->name, ": pid ", state->pid, " ignored SIGTERM, killing it");
         state->launcher.signal(state->pid, SIGKILL);
     });
 }

@@ -38,8 +38,12 @@ public:
     const std::string& name() const;
 
     // SIGTERM now, SIGKILL after `grace`; `done` runs once it has ended (at
-    // once if it already has). on_exit runs as well.
-    void stop(std::chrono::milliseconds grace, std::function<void()> done = {});
+    // once if it already has). on_exit runs as well. A child still running
+    // after `grace` is logged as ignoring SIGTERM, unless `lingers` says
+    // that is to be expected.
+    enum class Linger { unexpected, expected };
+    void stop(std::chrono::milliseconds grace, std::function<void()> done = {},
+              Linger lingers = Linger::unexpected);
 
 private:
     struct State;

@@ -38,7 +38,7 @@ void SupervisedProcess::launch()
         on_started(child_->pid());
 }
 
-void SupervisedProcess::replace(std::chrono::milliseconds grace)
+void SupervisedProcess::replace(std::chrono::milliseconds grace, Child::Linger lingers)
 {
     if (stopping_ || replacing_)
         return;
@@ -52,7 +52,7 @@ void SupervisedProcess::replace(std::chrono::milliseconds grace)
         replacing_ = false;
         if (!stopping_)
             launch();
-    });
+    }, lingers);
 }
 
 void SupervisedProcess::died(int status)
@@ -60,6 +60,8 @@ void SupervisedProcess::died(int status)
     if (stopping_ || replacing_)
         return;
     log::warning(name_, " ", describe_exit(status));
+    if (on_died)
+        on_died();
     if (context_.clock.now() - started_at_ >= delays_.healthy)
         delay_ = delays_.first;
     schedule_restart();

@@ -28,15 +28,20 @@ public:
     // Starts it now; a restart it had scheduled will not start a second one.
     void start();
     // Replaces the running process by a fresh one, with a fresh command
-    // (which reads its files again): SIGTERM (SIGKILL after `grace`), then a
-    // start as soon as it has ended, with no restart delay. Starts it if
-    // it is not running.
-    void replace(std::chrono::milliseconds grace);
+    // (which reads its files again): SIGTERM (SIGKILL after `grace`, which
+    // a process that ends slowly may be expected to need), then a start
+    // as soon as it has ended, with no restart delay. Starts it if it is
+    // not running.
+    void replace(std::chrono::milliseconds grace,
+                 Child::Linger lingers = Child::Linger::unexpected);
     // Stops for good; `done` once the process has ended.
     void stop(std::chrono::milliseconds grace, std::function<void()> done);
 
     // Called after each successful start, with the new pid.
     std::function<void(pid_t)> on_started;
+    // Called when it ends unasked (not stopped or replaced), before the
+    // restart is scheduled.
+    std::function<void()> on_died;
 
     bool running() const { return child_ && child_->running(); }
     pid_t pid() const { return child_ ? child_->pid() : -1; }
