@@ -48,9 +48,15 @@ std::vector<ServerPort> ipv4_ports(const std::vector<ServerPort>& ports)
 constexpr auto tick_period = 5s;         // reap and refill the client tunnels
 constexpr auto stop_grace = 5s;          // SIGTERM before SIGKILL
 constexpr auto decrypt_timeout = 10s;    // openssl decrypting a bootstrap peer
-// Between two OpenVPN processes replaced after a renewal: babeld moves the
-// routes of the one that went to the other tunnels meanwhile.
+// Between two OpenVPN processes replaced after a renewal: the clients of a
+// server, or the peer of a client tunnel, are back before the next goes.
 constexpr auto rollover_spacing = 5s;
+// A UDP server told to stop sends its clients RESTART at once, then waits
+// 2 s before it ends (--explicit-exit-notify): a client reconnects 1 s
+// after the message (OpenVPN's --connect-retry) and would find the old
+// process still there, about to end. It is killed before: its replacement
+// listens, on the same tap (PersistentTap), when the clients come back.
+constexpr auto server_restart_grace = 500ms;
 // The rollover ends this long before the old files expire, at the latest.
 constexpr auto rollover_margin = 10s;
 // Before a server goes, the node needs a tunnel of its own: one whose
@@ -193,6 +199,7 @@ void Daemon::start()
     TunnelManager::TapRouting routing;
     routing.forget = [this](const std::string& tap) { forget_tap(tap); };
     routing.declare = [this](const std::string& tap) { restore_tap(tap); };
+    routing.run = services_.run;
     tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
                                                [this](const HookMessage& m) { on_client_hook(m); },
                                                std::move(routing));
@@ -266,7 +273,7 @@ void Daemon::credentials_changed(WallTime deadline)
         std::uniform_int_distribution<std::int64_t>(0, window.count())(random_));
     auto processes = static_cast<int>(servers_.size());
     auto needed = rollover_spacing * (processes + 1 + rollover_tunnel_waits)
-                  + plan_.tunnels.drain * processes + rollover_margin;
+                  + server_restart_grace * processes + rollover_margin;
     auto room = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - services_.wall()
                                                                       - needed);
     auto longest = std::clamp<std::chrono::milliseconds>(room, 0ms, longest_rollover_delay);
@@ -303,10 +310,8 @@ void Daemon::rollover_step()
         rollover_waits_ = 0;
         auto& server = *servers_[servers_.size() - rollover_servers_];
         --rollover_servers_;
-        replace_server(server, [this] {
-            services_.clock.wait_for(*rollover_timer_, rollover_spacing,
-                                     [this] { rollover_step(); });
-        });
+        replace_server(server);
+        services_.clock.wait_for(*rollover_timer_, rollover_spacing, [this] { rollover_step(); });
         return;
     }
     if (!tunnels_->started_before(rollover_before_)) {
@@ -370,20 +375,25 @@ void Daemon::start_servers()
         server->openvpn = std::make_unique<OpenVpnProcess>(
             io_, planned.openvpn.interface, planned.log_file,
             [this, s](const HookMessage& m) { on_server_hook(*s, m); });
+        server->tap = std::make_unique<PersistentTap>(services_.run, planned.openvpn.interface);
         server->route_request = services_.clock.make_timer();
-        server->drain = services_.clock.make_timer();
         server->process = std::make_unique<SupervisedProcess>(
             processes_, "OpenVPN server " + planned.openvpn.interface, [this, s] {
+                s->tap->keep();
                 return s->openvpn->prepare(
                     openvpn_server_command(plan_.tunnels.openvpn, s->plan.openvpn));
             });
-        // The tap of a drained server comes back with the new process.
+        // A new process has no client yet: those of the old one, killed
+        // before it reported them gone, connect again, or not.
         server->process->on_started = [this, s](pid_t) {
-            if (!s->forgotten)
-                return;
-            s->forgotten = false;
-            restore_tap(s->plan.openvpn.interface);
+            for (const auto& [cn, serial] : s->clients)
+                tunnels_->incoming_disconnected(bits_from_cn(cn));
+            s->clients.clear();
+            s->connected.clear();
         };
+        // Nothing carries packets through its tap any more: babeld must see
+        // it go, not miss hellos on it until the restart.
+        server->process->on_died = [s] { s->tap->remove(); };
         server->process->start();
         servers_.push_back(std::move(server));
     }
@@ -624,37 +634,21 @@ void Daemon::replace_next_server()
     if (stopping_ || servers_to_replace_ == 0)
         return;
     auto& server = *servers_[servers_.size() - servers_to_replace_];
-    replace_server(server, [this] {
-        if (--servers_to_replace_ > 0)
-            services_.clock.wait_for(*server_timer_, rollover_spacing,
-                                     [this] { replace_next_server(); });
-    });
+    replace_server(server);
+    if (--servers_to_replace_ > 0)
+        services_.clock.wait_for(*server_timer_, rollover_spacing, [this] { replace_next_server(); });
 }
 
-// A server with clients is drained first, as a client tunnel we close is:
-// stopped at once, it would leave the babeld of each client routing into
-// its tunnel until it missed enough of our hellos, and our babeld routing
-// into the clients' old routes. Once Babel is silent on its tap, both
-// sides route around it while it still carries their packets; the
-// replacement's tap is heard again when the new process starts, and the
-// clients, told by --explicit-exit-notify, connect to it at once.
-void Daemon::replace_server(Server& server, std::function<void()> then)
+// Its tap stays, with babeld's neighbours and routes on it (PersistentTap):
+// the clients, told by --explicit-exit-notify (or, over TCP, by their
+// connection closing), connect again to the new process about a second
+// later, and their packets flow again through the same tap.
+void Daemon::replace_server(Server& server)
 {
-    const auto& tap = server.plan.openvpn.interface;
-    auto drain = plan_.tunnels.drain;
-    if (server.clients.empty() || drain.count() <= 0 || !server.process->running()) {
-        server.process->replace(stop_grace);
-        then();
-        return;
-    }
-    log::info("OpenVPN server ", tap, ": routing around its ", server.clients.size(),
-              " tunnels, replacing it in ", drain.count(), " ms");
-    server.forgotten = true;
-    forget_tap(tap);
-    services_.clock.wait_for(*server.drain, drain, [&server, then = std::move(then)] {
-        server.process->replace(stop_grace);
-        then();
-    });
+    if (!server.clients.empty())
+        log::info("OpenVPN server ", server.plan.openvpn.interface, ": its ",
+                  server.clients.size(), " clients will connect again to the new process");
+    server.process->replace(server_restart_grace, Child::Linger::expected);
 }
 
 // Babel goes silent on a tap about to close (drain_filter.hpp): both ends
@@ -714,7 +708,9 @@ void Daemon::on_server_hook(Server& server, const HookMessage& message)
     auto prefix = bits_from_cn(message.argument);
     if (message.event == HookMessage::Event::client_connect) {
         log::info("incoming tunnel from ", message.argument);
-        tunnels_->incoming_connected(prefix);
+        // Again, before its previous connection timed out: counted once.
+        if (!server.clients.count(message.argument))
+            tunnels_->incoming_connected(prefix);
         server.clients[message.argument] = message.serial;
         server.connected[message.argument] = services_.clock.now();
         // By then the client has made its tap and runs babeld on it; one
@@ -728,7 +724,8 @@ void Daemon::on_server_hook(Server& server, const HookMessage& message)
         });
     } else if (message.event == HookMessage::Event::client_disconnect) {
         log::info("incoming tunnel from ", message.argument, " closed");
-        tunnels_->incoming_disconnected(prefix);
+        if (server.clients.count(message.argument))
+            tunnels_->incoming_disconnected(prefix);
         server.clients.erase(message.argument);
         server.connected.erase(message.argument);
     }
@@ -837,10 +834,8 @@ void Daemon::stop(std::function<void()> done)
     tunnel_refresh_timer_->cancel();
     registry_timer_->cancel();
     rollover_timer_->cancel();
-    for (auto& server : servers_) {
+    for (auto& server : servers_)
         server->route_request->cancel();
-        server->drain->cancel();
-    }
     surplus_timer_->cancel();
     server_timer_->cancel();
     renewer_.reset();
@@ -867,6 +862,8 @@ void Daemon::stop(std::function<void()> done)
 
 void Daemon::finish_stop(std::function<void()> done)
 {
+    for (auto& server : servers_)
+        server->tap->remove();
     port_mapper_.reset();   // removes the mappings
     if (drain_filter_)
         drain_filter_->remove();

@@ -22,6 +22,7 @@
 #include "re6stnet/own_endpoints.hpp"
 #include "re6stnet/openvpn/management_listener.hpp"
 #include "re6stnet/openvpn/openvpn_process.hpp"
+#include "re6stnet/openvpn/persistent_tap.hpp"
 #include "re6stnet/peer_db.hpp"
 #include "re6stnet/peer_refresher.hpp"
 #include "re6stnet/process/child_log.hpp"
@@ -118,9 +119,8 @@ private:
         DaemonPlan::Server plan;
         std::unique_ptr<OpenVpnProcess> openvpn;
         std::unique_ptr<SupervisedProcess> process;
+        std::unique_ptr<PersistentTap> tap;         // outlives the process
         std::unique_ptr<Timer> route_request;   // after a client connects
-        std::unique_ptr<Timer> drain;           // before it is replaced
-        bool forgotten = false;                 // babeld was told to forget its tap
         std::map<std::string, std::string> clients;   // CN -> certificate serial
         std::map<std::string, Clock::time_point> connected;   // CN -> when, for the status
     };
@@ -145,7 +145,7 @@ private:
     void declare_tap(const std::string& tap);   // to babeld, with its options
     void replace_servers();
     void replace_next_server();
-    void replace_server(Server& server, std::function<void()> then);
+    void replace_server(Server& server);
     void forget_tap(const std::string& tap);
     void restore_tap(const std::string& tap);
     void tell_babeld(const std::string& request, std::string action);

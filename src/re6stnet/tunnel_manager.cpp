@@ -12,6 +12,12 @@ namespace re6st {
 
 namespace {
 
+using namespace std::chrono_literals;
+
+// A tunnel up for less than this carries few routes only because babeld
+// has not moved them yet: a refresh does not judge it by its count.
+constexpr auto settling_time = 15s;
+
 std::string cn(const std::string& bits)
 {
     return cn_from_bits(bits);
@@ -37,6 +43,8 @@ void TunnelManager::add_slot()
         context_.io, client_interface(i),
         settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log",
         [this, &slot](const HookMessage& message) { hook_reported(slot, message); });
+    if (routing_.run)
+        slot.tap = std::make_unique<PersistentTap>(routing_.run, client_interface(i));
 }
 
 std::vector<std::string> TunnelManager::reconfigure(Settings settings)
@@ -172,6 +180,19 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
         db_.set_use(peer.prefix, PeerDb::Use::failed);
         return false;
     }
+    if (!launch(slot, client))
+        return false;
+    slot.endpoints = client.endpoints;
+    slot.peer = peer.prefix;
+    db_.set_use(peer.prefix, PeerDb::Use::used);
+    log::info("tunnel ", client.interface, ": connecting to ", client.peer_cn, " at ", peer.address());
+    return true;
+}
+
+bool TunnelManager::launch(Slot& slot, const OpenVpnClient& client)
+{
+    if (slot.tap)
+        slot.tap->keep();
     try {
         auto process = slot.openvpn->prepare(openvpn_client_command(settings_.openvpn, client));
         slot.child = std::make_unique<Child>(
@@ -180,16 +201,14 @@ bool TunnelManager::start(Slot& slot, const Peer& peer)
     } catch (const std::exception& error) {
         log::error("cannot open a tunnel to ", client.peer_cn, ": ", error.what());
         slot.openvpn->forget_hooks();
+        if (slot.tap)
+            slot.tap->remove();
         ++counts_.failures["error"];
         return false;
     }
     ++counts_.starts;
     slot.state = Slot::State::running;
     slot.started = context_.clock.now();
-    slot.endpoints = client.endpoints;
-    slot.peer = peer.prefix;
-    db_.set_use(peer.prefix, PeerDb::Use::used);
-    log::info("tunnel ", client.interface, ": connecting to ", client.peer_cn, " at ", peer.address());
     return true;
 }
 
@@ -212,6 +231,21 @@ void TunnelManager::hook_reported(Slot& slot, const HookMessage& message)
 // unreachable, refused us, or stopped answering (--ping-exit).
 void TunnelManager::ended(Slot& slot, int status)
 {
+    if (slot.restarting) {
+        slot.restarting = false;
+        slot.openvpn->forget_hooks();
+        slot.child.reset();
+        slot.connected = false;
+        if (!stopping_ && launch(slot, {slot.openvpn->interface(), slot.endpoints, cn(slot.peer)})) {
+            log::info("tunnel ", slot.openvpn->interface(), ": connecting again to ", cn(slot.peer));
+            return;
+        }
+        db_.set_use(slot.peer, PeerDb::Use::unused);
+        slot.state = Slot::State::closing;   // freed below
+    }
+    // First of all: babeld retracts the routes through the tap at once.
+    if (slot.tap)
+        slot.tap->remove();
     if (slot.state == Slot::State::running) {
         if (slot.connected)
             log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " ended: ",
@@ -315,7 +349,8 @@ std::vector<TunnelUsage> TunnelManager::usage(const RouteCount& routes) const
         unsigned count = found == routes.per_interface.end() ? 0 : found->second;
         log::debug("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " carries ", count,
                    " routes");
-        usage.push_back({slot.peer, count});
+        bool young = !slot.connected || context_.clock.now() - slot.up_since < settling_time;
+        usage.push_back({slot.peer, count, young});
     }
     return usage;
 }
@@ -324,7 +359,7 @@ const TunnelManager::Slot* TunnelManager::oldest_slot(Clock::time_point before) 
 {
     const Slot* oldest = nullptr;
     for (const auto& slot : slots_)
-        if (slot.state == Slot::State::running && slot.started <= before
+        if (slot.state == Slot::State::running && !slot.restarting && slot.started <= before
             && (!oldest || slot.started < oldest->started))
             oldest = &slot;
     return oldest;
@@ -335,8 +370,18 @@ bool TunnelManager::recycle_oldest(Clock::time_point before)
     auto* oldest = oldest_slot(before);
     if (!oldest)
         return false;
+    auto& slot = const_cast<Slot&>(*oldest);   // one of our own slots
     ++counts_.replacements;
-    close(const_cast<Slot&>(*oldest));   // one of our own slots
+    if (!slot.connected || !slot.tap || !slot.tap->kept()) {
+        close(slot);
+        return true;
+    }
+    // The peer's server drops the old connection when the new one, with
+    // the same certificate name, comes in.
+    log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer),
+              ": restarting it on the same tap, with the new certificate files");
+    slot.restarting = true;
+    slot.child->stop(settings_.close_grace);
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include "re6stnet/babel/babel_dump.hpp"
 #include "re6stnet/openvpn/openvpn_command.hpp"
 #include "re6stnet/openvpn/openvpn_process.hpp"
+#include "re6stnet/openvpn/persistent_tap.hpp"
 #include "re6stnet/peer_db.hpp"
 #include "re6stnet/process/child.hpp"
 #include "re6stnet/tunnel_policy.hpp"
@@ -46,9 +47,13 @@ public:
     // our babeld routes around it at once, the peer's when our hellos stop,
     // while the tunnel still carries what both sent before. `declare` once
     // its process has ended, for the next tunnel on that tap.
+    // `run` makes each tap persistent before its process starts and deletes
+    // it when the process ends (PersistentTap), so that a tunnel can be
+    // restarted on it; without, OpenVPN makes and deletes its own.
     struct TapRouting {
         std::function<void(const std::string& tap)> forget;
         std::function<void(const std::string& tap)> declare;
+        CommandRunner run;
     };
 
     TunnelManager(const ProcessContext& context, PeerDb& db, Settings settings,
@@ -87,9 +92,12 @@ public:
     // overlay, and the registry's private URL, may then be reachable.
     bool connected() const;
 
-    // Closes the running tunnel started longest ago, if it started no later
-    // than `before` (its OpenVPN process holds the certificate files as
-    // they were then); its peer stays usable. Returns whether it closed one.
+    // Replaces the running tunnel started longest ago, if it started no
+    // later than `before` (its OpenVPN process holds the certificate files
+    // as they were then): a tunnel that is up is restarted in place, a new
+    // process to the same peer on the same tap, whose babeld neighbour
+    // and routes stay; any other (or without a persistent tap) is closed,
+    // its peer staying usable. Returns whether it replaced one.
     bool recycle_oldest(Clock::time_point before);
     // Whether a running tunnel started no later than `before`.
     bool started_before(Clock::time_point before) const;
@@ -152,8 +160,12 @@ private:
         Clock::time_point started;
         std::unique_ptr<Child> child;
         std::unique_ptr<Timer> drain;
+        std::unique_ptr<PersistentTap> tap;   // none without TapRouting::run
+        bool restarting = false;   // a new process follows when this one ends
     };
     void add_slot();
+    // Starts the slot's OpenVPN client; false (logged) if it cannot.
+    bool launch(Slot& slot, const OpenVpnClient& client);
     unsigned running() const;
     std::vector<TunnelUsage> usage(const RouteCount& routes) const;
     bool start(Slot& slot, const Peer& peer);

@@ -172,6 +172,7 @@ TEST_F(DaemonTest, StartsTheHostThenServersThenBabeld)
                                "ip -6 address replace 2001:db8:42:1::1/64 dev lo nodad",
                                "ip -6 route replace unreachable 2001:db8:42::/48",
                                join(DrainFilter::install_command()),
+                               "ip tuntap add dev re6st-udp1194 mode tap",
                                "start openvpn re6st-udp1194",
                                "start babeld",
                            }));
@@ -193,16 +194,20 @@ TEST_F(DaemonTest, StopsBabeldFirstThenOpenVpnThenTheHost)
     auto before = node.events.size();
     stop(node);
     std::vector<std::string> after(node.events.begin() + before, node.events.end());
-    ASSERT_EQ(after.size(), 6u);
+    ASSERT_EQ(after.size(), 8u);
     EXPECT_EQ(after[0], "signal babeld 15");
     // The servers and the tunnels in any order, after babeld has ended.
     std::vector<std::string> openvpn(after.begin() + 1, after.begin() + 3);
     std::sort(openvpn.begin(), openvpn.end());
     EXPECT_EQ(openvpn, (std::vector<std::string>{"signal openvpn re6st-udp1194 15",
                                                  "signal openvpn re6stnet0 15"}));
-    EXPECT_EQ(after[3], "nft delete table inet re6stnet");
-    EXPECT_EQ(after[4], "ip -6 address del 2001:db8:42:1::1/64 dev lo");
-    EXPECT_EQ(after[5], "ip -6 route del unreachable 2001:db8:42::/48");
+    // A tunnel's tap goes when its process ends, the servers' once all
+    // have ended.
+    EXPECT_EQ(after[3], "ip link delete dev re6stnet0");
+    EXPECT_EQ(after[4], "ip link delete dev re6st-udp1194");
+    EXPECT_EQ(after[5], "nft delete table inet re6stnet");
+    EXPECT_EQ(after[6], "ip -6 address del 2001:db8:42:1::1/64 dev lo");
+    EXPECT_EQ(after[7], "ip -6 route del unreachable 2001:db8:42::/48");
 }
 
 TEST_F(DaemonTest, RouteUpLeadsToADeclaration)
@@ -485,22 +490,25 @@ TEST_F(DaemonTest, NewCertificateFilesReplaceTheOpenVpnProcessesOneAtATime)
               std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
 
     // The client tunnel, a step later: it would present the old
-    // certificate if its server restarted, and that expires in 20 s. Its
-    // peer first routes around it, for the drain time.
+    // certificate if its server restarted, and that expires in 20 s. It is
+    // up: a new process connects to the same peer on the same tap, which
+    // stays (no deletion, no drain).
     clock.advance(5s);
-    settle();
-    EXPECT_EQ(node.events_like("signal openvpn", first),
-              std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
-    clock.advance(drain_time(200ms));
     settle();
     EXPECT_EQ(node.events_like("signal openvpn", first),
               (std::vector<std::string>{"signal openvpn re6st-udp1194 15",
                                         "signal openvpn re6stnet0 15"}));
-    // ...and its slot is filled again by the next step.
-    test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
-    clock.advance(5s);
-    settle();
-    EXPECT_EQ(node.events_like("start openvpn re6stnet0", first).size(), 1u);
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return node.events_like("start openvpn re6stnet0", first).size() == 1;
+    }));
+    std::vector<std::vector<std::string>> tunnels;
+    for (const auto& spec : node.launcher.started)
+        if (value_after(spec.argv, "--dev") == "re6stnet0")
+            tunnels.push_back(spec.argv);
+    ASSERT_EQ(tunnels.size(), 2u);
+    EXPECT_EQ(tunnels[1], tunnels[0]) << "not the same peer, the same way";
+    EXPECT_TRUE(node.events_like("ip link delete", first).empty());
+    EXPECT_TRUE(node.events_like("nft", first).empty());
     clock.advance(5s);
     settle();
     // Nothing started before the renewal is left: nothing more is replaced.
@@ -578,8 +586,8 @@ TEST_F(DaemonTest, ReplacementBeginsAtARandomTimeBeforeTheOldFilesExpire)
 // A node whose tunnels all come in through its server would drop off the
 // network when that server is replaced: it first opens a client tunnel,
 // to a peer connected to it if need be, and replaces the server once that
-// tunnel is up. The server, which has a client, is drained first: babeld
-// forgets its tap, which is declared again once the new process runs.
+// tunnel is up. The server's tap is persistent: the new process opens it
+// again, and it is deleted only when the daemon stops.
 TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
 {
     Node node(dir, io, clock, /*advertise=*/false);
@@ -616,22 +624,47 @@ TEST_F(DaemonTest, NodeWithOnlyIncomingTunnelsOpensOneBeforeReplacingItsServer)
     test::run_until(io, [] { return false; }, 100ms);
     clock.advance(5s);
     settle();
-    ASSERT_EQ(node.events_like("nft add element", first),
-              std::vector<std::string>{
-                  "nft add element inet re6stnet draining { \"re6st-udp1194\" }"});
-    EXPECT_TRUE(node.events_like("signal openvpn re6st-udp1194", first).empty())
-        << "the server went before its clients' routes moved";
-    clock.advance(drain_time(200ms));
-    settle();
     EXPECT_EQ(node.events_like("signal openvpn", first),
               std::vector<std::string>{"signal openvpn re6st-udp1194 15"});
-    // The new process's tap is heard again.
-    test::run_until(io, [] { return false; }, 300ms);   // the reaper sees it end
+    EXPECT_TRUE(node.events_like("nft", first).empty()) << "its tap was drained";
+    // The old process ends (OpenVPN waits 2 s before it does, after telling
+    // its clients to connect again; it is killed before).
+    clock.advance(500ms);
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return node.events_like("start openvpn re6st-udp1194", first).size() == 1;
+    }));
+    EXPECT_EQ(node.events_like("ip", first),
+              (std::vector<std::string>{"ip tuntap add dev re6stnet0 mode tap",
+                                        "ip tuntap add dev re6st-udp1194 mode tap"}));
+    node.registry.answer_all();
+    stop(node);
+    EXPECT_EQ(node.events_like("ip link delete", first),
+              (std::vector<std::string>{"ip link delete dev re6stnet0",
+                                        "ip link delete dev re6st-udp1194"}));
+}
+
+// A server that dies unasked has its tap deleted at once: babeld retracts
+// the routes through it instead of missing hellos until the restart.
+TEST_F(DaemonTest, ServerThatDiesLosesItsTap)
+{
+    Node node(dir, io, clock);
+    node.daemon->start();
     settle();
-    ASSERT_EQ(node.events_like("start openvpn re6st-udp1194", first).size(), 1u);
-    EXPECT_EQ(node.events_like("nft delete element", first),
-              std::vector<std::string>{
-                  "nft delete element inet re6stnet draining { \"re6st-udp1194\" }"});
+    EXPECT_EQ(node.events_like("ip tuntap"),
+              std::vector<std::string>{"ip tuntap add dev re6st-udp1194 mode tap"});
+    auto first = node.events.size();
+    node.launcher.crash(node.pid_of("openvpn re6st-udp1194"));
+    ASSERT_TRUE(test::run_until(io, [&] { return !node.events_like("ip", first).empty(); }));
+    EXPECT_EQ(node.events_like("ip", first),
+              std::vector<std::string>{"ip link delete dev re6st-udp1194"});
+    // The restart makes it again.
+    clock.advance(1s);
+    ASSERT_TRUE(test::run_until(io, [&] {
+        return node.events_like("start openvpn re6st-udp1194", first).size() == 1;
+    }));
+    EXPECT_EQ(node.events_like("ip", first),
+              (std::vector<std::string>{"ip link delete dev re6st-udp1194",
+                                        "ip tuntap add dev re6st-udp1194 mode tap"}));
     node.registry.answer_all();
     stop(node);
 }

@@ -263,6 +263,63 @@ TEST_F(TunnelManagerTest, RecycleClosesTheOldestTunnelStartedBefore)
     stop(*tunnels);
 }
 
+// With persistent taps, a tunnel that is up is restarted in place: the same
+// peer, the same way, on the same tap, which is never deleted meanwhile;
+// one not up yet is closed. A tunnel that ends by itself has its tap
+// deleted at once.
+TEST_F(TunnelManagerTest, RecycleRestartsATunnelThatIsUpOnItsTap)
+{
+    db.merge({peer(2), peer(3)}, 200, 0);
+    std::vector<std::string> ip;
+    TunnelManager::Settings settings;
+    settings.slots = 2;
+    settings.openvpn.management_socket = dir / "openvpn.sock";
+    settings.log_dir = dir.path().string();
+    TunnelManager::TapRouting routing;
+    routing.run = [&](const std::vector<std::string>& argv) {
+        ip.push_back(test::join(argv));
+        return CommandResult{0, ""};
+    };
+    auto tunnels = std::make_unique<TunnelManager>(
+        processes, db, settings, [this](const HookMessage& m) { hooks.push_back(m); },
+        std::move(routing));
+    tunnels->fill();
+    ASSERT_EQ(launcher.started.size(), 2u);
+    EXPECT_EQ(ip, (std::vector<std::string>{"ip tuntap add dev re6stnet0 mode tap",
+                                            "ip tuntap add dev re6stnet1 mode tap"}));
+    std::string up = "route-up 198.51.100.7 10\n";
+    ASSERT_EQ(send(launcher.hook_ends.at(launcher.pids[0]).get(), up.data(), up.size(), 0),
+              ssize_t(up.size()));
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->connected_count() == 1; }));
+    clock.advance(10s);
+    ip.clear();
+
+    auto renewed = clock.now();
+    clock.advance(1s);
+    EXPECT_TRUE(tunnels->recycle_oldest(renewed));
+    ASSERT_TRUE(test::run_until(io, [&] { return launcher.started.size() == 3; }));
+    EXPECT_EQ(launcher.started[2].argv, launcher.started[0].argv);
+    EXPECT_EQ(ip, std::vector<std::string>{"ip tuntap add dev re6stnet0 mode tap"})
+        << "the tap went away";
+    EXPECT_EQ(tunnels->peers().size(), 2u);
+    EXPECT_EQ(tunnels->connected_count(), 0u);   // until the new process is up
+
+    // The other was never up: closed, its tap deleted once it has ended.
+    ip.clear();
+    EXPECT_TRUE(tunnels->recycle_oldest(renewed));
+    ASSERT_TRUE(test::run_until(io, [&] { return !ip.empty(); }));
+    EXPECT_EQ(ip, std::vector<std::string>{"ip link delete dev re6stnet1"});
+    EXPECT_EQ(tunnels->peers().size(), 1u);
+    EXPECT_FALSE(tunnels->recycle_oldest(renewed));   // only the new process is left
+
+    // The restarted one dies: its tap goes at once.
+    ip.clear();
+    launcher.crash(launcher.pids[2]);
+    ASSERT_TRUE(test::run_until(io, [&] { return tunnels->peers().empty(); }));
+    EXPECT_EQ(ip, std::vector<std::string>{"ip link delete dev re6stnet0"});
+    stop(*tunnels);
+}
+
 // The network's connection-count went down: the surplus tunnels go one
 // call at a time, those carrying the fewest routes first; the slots left
 // are not filled again.

@@ -1,0 +1,85 @@
+// A persistent tap: the commands it runs, a tap a killed daemon left, and
+// what it does when `ip` fails. (The network tests make real ones: a
+// replaced server's clients come back on the same tap.)
+#include "re6stnet/openvpn/persistent_tap.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+using namespace re6st;
+
+namespace {
+
+struct Recorder {
+    std::vector<std::string> commands;
+    int status = 0;
+    CommandRunner runner()
+    {
+        return [this](const std::vector<std::string>& argv) {
+            std::string line;
+            for (const auto& arg : argv)
+                line += (line.empty() ? "" : " ") + arg;
+            commands.push_back(line);
+            return CommandResult{status, status ? "ioctl(TUNSETIFF): Operation not permitted" : ""};
+        };
+    }
+};
+
+}  // namespace
+
+TEST(PersistentTap, MadeBeforeEachStartDeletedOnce)
+{
+    test::TempDir sys;
+    Recorder ip;
+    {
+        PersistentTap tap(ip.runner(), "re6st-udp1194", sys.path().string());
+        EXPECT_TRUE(tap.keep());
+        EXPECT_TRUE(tap.kept());
+        tap.remove();
+        EXPECT_FALSE(tap.kept());
+        tap.remove();
+        EXPECT_TRUE(tap.keep());
+    }   // the destructor deletes it
+    EXPECT_EQ(ip.commands, (std::vector<std::string>{
+                               "ip tuntap add dev re6st-udp1194 mode tap",
+                               "ip link delete dev re6st-udp1194",
+                               "ip tuntap add dev re6st-udp1194 mode tap",
+                               "ip link delete dev re6st-udp1194",
+                           }));
+}
+
+// `ip tuntap add` refuses an existing tap: a persistent one (IFF_PERSIST in
+// tun_flags) is taken over as it is; any other is made anew.
+TEST(PersistentTap, TakesOverAPersistentTapLeftBehind)
+{
+    test::TempDir sys;
+    std::filesystem::create_directory(sys / "re6st-udp1194");
+    std::filesystem::create_directory(sys / "re6st-tcp1194");
+    sys.write("re6st-udp1194/tun_flags", "0x1802\n");   // IFF_TAP | IFF_NO_PI | IFF_PERSIST
+    sys.write("re6st-tcp1194/tun_flags", "0x1002\n");   // IFF_TAP | IFF_NO_PI
+    Recorder ip;
+    PersistentTap left(ip.runner(), "re6st-udp1194", sys.path().string());
+    PersistentTap other(ip.runner(), "re6st-tcp1194", sys.path().string());
+    EXPECT_TRUE(left.keep());
+    EXPECT_TRUE(other.keep());
+    EXPECT_EQ(ip.commands,
+              std::vector<std::string>{"ip tuntap add dev re6st-tcp1194 mode tap"});
+}
+
+// Without a persistent tap OpenVPN makes its own: nothing to delete.
+TEST(PersistentTap, RefusedTapIsLeftToOpenVpn)
+{
+    test::TempDir sys;
+    Recorder ip;
+    ip.status = 1;
+    {
+        PersistentTap tap(ip.runner(), "re6st-udp1194", sys.path().string());
+        EXPECT_FALSE(tap.keep());
+        EXPECT_FALSE(tap.kept());
+    }
+    EXPECT_EQ(ip.commands,
+              std::vector<std::string>{"ip tuntap add dev re6st-udp1194 mode tap"});
+}
