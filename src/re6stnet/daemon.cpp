@@ -194,12 +194,14 @@ void Daemon::start()
     load_network_config();
     if (!self_revoked_.empty())
         throw std::runtime_error(self_revoked_);
+    tap_sweeper_ = std::make_unique<TapSweeper>(processes_);
 
     management_ = std::make_unique<ManagementListener>(io_, plan_.management_socket);
     TunnelManager::TapRouting routing;
     routing.forget = [this](const std::string& tap) { forget_tap(tap); };
     routing.declare = [this](const std::string& tap) { restore_tap(tap); };
     routing.run = services_.run;
+    routing.sweeper = tap_sweeper_.get();
     tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
                                                [this](const HookMessage& m) { on_client_hook(m); },
                                                std::move(routing));
@@ -375,7 +377,8 @@ void Daemon::start_servers()
         server->openvpn = std::make_unique<OpenVpnProcess>(
             io_, planned.openvpn.interface, planned.log_file,
             [this, s](const HookMessage& m) { on_server_hook(*s, m); });
-        server->tap = std::make_unique<PersistentTap>(services_.run, planned.openvpn.interface);
+        server->tap = std::make_unique<PersistentTap>(services_.run, planned.openvpn.interface,
+                                                      tap_sweeper_.get());
         server->route_request = services_.clock.make_timer();
         server->process = std::make_unique<SupervisedProcess>(
             processes_, "OpenVPN server " + planned.openvpn.interface, [this, s] {
@@ -864,6 +867,8 @@ void Daemon::finish_stop(std::function<void()> done)
 {
     for (auto& server : servers_)
         server->tap->remove();
+    if (tap_sweeper_)
+        tap_sweeper_->close();   // nothing left to sweep
     port_mapper_.reset();   // removes the mappings
     if (drain_filter_)
         drain_filter_->remove();

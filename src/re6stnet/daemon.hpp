@@ -176,6 +176,7 @@ private:
     std::optional<InstanceLock> run_lock_, state_lock_;
     std::unique_ptr<NetworkSetup> network_;
     std::unique_ptr<DrainFilter> drain_filter_;
+    std::unique_ptr<TapSweeper> tap_sweeper_;   // before the taps it sweeps
     std::optional<PeerDb> peers_;
     std::unique_ptr<ManagementListener> management_;
     std::vector<std::unique_ptr<Server>> servers_;

@@ -44,7 +44,8 @@ void TunnelManager::add_slot()
         settings_.log_dir + "/re6stnet-client" + std::to_string(i) + ".log",
         [this, &slot](const HookMessage& message) { hook_reported(slot, message); });
     if (routing_.run)
-        slot.tap = std::make_unique<PersistentTap>(routing_.run, client_interface(i));
+        slot.tap = std::make_unique<PersistentTap>(routing_.run, client_interface(i),
+                                                   routing_.sweeper);
 }
 
 std::vector<std::string> TunnelManager::reconfigure(Settings settings)

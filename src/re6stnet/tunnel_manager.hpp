@@ -54,6 +54,7 @@ public:
         std::function<void(const std::string& tap)> forget;
         std::function<void(const std::string& tap)> declare;
         CommandRunner run;
+        TapSweeper* sweeper;   // none when made with {}
     };
 
     TunnelManager(const ProcessContext& context, PeerDb& db, Settings settings,

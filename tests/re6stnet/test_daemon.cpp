@@ -172,12 +172,13 @@ TEST_F(DaemonTest, StartsTheHostThenServersThenBabeld)
                                "ip -6 address replace 2001:db8:42:1::1/64 dev lo nodad",
                                "ip -6 route replace unreachable 2001:db8:42::/48",
                                join(DrainFilter::install_command()),
+                               "start sh",   // the tap sweeper
                                "ip tuntap add dev re6st-udp1194 mode tap",
                                "start openvpn re6st-udp1194",
                                "start babeld",
                            }));
     // Every tap is babeld's from the start.
-    auto babeld = join(node.launcher.started.at(1).argv);
+    auto babeld = join(node.launcher.started.at(2).argv);
     EXPECT_NE(babeld.find("interface re6stnet0 "), std::string::npos) << babeld;
     EXPECT_NE(babeld.find("interface re6st-udp1194 "), std::string::npos) << babeld;
     stop(node);
@@ -885,10 +886,10 @@ TEST_F(DaemonTest, KeptConfigurationAppliesFromTheStart)
     dir.write("state/network.conf", ca.sign(100, parameters(6, std::chrono::seconds(4))));
     node.daemon->start();
     settle();
-    auto babeld = node.launcher.started.at(1).argv;
+    auto babeld = node.launcher.started.at(2).argv;
     ASSERT_EQ(babeld.at(0), "babeld");
     EXPECT_EQ(value_after(babeld, "-h"), "4");
-    EXPECT_EQ(value_after(node.launcher.started.at(0).argv, "--max-clients"), "3");
+    EXPECT_EQ(value_after(node.launcher.started.at(1).argv, "--max-clients"), "3");
     EXPECT_EQ(node.registry.config_calls, std::vector<std::string>{"getNetworkConfig public 100"});
     stop(node);
 }

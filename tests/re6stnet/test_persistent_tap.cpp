@@ -3,7 +3,13 @@
 // replaced server's clients come back on the same tap.)
 #include "re6stnet/openvpn/persistent_tap.hpp"
 
+#include "fake_clock.hpp"
+#include "loop.hpp"
 #include "support/temp_dir.hpp"
+
+#include <sys/stat.h>
+#include <cstdlib>
+#include <fstream>
 
 #include <filesystem>
 
@@ -35,7 +41,7 @@ TEST(PersistentTap, MadeBeforeEachStartDeletedOnce)
     test::TempDir sys;
     Recorder ip;
     {
-        PersistentTap tap(ip.runner(), "re6st-udp1194", sys.path().string());
+        PersistentTap tap(ip.runner(), "re6st-udp1194", nullptr, sys.path().string());
         EXPECT_TRUE(tap.keep());
         EXPECT_TRUE(tap.kept());
         tap.remove();
@@ -61,8 +67,8 @@ TEST(PersistentTap, TakesOverAPersistentTapLeftBehind)
     sys.write("re6st-udp1194/tun_flags", "0x1802\n");   // IFF_TAP | IFF_NO_PI | IFF_PERSIST
     sys.write("re6st-tcp1194/tun_flags", "0x1002\n");   // IFF_TAP | IFF_NO_PI
     Recorder ip;
-    PersistentTap left(ip.runner(), "re6st-udp1194", sys.path().string());
-    PersistentTap other(ip.runner(), "re6st-tcp1194", sys.path().string());
+    PersistentTap left(ip.runner(), "re6st-udp1194", nullptr, sys.path().string());
+    PersistentTap other(ip.runner(), "re6st-tcp1194", nullptr, sys.path().string());
     EXPECT_TRUE(left.keep());
     EXPECT_TRUE(other.keep());
     EXPECT_EQ(ip.commands,
@@ -76,10 +82,56 @@ TEST(PersistentTap, RefusedTapIsLeftToOpenVpn)
     Recorder ip;
     ip.status = 1;
     {
-        PersistentTap tap(ip.runner(), "re6st-udp1194", sys.path().string());
+        PersistentTap tap(ip.runner(), "re6st-udp1194", nullptr, sys.path().string());
         EXPECT_FALSE(tap.keep());
         EXPECT_FALSE(tap.kept());
     }
     EXPECT_EQ(ip.commands,
               std::vector<std::string>{"ip tuntap add dev re6st-udp1194 mode tap"});
+}
+
+// The sweeper's shell, for real, with a stand-in `ip` that records what it
+// is asked: once its socket closes (the daemon ended), it deletes the taps
+// still kept, and only those.
+TEST(TapSweeper, DeletesTheTapsStillKeptWhenTheDaemonEnds)
+{
+    test::TempDir dir;
+    std::filesystem::create_directory(dir / "bin");
+    {
+        std::ofstream ip(dir / "bin/ip");
+        ip << "#!/bin/sh\necho \"$*\" >>" << (dir / "ip.log") << "\n";
+    }
+    chmod((dir / "bin/ip").c_str(), 0755);
+    std::string path = std::getenv("PATH");
+    setenv("PATH", ((dir / "bin") + ":" + path).c_str(), 1);
+
+    boost::asio::io_context io;
+    ChildReaper reaper{io};
+    PosixProcessLauncher launcher;
+    test::FakeClock clock{io};
+    ProcessContext processes{io, launcher, reaper, clock};
+    bool ended = false;
+    {
+        TapSweeper sweeper(processes);
+        Recorder recorder;
+        PersistentTap a(recorder.runner(), "re6stnet0", &sweeper, dir.path().string());
+        PersistentTap b(recorder.runner(), "re6st-udp1194", &sweeper, dir.path().string());
+        PersistentTap c(recorder.runner(), "re6stnet1", &sweeper, dir.path().string());
+        a.keep();
+        b.keep();
+        c.keep();
+        a.remove();
+        // As if the daemon died now: b and c were never deleted.
+        sweeper.close();
+        ASSERT_TRUE(test::run_until(io, [&] {
+            std::ifstream log(dir / "ip.log");
+            std::string all((std::istreambuf_iterator<char>(log)), {});
+            ended = all.find("re6stnet1") != std::string::npos;
+            return ended;
+        }, std::chrono::seconds(5)));
+    }
+    setenv("PATH", path.c_str(), 1);
+    std::ifstream log(dir / "ip.log");
+    std::string all((std::istreambuf_iterator<char>(log)), {});
+    EXPECT_EQ(all, "link delete dev re6st-udp1194\nlink delete dev re6stnet1\n");
 }

@@ -4,6 +4,9 @@
 #include "common/log.hpp"
 
 #include <fstream>
+#include <system_error>
+
+#include <sys/socket.h>
 
 namespace re6st {
 
@@ -13,8 +16,51 @@ constexpr unsigned iff_persist = 0x0800;   // <linux/if_tun.h>
 
 }  // namespace
 
-PersistentTap::PersistentTap(CommandRunner run, std::string name, std::string sys_class_net)
-    : run_(std::move(run)), name_(std::move(name)), sys_class_net_(std::move(sys_class_net))
+TapSweeper::TapSweeper(const ProcessContext& context)
+{
+    int ends[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
+        throw std::system_error(errno, std::generic_category(), "socketpair");
+    socket_ = UniqueFd(ends[0]);
+    PreparedProcess process;
+    process.child_ends.emplace_back(ends[1]);
+    process.spec.argv = command();
+    process.spec.input_fd = ends[1];
+    shell_ = std::make_unique<Child>(context, "tap sweeper", std::move(process),
+                                     [](int) {});
+}
+
+std::vector<std::string> TapSweeper::command()
+{
+    return {"sh", "-c",
+            "trap '' TERM INT HUP; taps=' '\n"
+            "while IFS= read -r line; do\n"
+            "  case $line in\n"
+            "  +*) taps=\"$taps${line#+} \" ;;\n"
+            "  -*) left=' '; for t in $taps; do [ \"$t\" = \"${line#-}\" ] || left=\"$left$t \"; done\n"
+            "      taps=$left ;;\n"
+            "  esac\n"
+            "done\n"
+            "for t in $taps; do ip link delete dev \"$t\" 2>/dev/null; done\n"};
+}
+
+void TapSweeper::tell(const std::string& line)
+{
+    if (!socket_)
+        return;
+    auto text = line + "\n";
+    if (send(socket_.get(), text.data(), text.size(), MSG_NOSIGNAL) != ssize_t(text.size()))
+        log::debug("the tap sweeper did not take '", line, "'");
+}
+
+void TapSweeper::kept(const std::string& tap) { tell("+" + tap); }
+void TapSweeper::removed(const std::string& tap) { tell("-" + tap); }
+void TapSweeper::close() { socket_ = UniqueFd(); }
+
+PersistentTap::PersistentTap(CommandRunner run, std::string name, TapSweeper* sweeper,
+                             std::string sys_class_net)
+    : run_(std::move(run)), name_(std::move(name)), sweeper_(sweeper),
+      sys_class_net_(std::move(sys_class_net))
 {
 }
 
@@ -45,13 +91,15 @@ bool PersistentTap::keep()
 {
     if (persistent()) {
         kept_ = true;
-        return true;
+    } else {
+        auto result = run_(add_command(name_));
+        kept_ = result.status == 0;
+        if (!kept_)
+            log::warning("cannot make the tap ", name_, " persistent (", result.output,
+                         "): replacing its OpenVPN process will drop the routes through it");
     }
-    auto result = run_(add_command(name_));
-    kept_ = result.status == 0;
-    if (!kept_)
-        log::warning("cannot make the tap ", name_, " persistent (", result.output,
-                     "): replacing its OpenVPN process will drop the routes through it");
+    if (kept_ && sweeper_)
+        sweeper_->kept(name_);
     return kept_;
 }
 
@@ -63,6 +111,8 @@ void PersistentTap::remove()
     auto result = run_(delete_command(name_));
     if (result.status != 0)
         log::warning("cannot delete the tap ", name_, ": ", result.output);
+    if (sweeper_)
+        sweeper_->removed(name_);
 }
 
 }  // namespace re6st

@@ -11,16 +11,46 @@
 // waiting for its hellos to be missed.
 #pragma once
 
+#include "common/unique_fd.hpp"
+#include "re6stnet/process/child.hpp"
 #include "re6stnet/process/command.hpp"
 
+#include <memory>
 #include <string>
 
 namespace re6st {
 
+// Deletes the kept taps of a daemon that dies without deleting them itself
+// (SIGKILL, a crash), as OpenVPN's own taps went with their process: a
+// shell, the daemon's child, reads a line on its stdin for each change
+// ("+NAME", "-NAME"), and once that socket closes, which happens when the
+// daemon ends however it ends, deletes the taps still listed. A daemon that
+// stops in order has deleted them all, and closes the socket: the shell
+// then exits having deleted nothing. It ignores SIGTERM, which systemd
+// sends to what is left of a service whose main process died.
+class TapSweeper {
+public:
+    explicit TapSweeper(const ProcessContext& context);
+    void kept(const std::string& tap);
+    void removed(const std::string& tap);
+    // The daemon is done with its taps: the shell ends.
+    void close();
+
+    static std::vector<std::string> command();
+
+private:
+    void tell(const std::string& line);
+
+    UniqueFd socket_;
+    std::unique_ptr<Child> shell_;
+};
+
 class PersistentTap {
 public:
     // `sys_class_net` is /sys/class/net, or a scratch directory in tests.
-    PersistentTap(CommandRunner run, std::string name, std::string sys_class_net = "/sys/class/net");
+    // `sweeper`, if any, is told of each tap kept and removed.
+    PersistentTap(CommandRunner run, std::string name, TapSweeper* sweeper = nullptr,
+                  std::string sys_class_net = "/sys/class/net");
     ~PersistentTap();   // removes the tap if kept
     PersistentTap(const PersistentTap&) = delete;
     PersistentTap& operator=(const PersistentTap&) = delete;
@@ -42,6 +72,7 @@ private:
 
     CommandRunner run_;
     std::string name_;
+    TapSweeper* sweeper_;
     std::string sys_class_net_;
     bool kept_ = false;
 };
