@@ -329,7 +329,12 @@ bool TunnelManager::close_surplus(const RouteCount& routes)
 {
     if (surplus() == 0)
         return false;
-    auto doomed = tunnels_to_replace(usage(routes), settings_.slots, 0, random_);
+    // Closing a tunnel that carries nothing yet costs nothing: the surplus
+    // goes by route count alone, young tunnels first if they carry least.
+    auto tunnels = usage(routes);
+    for (auto& tunnel : tunnels)
+        tunnel.young = false;
+    auto doomed = tunnels_to_replace(tunnels, settings_.slots, 0, random_);
     for (auto& slot : slots_)
         if (slot.state == Slot::State::running && slot.peer == doomed.front()) {
             log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer),

@@ -41,7 +41,16 @@ std::vector<std::string> TapSweeper::command()
             "      taps=$left ;;\n"
             "  esac\n"
             "done\n"
-            "for t in $taps; do ip link delete dev \"$t\" 2>/dev/null; done\n"};
+            // OpenVPN quits once the daemon has gone, a UDP server 2 s
+            // later; deleted under it, a tap hangs it: each tap is deleted
+            // once no process holds it (its carrier drops), 10 s at most.
+            "for t in $taps; do\n"
+            "  n=0\n"
+            "  while [ \"$(cat /sys/class/net/$t/carrier 2>/dev/null)\" = 1 ] && [ $n -lt 100 ]; do\n"
+            "    sleep 0.1; n=$((n + 1))\n"
+            "  done\n"
+            "  ip link delete dev \"$t\" 2>/dev/null\n"
+            "done\n"};
 }
 
 void TapSweeper::tell(const std::string& line)

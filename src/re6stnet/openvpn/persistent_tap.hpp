@@ -24,7 +24,8 @@ namespace re6st {
 // (SIGKILL, a crash), as OpenVPN's own taps went with their process: a
 // shell, the daemon's child, reads a line on its stdin for each change
 // ("+NAME", "-NAME"), and once that socket closes, which happens when the
-// daemon ends however it ends, deletes the taps still listed. A daemon that
+// daemon ends however it ends, deletes the taps still listed, each once
+// the OpenVPN process that held it has quit too. A daemon that
 // stops in order has deleted them all, and closes the socket: the shell
 // then exits having deleted nothing. It ignores SIGTERM, which systemd
 // sends to what is left of a service whose main process died.
