@@ -19,7 +19,6 @@ import argparse
 import os
 import re
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -91,18 +90,13 @@ class Bench:
 
     @staticmethod
     def seed_peers(node, peers):
-        state = os.path.join(node.host.dir, "state")
-        os.makedirs(state, exist_ok=True)
-        db = sqlite3.connect(os.path.join(state, "peers.db"))
-        db.execute("CREATE TABLE IF NOT EXISTS peers (prefix TEXT PRIMARY KEY NOT NULL,"
-                   " address TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0, date INTEGER)")
+        """The daemon's own cache schema: a hand-made one lacked the tables
+        added since, and the daemon refused it."""
+        cache = {}
         for peer in peers:
             prefix, length = (int(x) for x in peer.cn.split("/"))
-            bits = format(prefix, "0%db" % length)
-            db.execute("INSERT OR REPLACE INTO peers (prefix, address) VALUES (?, ?)",
-                       (bits, "%s,1194,udp" % peer.host.ipv4))
-        db.commit()
-        db.close()
+            cache[format(prefix, "0%db" % length)] = "%s,1194,udp" % peer.host.ipv4
+        testbed.seed_peer_cache(node, cache)
 
     def wait_both_paths(self, timeout):
         """Until A has a route to D and knows the alternative, both ways."""

@@ -43,13 +43,13 @@ std::vector<std::string> TapSweeper::command()
             "done\n"
             // OpenVPN quits once the daemon has gone, a UDP server 2 s
             // later; deleted under it, a tap hangs it: each tap is deleted
-            // once no process holds it (its carrier drops), 10 s at most.
+            // once no process holds it (its carrier drops). One still held
+            // after 5 s is a new daemon's, started meanwhile: it stays.
+            "held() { [ \"$(cat /sys/class/net/$1/carrier 2>/dev/null)\" = 1 ]; }\n"
             "for t in $taps; do\n"
             "  n=0\n"
-            "  while [ \"$(cat /sys/class/net/$t/carrier 2>/dev/null)\" = 1 ] && [ $n -lt 100 ]; do\n"
-            "    sleep 0.1; n=$((n + 1))\n"
-            "  done\n"
-            "  ip link delete dev \"$t\" 2>/dev/null\n"
+            "  while held \"$t\" && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done\n"
+            "  held \"$t\" || ip link delete dev \"$t\" 2>/dev/null\n"
             "done\n"};
 }
 

@@ -25,7 +25,8 @@ namespace re6st {
 // shell, the daemon's child, reads a line on its stdin for each change
 // ("+NAME", "-NAME"), and once that socket closes, which happens when the
 // daemon ends however it ends, deletes the taps still listed, each once
-// the OpenVPN process that held it has quit too. A daemon that
+// the OpenVPN process that held it has quit too (one still held 5 s later
+// belongs to a daemon started since, and stays). A daemon that
 // stops in order has deleted them all, and closes the socket: the shell
 // then exits having deleted nothing. It ignores SIGTERM, which systemd
 // sends to what is left of a service whose main process died.
