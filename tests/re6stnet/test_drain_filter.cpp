@@ -3,25 +3,17 @@
 // real: a drained tunnel's routes move before it closes.)
 #include "re6stnet/babel/drain_filter.hpp"
 
+#include "command_recorder.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace re6st;
 
 namespace {
 
-struct Recorder {
-    std::vector<std::string> commands;
-    int status = 0;
-    CommandRunner runner()
-    {
-        return [this](const std::vector<std::string>& argv) {
-            std::string line;
-            for (const auto& arg : argv)
-                line += (line.empty() ? "" : " ") + arg;
-            commands.push_back(line);
-            return CommandResult{status, status ? "Error: Could not process rule" : ""};
-        };
-    }
+// What the failing command prints.
+struct Recorder : test::CommandRecorder {
+    Recorder() { failure_output = "Error: Could not process rule"; }
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // replaced server's clients come back on the same tap.)
 #include "re6stnet/openvpn/persistent_tap.hpp"
 
+#include "command_recorder.hpp"
 #include "fake_clock.hpp"
 #include "loop.hpp"
 #include "support/temp_dir.hpp"
@@ -19,19 +20,9 @@ using namespace re6st;
 
 namespace {
 
-struct Recorder {
-    std::vector<std::string> commands;
-    int status = 0;
-    CommandRunner runner()
-    {
-        return [this](const std::vector<std::string>& argv) {
-            std::string line;
-            for (const auto& arg : argv)
-                line += (line.empty() ? "" : " ") + arg;
-            commands.push_back(line);
-            return CommandResult{status, status ? "ioctl(TUNSETIFF): Operation not permitted" : ""};
-        };
-    }
+// What the failing command prints.
+struct Recorder : test::CommandRecorder {
+    Recorder() { failure_output = "ioctl(TUNSETIFF): Operation not permitted"; }
 };
 
 }  // namespace
