@@ -12,6 +12,7 @@ Needs root.
 """
 
 import contextlib
+import fcntl
 import ipaddress
 import json
 import mailbox
@@ -246,6 +247,10 @@ def _raise_system_exit(signum, frame):
 # with SIGKILL (ctest's timeout) left behind: its processes, namespaces and
 # links, all named from its tag.
 OWNERS = "/run/re6st-testbeds"
+# Test beds run side by side (the renewal test beside the others): one sweeps
+# and registers at a time, under this lock, so that two never sweep the same
+# dead bed, nor one a bed another has just registered under a reused tag.
+OWNERS_LOCK = "/run/re6st-testbeds.lock"
 
 
 def _start_time(pid):
@@ -278,7 +283,8 @@ def _sweep_dead_beds():
         for link in json.loads(run(["ip", "-j", "link", "show"]).stdout):
             if link["ifname"].startswith(tag):
                 run(["ip", "link", "del", link["ifname"]], check=False)
-        os.unlink(path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
 
 
 class TestBed:
@@ -319,10 +325,12 @@ class TestBed:
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
                 signal.signal(sig, _raise_system_exit)
-        _sweep_dead_beds()
-        self._owner = os.path.join(OWNERS, self.tag)
-        with open(self._owner, "w") as f:
-            f.write("%d %s\n" % (os.getpid(), _start_time(os.getpid())))
+        with open(OWNERS_LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            _sweep_dead_beds()
+            self._owner = os.path.join(OWNERS, self.tag)
+            with open(self._owner, "w") as f:
+                f.write("%d %s\n" % (os.getpid(), _start_time(os.getpid())))
         try:
             # No multicast snooping: babeld's hellos on a LAN are multicast,
             # and a snooping bridge drops them until it has seen MLD reports.
