@@ -48,22 +48,34 @@ TEST(PersistentTap, MadeBeforeEachStartDeletedOnce)
                            }));
 }
 
-// `ip tuntap add` refuses an existing tap: a persistent one (IFF_PERSIST in
-// tun_flags) is taken over as it is; any other is made anew.
-TEST(PersistentTap, TakesOverAPersistentTapLeftBehind)
+// `ip tuntap add` refuses an existing tap. A persistent one (IFF_PERSIST in
+// tun_flags) that a process holds (carrier up) is taken over as it is; one
+// nobody holds, a killed daemon's with its stale routes, is made anew, as
+// is one that is not persistent. Later starts take over the tap kept.
+TEST(PersistentTap, TakesOverOnlyAHeldTapLeftBehind)
 {
     test::TempDir sys;
-    std::filesystem::create_directory(sys / "re6st-udp1194");
-    std::filesystem::create_directory(sys / "re6st-tcp1194");
+    for (auto name : {"re6st-udp1194", "re6st-udp1195", "re6st-tcp1194"})
+        std::filesystem::create_directory(sys / name);
     sys.write("re6st-udp1194/tun_flags", "0x1802\n");   // IFF_TAP | IFF_NO_PI | IFF_PERSIST
+    sys.write("re6st-udp1194/carrier", "1\n");
+    sys.write("re6st-udp1195/tun_flags", "0x1802\n");
+    sys.write("re6st-udp1195/carrier", "0\n");
     sys.write("re6st-tcp1194/tun_flags", "0x1002\n");   // IFF_TAP | IFF_NO_PI
     Recorder ip;
-    PersistentTap left(ip.runner(), "re6st-udp1194", nullptr, sys.path().string());
+    PersistentTap held(ip.runner(), "re6st-udp1194", nullptr, sys.path().string());
+    PersistentTap stale(ip.runner(), "re6st-udp1195", nullptr, sys.path().string());
     PersistentTap other(ip.runner(), "re6st-tcp1194", nullptr, sys.path().string());
-    EXPECT_TRUE(left.keep());
+    EXPECT_TRUE(held.keep());
+    EXPECT_TRUE(stale.keep());
     EXPECT_TRUE(other.keep());
-    EXPECT_EQ(ip.commands,
-              std::vector<std::string>{"ip tuntap add dev re6st-tcp1194 mode tap"});
+    sys.write("re6st-udp1195/carrier", "0\n");   // between two runs of its process
+    EXPECT_TRUE(stale.keep());
+    EXPECT_EQ(ip.commands, (std::vector<std::string>{
+                               "ip link delete dev re6st-udp1195",
+                               "ip tuntap add dev re6st-udp1195 mode tap",
+                               "ip tuntap add dev re6st-tcp1194 mode tap",
+                           }));
 }
 
 // Without a persistent tap OpenVPN makes its own: nothing to delete.

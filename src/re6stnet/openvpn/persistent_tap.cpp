@@ -96,9 +96,31 @@ bool PersistentTap::persistent() const
     return file >> std::hex >> flags && (flags & iff_persist);
 }
 
+// A persistent tap no process holds has no carrier (reading it fails if
+// the tap is down).
+bool PersistentTap::held() const
+{
+    std::ifstream file(sys_class_net_ + "/" + name_ + "/carrier");
+    int carrier = 0;
+    return file >> carrier && carrier == 1;
+}
+
 bool PersistentTap::keep()
 {
-    if (persistent()) {
+    bool reuse = persistent();
+    // A tap a killed daemon left keeps the kernel routes its babeld had
+    // installed, which a new babeld does not know of: it is made anew. One
+    // still held belongs to an OpenVPN process of that daemon still ending;
+    // it is taken over as it is.
+    if (reuse && !taken_ && !held()) {
+        log::warning("deleting the tap ", name_, " left by a previous run");
+        auto result = run_(delete_command(name_));
+        if (result.status != 0)
+            log::warning("cannot delete the tap ", name_, ": ", result.output);
+        reuse = result.status != 0 && persistent();
+    }
+    taken_ = true;
+    if (reuse) {
         kept_ = true;
     } else {
         auto result = run_(add_command(name_));

@@ -58,7 +58,8 @@ public:
     PersistentTap& operator=(const PersistentTap&) = delete;
 
     // Before each start of the process: makes the tap persistent unless it
-    // already is (a killed daemon's, which the new process takes over).
+    // already is. At the first call a persistent tap no process holds,
+    // which a killed daemon left, is deleted and made anew.
     // When `ip` refuses, logs a warning and leaves the tap to OpenVPN,
     // which deletes it when it ends; returns whether it is kept.
     bool keep();
@@ -71,12 +72,14 @@ public:
 
 private:
     bool persistent() const;
+    bool held() const;
 
     CommandRunner run_;
     std::string name_;
     TapSweeper* sweeper_;
     std::string sys_class_net_;
     bool kept_ = false;
+    bool taken_ = false;   // keep() has been called
 };
 
 }  // namespace re6st
