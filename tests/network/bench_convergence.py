@@ -1,4 +1,4 @@
-"""Convergence benchmark (issue 6): time from starting every daemon of a
+"""Convergence benchmark: time from starting every daemon of a
 network of enrolled nodes to full all-pairs connectivity, from a cold start:
 empty peer caches, and a registry that knows no node yet.
 

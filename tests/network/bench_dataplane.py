@@ -1,4 +1,4 @@
-"""Data plane benchmark (issue 8): TCP throughput with iperf3 between two
+"""Data plane benchmark: TCP throughput with iperf3 between two
 namespaces, over
   * veth: the raw path (the bridge both namespaces are on);
   * OpenVPN by hand: a TAP tunnel between the same namespaces configured

@@ -1,4 +1,4 @@
-"""Failover benchmark (issue 6): how long traffic between two nodes stops
+"""Failover benchmark: how long traffic between two nodes stops
 when the transit node on its path dies, with an alternative path available.
 
 Topology, with the registry down so that nobody makes other tunnels:

@@ -1,4 +1,4 @@
-"""Daemon footprint benchmark (issue 8): resident memory and CPU of the
+"""Daemon footprint benchmark: resident memory and CPU of the
 re6stnet process itself (not its OpenVPN and babeld children) in steady
 state, on a namespace network where each node has about 10 tunnels.
 

@@ -1,4 +1,4 @@
-"""Cost growth benchmark (issue 8): what each node's routing costs as the
+"""Cost growth benchmark: what each node's routing costs as the
 network grows, measured on namespace networks of 8, 16 and 24 nodes.
 
 For every node, in steady state:

@@ -1,4 +1,4 @@
-"""Loss benchmark (issue 6): the default keepalive settings must not flap.
+"""Loss benchmark: the default keepalive settings must not flap.
 The "internet" bridge drops a random 10 % of all frames (nftables
 `numgen random mod 100 < 10 drop`; this kernel has no netem) for the given
 duration while the overlay runs: no tunnel may be torn down, and every pair

@@ -1,4 +1,4 @@
-"""A broken direct route (issue 6): IPv4 between groups A and C is dropped
+"""A broken direct route: IPv4 between groups A and C is dropped
 on the "internet" bridge while both reach group B; every A node reaches every
 C node over the overlay, through B, and a TCP transfer arrives intact.
 """

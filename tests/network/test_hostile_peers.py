@@ -1,4 +1,4 @@
-"""Hostile peers (issue 9), on one network of four honest nodes:
+"""Hostile peers, on one network of four honest nodes:
 
 * an impostor, enrolled like anyone (prefix X), poses as node Y: a victim's
   peer cache says Y is at the impostor's address. The victim's OpenVPN

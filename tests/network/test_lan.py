@@ -1,4 +1,4 @@
-"""LAN peers (issue 6): two nodes sharing a LAN, both given -i on it, reach
+"""LAN peers: two nodes sharing a LAN, both given -i on it, reach
 each other over the LAN link (babeld runs on it) and spend no client tunnel
 on each other once a tunnel refresh has seen the LAN route.
 """

@@ -1,4 +1,4 @@
-"""Nodes behind NAT (issue 6): a router namespace masquerades a private LAN
+"""Nodes behind NAT: a router namespace masquerades a private LAN
 with nftables and runs Debian's miniupnpd (nftables flavour). A node on that
 LAN started without --ip maps its ports by UPnP, advertises the router's
 public address, learns its external IP from its tunnels, and accepts a tunnel

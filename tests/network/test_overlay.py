@@ -1,4 +1,4 @@
-"""Eight real nodes in namespaces (issue 5): the overlay connects every pair,
+"""Eight real nodes in namespaces: the overlay connects every pair,
 survives a daemon killed with SIGKILL and a registry that goes away, and
 leaves nothing behind when stopped.
 

@@ -1,4 +1,4 @@
-"""24 nodes (issue 6): the network reaches full all-pairs connectivity; then
+"""24 nodes: the network reaches full all-pairs connectivity; then
 a random third of the nodes are killed and the survivors are fully connected
 again (each survivor pings a sample of the others).
 """

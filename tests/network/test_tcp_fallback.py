@@ -1,4 +1,4 @@
-"""UDP filtered (issue 6): a node whose network drops UDP still joins, over
+"""UDP filtered: a node whose network drops UDP still joins, over
 TCP. Every node offers a UDP and a TCP server and its peers try UDP first;
 a client whose UDP server never answers must move on to the TCP endpoint
 before its keepalive timeout ends it (OpenVPN's --server-poll-timeout),

@@ -1,5 +1,5 @@
-"""A user's or a distribution's build never fails because a compiler warns
-(issue 15): configured with the default options, no file of the project is
+"""A user's or a distribution's build never fails because a compiler warns:
+configured with the default options, no file of the project is
 compiled with -Werror (but Debian's own hardening flag
 -Werror=format-security); with -DRE6ST_WERROR=ON, as the project's test
 builds configure it, every file is. And the files on which GCC 12 stopped a

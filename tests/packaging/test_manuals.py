@@ -1,5 +1,5 @@
-"""Each program's manual page documents exactly the options its --help lists
-(issue 7), and every page renders without a warning.
+"""Each program's manual page documents exactly the options its --help lists,
+and every page renders without a warning.
 
 The options of a page are those named in the terms of its OPTIONS section,
 as man(1) shows it: a line indented like a term, followed by its indented

@@ -1,4 +1,4 @@
-"""The Debian package (issue 7): what it holds, what lintian says of it, and
+"""The Debian package: what it holds, what lintian says of it, and
 what `apt-get install ./re6stnet_*.deb` makes of a fresh Debian 12 root:
 dependencies pulled in, programs that run, manual pages that open, units
 that verify and are enabled, the registry's user and directory; then a

@@ -1,5 +1,5 @@
 """The README's "Installation" and "Setting up a network" sections, followed
-as a new administrator would (issue 7).
+as a new administrator would.
 
 Every sh block of README.rst that a ".. machine: NAME" comment precedes is
 run as it stands, only the registry's example address 192.0.2.42 replaced

@@ -1,4 +1,4 @@
-"""What the registry keeps per node (issue 8): the size of its database and
+"""What the registry keeps per node: the size of its database and
 its resident memory for 1 000, 10 000 and 100 000 enrolled nodes.
 
 Every node is enrolled through the real registry on loopback
