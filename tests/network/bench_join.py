@@ -5,7 +5,8 @@ For each network size and --hello: the network is formed (its nodes
 started together, as bench_convergence does), then new nodes join it one
 at a time, each enrolled beforehand with a fresh certificate and prefix,
 so that the others have never seen it. From the start of each joining
-daemon, measured by polling every 0.1 s:
+daemon, measured by polling every 0.1 s (all pings of a round at once,
+from raw sockets that this process holds in each node's namespace):
 
 * first tunnel: its first client tunnel up (its log says so);
 * reaches all: it pings every node of the network;
@@ -22,20 +23,11 @@ Usage: bench_join.py [--nodes 8 24] [--hello 4 15] [--joins 5]
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 import testbed
 from bench_convergence import cold_start
-
-
-def pings_from(sources, targets):
-    """Processes pinging each target from each source once, in parallel."""
-    return [subprocess.Popen(a.host.argv(["ping", "-6", "-n", "-q", "-c", "1", "-W", "0.5",
-                                          b.address]),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for a in sources for b in targets if a is not b]
 
 
 def join(node, network, timeout):
@@ -46,22 +38,23 @@ def join(node, network, timeout):
     start = time.monotonic()
     node.start()
     first = reaches = reached = None
-    while time.monotonic() - start < timeout and None in (first, reaches, reached):
-        if first is None:
-            with open(log, errors="replace") as f:
-                f.seek(offset)
-                if " is up" in f.read():
-                    first = time.monotonic() - start
-        out = pings_from([node], network) if reaches is None else []
-        into = pings_from(network, [node]) if reached is None else []
-        now = time.monotonic() - start
-        if out and all(p.wait() == 0 for p in out):
-            reaches = now
-        if into and all(p.wait() == 0 for p in into):
-            reached = now
-        for p in out + into:
-            p.wait()
-        time.sleep(max(0.0, 0.1 - (time.monotonic() - start - now)))
+    out = [(node, b) for b in network]
+    into = [(a, node) for a in network]
+    with testbed.Prober(network + [node]) as prober:
+        while time.monotonic() - start < timeout and None in (first, reaches, reached):
+            if first is None:
+                with open(log, errors="replace") as f:
+                    f.seek(offset)
+                    if " is up" in f.read():
+                        first = time.monotonic() - start
+            now = time.monotonic() - start
+            failing = set(prober.failing((out if reaches is None else [])
+                                         + (into if reached is None else []), wait=0.5))
+            if reaches is None and not failing.intersection(out):
+                reaches = now
+            if reached is None and not failing.intersection(into):
+                reached = now
+            time.sleep(max(0.0, 0.1 - (time.monotonic() - start - now)))
     return first, reaches, reached
 
 
