@@ -78,6 +78,15 @@ constexpr std::chrono::seconds longest_tunnel_window = 24h;
 // From a client's connection to the request for its routes
 // (babel/route_request.hpp): it has made its tap and started talking Babel.
 constexpr auto route_request_delay = 1s;
+// From a client tunnel's connection to our requests for the routes of the
+// node at its other end. babeld asks when the tap comes up, but ignores a
+// request that comes within a second or two of its last full update on
+// that interface: a server that many nodes connect to at once (a network
+// started cold) answers the first and the next ones miss its table until
+// its periodic update, 4 --hello later. Ignored at the second request, it
+// sent one less than 2 s before, when our tap was already up.
+constexpr auto client_route_request_delay = 1s;
+constexpr auto client_route_request_again = 1500ms;
 // A babeld left behind has this long to end on SIGTERM.
 constexpr std::chrono::milliseconds leftover_grace = 3s;
 // Between two surplus tunnels closed after the network's connection-count
@@ -200,6 +209,7 @@ void Daemon::start()
     TunnelManager::TapRouting routing;
     routing.forget = [this](const std::string& tap) { forget_tap(tap); };
     routing.declare = [this](const std::string& tap) { restore_tap(tap); };
+    routing.connected = [this](const std::string& tap) { ask_for_routes(tap); };
     routing.run = services_.run;
     routing.sweeper = tap_sweeper_.get();
     tunnels_ = std::make_unique<TunnelManager>(processes_, *peers_, plan_.tunnels,
@@ -439,10 +449,10 @@ void Daemon::start_refresher()
     refresher_ = std::make_unique<PeerRefresher>(*peers_, services_.registry, decrypt,
                                                  plan_.refresher);
     refresher_->changed = [this] {
-        schedule_registry();
         // New peers need not wait for the next tick.
         if (!stopping_)
-            tunnels_->fill();
+            fill_tunnels();
+        schedule_registry();
     };
 }
 
@@ -452,8 +462,10 @@ void Daemon::load_network_config()
         log::info("--", name, " ", value, ": overriding the network's value");
     network_config_ = std::make_unique<NetworkConfigFetcher>(
         processes_, services_.registry, OpenSslTool(services_.run),
+        // A renewed CA keeps its key (CertificateRenewer): the one read at
+        // start is the one that signs.
         NetworkConfigFetcher::Settings{plan_.tunnels.openvpn.ca, plan_.network_config,
-                                       plan_.run_dir});
+                                       plan_.run_dir, plan_.identity.ca_public_key});
     // The options may not fit the network's values: a tunnel-ping given
     // that is longer than the network's tunnel-timeout.
     network_config_->judge = [this](const NetworkConfig& config) {
@@ -667,6 +679,24 @@ void Daemon::restore_tap(const std::string& tap)
     drain_filter_->restore(tap);
 }
 
+void Daemon::ask_for_routes(const std::string& tap)
+{
+    auto& timer = client_route_requests_[tap];
+    if (!timer)
+        timer = services_.clock.make_timer();
+    auto ask = [tap] {
+        auto error = request_routes(tap);
+        if (error.empty())
+            log::debug("asked the node at the other end of ", tap, " for its routes");
+        else
+            log::debug("cannot ask for routes: ", error);   // the tunnel has gone
+    };
+    services_.clock.wait_for(*timer, client_route_request_delay, [this, &timer, ask] {
+        ask();
+        services_.clock.wait_for(*timer, client_route_request_again, ask);
+    });
+}
+
 void Daemon::set_endpoints(const std::vector<Endpoint>& endpoints)
 {
     refresher_->set_address(format_endpoints(endpoints), services_.clock.now());
@@ -745,13 +775,18 @@ void Daemon::tick()
         plan_.tunnels.families = families;
         tunnels_->set_families(families);
     }
+    fill_tunnels();
+    schedule_registry();
+    report_tunnels();
+    services_.clock.wait_for(*tick_timer_, tick_period, [this] { tick(); });
+}
+
+void Daemon::fill_tunnels()
+{
     if (tunnels_->fill() > 0)
         refresher_->want_peers(services_.clock.now());
     else
         refresher_->satisfied();
-    schedule_registry();
-    report_tunnels();
-    services_.clock.wait_for(*tick_timer_, tick_period, [this] { tick(); });
 }
 
 void Daemon::refresh_tunnels()
@@ -841,6 +876,7 @@ void Daemon::stop(std::function<void()> done)
         server->route_request->cancel();
     surplus_timer_->cancel();
     server_timer_->cancel();
+    client_route_requests_.clear();
     renewer_.reset();
     network_config_.reset();
     if (!babeld_) {   // start() failed before babeld

@@ -148,6 +148,8 @@ private:
     void replace_server(Server& server);
     void forget_tap(const std::string& tap);
     void restore_tap(const std::string& tap);
+    void ask_for_routes(const std::string& tap);
+    void fill_tunnels();
     void tell_babeld(const std::string& request, std::string action);
     void on_client_hook(const HookMessage& message);
     void on_server_hook(Server& server, const HookMessage& message);
@@ -191,6 +193,7 @@ private:
     std::unique_ptr<NetworkConfigFetcher> network_config_;
     std::unique_ptr<Timer> tick_timer_, tunnel_refresh_timer_, registry_timer_, rollover_timer_;
     std::unique_ptr<Timer> surplus_timer_, server_timer_;   // network configuration changes
+    std::map<std::string, std::unique_ptr<Timer>> client_route_requests_;   // by tap
     Clock::time_point rollover_before_;    // processes started before hold old files
     Clock::time_point rollover_deadline_;  // when the old files expire, less a margin
     std::chrono::milliseconds tunnel_slack_{0};   // how early before its due a tunnel goes

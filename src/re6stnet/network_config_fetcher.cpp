@@ -66,7 +66,9 @@ NetworkConfigFetcher::~NetworkConfigFetcher()
 const std::optional<NetworkConfig>& NetworkConfigFetcher::load()
 {
     public_key_file_ = settings_.work_dir + "/network-ca.pub";
-    write_file(public_key_file_, openssl_.public_key(settings_.ca));
+    write_file(public_key_file_, settings_.ca_public_key.empty()
+                                     ? openssl_.public_key(settings_.ca)
+                                     : settings_.ca_public_key);
     std::ifstream file(settings_.cache, std::ios::binary);
     if (!file) {
         log::debug("no network configuration kept in ", settings_.cache);

@@ -26,6 +26,7 @@ public:
         std::string ca;         // the CA certificate: its key signs the configuration
         std::string cache;      // the last good answer (STATE/network.conf)
         std::string work_dir;   // the files openssl reads are written here (RUN)
+        std::string ca_public_key;   // PEM, if already read: else read from `ca`
     };
 
     NetworkConfigFetcher(const ProcessContext& context, Registry& registry, OpenSslTool openssl,

@@ -17,6 +17,7 @@ struct NodeIdentity {
     Ipv6Address address;
     Ipv6Prefix subnet;
     CertificateDates certificate_dates, ca_dates;
+    std::string ca_public_key;   // PEM
 
     // Throws std::runtime_error naming the file at fault.
     static NodeIdentity load(const OpenSslTool& openssl, const std::string& ca_file,

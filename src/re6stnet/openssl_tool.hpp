@@ -10,10 +10,21 @@
 #include "re6stnet/process/command.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 namespace re6st {
+
+// What the daemon reads of a certificate, from one run of openssl: each
+// run costs some 40 ms of CPU, and a start-up read the node's
+// certificate and the CA's with seven of them.
+struct CertificateFields {
+    std::vector<std::uint8_t> serial;   // big-endian
+    std::string subject_cn;   // empty unless asked for
+    CertificateDates dates;
+    std::string public_key;   // PEM
+};
 
 class OpenSslTool {
 public:
@@ -23,6 +34,11 @@ public:
     std::vector<std::uint8_t> serial(const std::string& certificate) const;   // big-endian
     std::string subject_cn(const std::string& certificate) const;
     bool matches_key(const std::string& certificate, const std::string& key) const;
+    // Whether `key` is the private half of `public_key` (PEM).
+    bool key_matches(const std::string& public_key, const std::string& key) const;
+    // All of the above at once; throws if any is missing, as they do. The
+    // CN is read only `with_cn`: a CA's need not be a node's.
+    CertificateFields fields(const std::string& certificate, bool with_cn = true) const;
     // The public key, PEM.
     std::string public_key(const std::string& certificate) const;
     // The subject on one line (RFC 2253), to compare two certificates'.
@@ -55,6 +71,8 @@ public:
 
 private:
     std::string output_of(const std::vector<std::string>& arguments, const std::string& file) const;
+    std::string x509_output(const std::string& certificate,
+                            std::initializer_list<std::vector<std::string>> options) const;
 
     CommandRunner run_;
     std::string program_;

@@ -19,7 +19,7 @@ std::int64_t wall_seconds()
 
 PeerRefresher::PeerRefresher(PeerDb& db, Registry& registry, Decrypt decrypt, Settings settings)
     : db_(db), registry_(registry), decrypt_(std::move(decrypt)), settings_(settings),
-      retry_(settings.first_retry)
+      retry_(settings.first_retry), bootstrap_retry_(settings.first_bootstrap_retry)
 {
 }
 
@@ -48,15 +48,18 @@ void PeerRefresher::satisfied()
 {
     starving_ = false;
     bootstrap_due_ = false;
+    bootstrap_retry_ = settings_.first_bootstrap_retry;
 }
 
 void PeerRefresher::tunnel_up(Clock::time_point now)
 {
-    if (retry_ == settings_.first_retry)
+    settling_until_ = now + settings_.settling;
+    bootstrap_retry_ = settings_.first_bootstrap_retry;
+    if (retry_ == settings_.first_retry && !last_failed_)
         return;   // the last refresh did not fail
     retry_ = settings_.first_retry;
     if (!busy_)
-        next_refresh_ = std::min(next_refresh_, now + settings_.first_retry);
+        next_refresh_ = std::min(next_refresh_, now + settings_.settling_retry);
 }
 
 PeerRefresher::Clock::time_point PeerRefresher::due() const
@@ -166,7 +169,8 @@ void PeerRefresher::bootstrap(Clock::time_point now)
         // A peer we knew and failed to reach is no progress: ask again soon,
         // the registry picks at random among the declared nodes.
         bootstrap_due_ = !ok || starving_;
-        next_bootstrap_ = started_ + settings_.first_retry;
+        next_bootstrap_ = started_ + bootstrap_retry_;
+        bootstrap_retry_ = std::min(bootstrap_retry_ * 2, settings_.longest_retry);
         finish();
     };
     registry_.bootstrap_peer([this, done](std::optional<std::string> encrypted,
@@ -211,6 +215,7 @@ void PeerRefresher::succeeded()
 {
     busy_ = false;
     bootstrap_due_ = false;
+    last_failed_ = false;
     last_success_ = started_;
     retry_ = settings_.first_retry;
     next_refresh_ = started_ + settings_.interval;
@@ -223,14 +228,21 @@ void PeerRefresher::succeeded()
 void PeerRefresher::failed(const std::string& what)
 {
     busy_ = false;
-    log::warning("registry: ", what, "; retrying in ", retry_.count(), " s");
-    next_refresh_ = started_ + retry_;
+    last_failed_ = true;
     // Without a tunnel the private URL is out of reach: bootstrap.
     if (starving_ && !bootstrap_due_) {
         bootstrap_due_ = true;
         next_bootstrap_ = started_;
     }
-    retry_ = std::min(retry_ * 2, settings_.longest_retry);
+    if (started_ < settling_until_) {
+        log::debug("registry: ", what, "; retrying in ", settings_.settling_retry.count(),
+                   " s, a tunnel having just come up");
+        next_refresh_ = started_ + settings_.settling_retry;
+    } else {
+        log::warning("registry: ", what, "; retrying in ", retry_.count(), " s");
+        next_refresh_ = started_ + retry_;
+        retry_ = std::min(retry_ * 2, settings_.longest_retry);
+    }
     finish();
 }
 

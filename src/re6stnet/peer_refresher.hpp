@@ -28,6 +28,15 @@ public:
         std::chrono::seconds interval{3600};   // --peers-db-refresh
         std::chrono::seconds first_retry{5};   // after a failure, doubling...
         std::chrono::seconds longest_retry{30};   // ...up to this
+        // For this long after a tunnel comes up, a failure is retried
+        // after settling_retry: the route to the registry's private
+        // address arrives over it within a second or two.
+        std::chrono::seconds settling{10};
+        std::chrono::seconds settling_retry{1};
+        // Between two bootstrap requests that brought no new peer,
+        // doubling up to longest_retry: the first nodes of a network
+        // started cold find none until one of them has declared itself.
+        std::chrono::seconds first_bootstrap_retry{1};
         std::chrono::seconds starving{60};     // between refreshes for want of peers
         std::size_t capacity = 200;            // peers asked for and kept
         Network network{Ipv6Prefix()};         // bootstrap peers must be of it
@@ -50,7 +59,9 @@ public:
     void want_peers(Clock::time_point now);
     void satisfied();
     // A tunnel came up: the private URL may be reachable now, so a failed
-    // refresh is retried soon rather than after its grown delay.
+    // refresh is retried soon rather than after its grown delay, and so
+    // are the failures of the next few seconds; the bootstrap delay starts
+    // again from its first value.
     void tunnel_up(Clock::time_point now);
 
     void run(Clock::time_point now);
@@ -77,13 +88,16 @@ private:
     Settings settings_;
     std::string address_;
     bool busy_ = false;
+    bool last_failed_ = false;
     bool starving_ = false;              // free slots and no unused peer
     bool bootstrap_due_ = false;         // starving, and the registry's private URL failed
     Clock::time_point started_;          // of the call in flight
     Clock::time_point last_success_ = Clock::time_point::min();
     Clock::time_point next_refresh_;     // epoch: at once
     Clock::time_point next_bootstrap_;
+    Clock::time_point settling_until_;   // of the last tunnel up
     std::chrono::seconds retry_;
+    std::chrono::seconds bootstrap_retry_;
 };
 
 }  // namespace re6st

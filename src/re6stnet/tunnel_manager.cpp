@@ -224,6 +224,8 @@ void TunnelManager::hook_reported(Slot& slot, const HookMessage& message)
             slot.up_since = context_.clock.now();
             log::info("tunnel ", slot.openvpn->interface(), " to ", cn(slot.peer), " is up");
         }
+        if (routing_.connected && !stopping_)
+            routing_.connected(slot.openvpn->interface());
     }
     on_hook_(message);
 }

@@ -46,13 +46,15 @@ public:
     // What babeld is told about a tap. `forget` before a tunnel closes:
     // our babeld routes around it at once, the peer's when our hellos stop,
     // while the tunnel still carries what both sent before. `declare` once
-    // its process has ended, for the next tunnel on that tap.
+    // its process has ended, for the next tunnel on that tap. `connected`
+    // each time a tunnel reports it carries packets.
     // `run` makes each tap persistent before its process starts and deletes
     // it when the process ends (PersistentTap), so that a tunnel can be
     // restarted on it; without, OpenVPN makes and deletes its own.
     struct TapRouting {
         std::function<void(const std::string& tap)> forget;
         std::function<void(const std::string& tap)> declare;
+        std::function<void(const std::string& tap)> connected;
         CommandRunner run;
         TapSweeper* sweeper;   // none when made with {}
     };

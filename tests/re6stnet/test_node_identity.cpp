@@ -69,6 +69,26 @@ TEST_F(NodeIdentityTest, OpenSslToolReadsSerialAndCn)
     EXPECT_NE(openssl.verify(*dir / "foreign.crt", *dir / "ca.crt"), "");
 }
 
+// One run of openssl reads what the separate calls read.
+TEST_F(NodeIdentityTest, OpenSslToolReadsAllFieldsAtOnce)
+{
+    auto node = openssl.fields(*dir / "node.crt");
+    EXPECT_EQ(node.serial, std::vector<std::uint8_t>{0x07});
+    EXPECT_EQ(node.subject_cn, "1/16");
+    EXPECT_EQ(node.dates.not_after, openssl.dates(*dir / "node.crt").not_after);
+    EXPECT_EQ(node.dates.not_before, openssl.dates(*dir / "node.crt").not_before);
+    EXPECT_EQ(node.public_key.rfind("-----BEGIN PUBLIC KEY-----\n", 0), 0u);
+    EXPECT_TRUE(openssl.key_matches(node.public_key, *dir / "node.key"));
+    EXPECT_FALSE(openssl.key_matches(node.public_key, *dir / "foreign.key"));
+    auto ca = openssl.fields(*dir / "ca.crt", false);
+    EXPECT_EQ(ca.serial, openssl.serial(*dir / "ca.crt"));
+    EXPECT_EQ(ca.subject_cn, "");
+    EXPECT_EQ(ca.public_key.rfind(openssl.public_key(*dir / "ca.crt"), 0), 0u);
+    auto id = NodeIdentity::load(openssl, *dir / "ca.crt", *dir / "node.crt", *dir / "node.key");
+    EXPECT_EQ(id.ca_public_key, ca.public_key);
+    EXPECT_THROW(openssl.fields(*dir / "twocn.crt"), std::runtime_error);
+}
+
 TEST_F(NodeIdentityTest, FilesThatDoNotBelongTogetherAreNamed)
 {
     auto ca = *dir / "ca.crt", node = *dir / "node.crt";

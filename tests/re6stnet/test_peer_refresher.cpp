@@ -151,7 +151,14 @@ TEST_F(PeerRefresherTest, NewNodeBootstrapsWhenThePrivateUrlIsOutOfReach)
     auto found = db.find(bits(2));
     ASSERT_TRUE(found);
     EXPECT_EQ(found->address(), "10.0.0.2,1194,udp;10.0.0.2,1194,tcp");
-    EXPECT_EQ(refresher.due(), t0 + 5s);   // the refresh is retried, not the bootstrap
+    // Still starving: another bootstrap peer a second later, then 2 s...
+    EXPECT_EQ(refresher.due(), t0 + 1s);
+    refresher.run(t0 + 1s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 3s);
+    // ...until the tunnels have what they need: then the refresh, retried.
+    refresher.satisfied();
+    EXPECT_EQ(refresher.due(), t0 + 5s);
 }
 
 TEST_F(PeerRefresherTest, BootstrapPeerThatIsNotForUsIsRejected)
@@ -164,7 +171,7 @@ TEST_F(PeerRefresherTest, BootstrapPeerThatIsNotForUsIsRejected)
     refresher.run(t0);
     registry.answer_all();
     EXPECT_EQ(db.size(), 0u);
-    EXPECT_EQ(refresher.due(), t0 + 5s);
+    EXPECT_EQ(refresher.due(), t0 + 1s);   // the bootstrap, again
 }
 
 TEST_F(PeerRefresherTest, BootstrapPeerMustBeWellFormed)
@@ -220,13 +227,34 @@ TEST_F(PeerRefresherTest, TunnelComingUpCutsTheRetryDelayShort)
     registry.answer_all();
     EXPECT_EQ(refresher.due(), t0 + 15s);
     refresher.tunnel_up(t0 + 6s);
-    EXPECT_EQ(refresher.due(), t0 + 11s);
+    EXPECT_EQ(refresher.due(), t0 + 7s);
+    // Babel has no route over the new tunnel yet: every second, for 10 s.
+    for (auto at : {7s, 8s, 9s}) {
+        refresher.run(t0 + at);
+        registry.answer_all();
+        EXPECT_EQ(refresher.due(), t0 + at + 1s);
+    }
     registry.reachable = true;
-    refresher.run(t0 + 11s);
+    refresher.run(t0 + 10s);
     registry.answer_all();
-    EXPECT_EQ(refresher.due(), t0 + 11s + 3600s);
+    EXPECT_EQ(refresher.due(), t0 + 10s + 3600s);
     refresher.tunnel_up(t0 + 20s);   // nothing failed: nothing to hurry
-    EXPECT_EQ(refresher.due(), t0 + 11s + 3600s);
+    EXPECT_EQ(refresher.due(), t0 + 10s + 3600s);
+}
+
+TEST_F(PeerRefresherTest, FailuresSoonAfterATunnelCameUpAreRetriedEverySecond)
+{
+    registry.reachable = false;
+    refresher.tunnel_up(t0);
+    refresher.run(t0 + 9s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 10s);
+    refresher.run(t0 + 10s);   // the tunnel is 10 s old: the usual delays again
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 15s);
+    refresher.run(t0 + 15s);
+    registry.answer_all();
+    EXPECT_EQ(refresher.due(), t0 + 25s);
 }
 
 TEST_F(PeerRefresherTest, BootstrapPeerAlreadyFailingIsNoProgress)
@@ -241,11 +269,12 @@ TEST_F(PeerRefresherTest, BootstrapPeerAlreadyFailingIsNoProgress)
     refresher.run(t0);
     registry.answer_all();
     EXPECT_EQ(registry.calls.back(), "getBootstrapPeer");
-    EXPECT_EQ(refresher.due(), t0 + 5s);   // asks again, whatever the refresh delay
+    EXPECT_EQ(refresher.due(), t0 + 1s);   // asks again, whatever the refresh delay
     registry.bootstrap = encrypted_for_us(peer(3).prefix + " " + peer(3).address());
-    refresher.run(t0 + 5s);
+    refresher.run(t0 + 1s);
     registry.answer_all();
     EXPECT_EQ(registry.calls.back(), "getBootstrapPeer");
     EXPECT_TRUE(db.find(bits(3)));
-    EXPECT_EQ(refresher.due(), t0 + 5s);   // the refresh, still due since t0 + 5 s
+    refresher.satisfied();   // the tunnels use it
+    EXPECT_EQ(refresher.due(), t0 + 5s);   // the refresh, retried
 }
