@@ -139,12 +139,15 @@ class MixedUnderlay(testbed.BedTestCase):
                                                time.monotonic() - cut), file=sys.stderr)
         self.assertEqual(self.bed.unreachable_pairs([d1, d2], count=3), [],
                          d1.route_to(d2))
-        # It still holds a tunnel refresh later, no tunnel between them
-        # runs over IPv4, and the rest of the network is whole.
+        # A tunnel refresh later no tunnel between them runs over IPv4, the
+        # pair still reaches each other and the rest of the network is
+        # whole. The direct tunnel itself may have gone: a refresh closes
+        # one of the tunnels that carry the fewest routes, drawn at random.
         time.sleep(25)
         families = [connected_over(client_log(client, tap))
                     for client, tap, _ in self.tunnels_between(d1, d2)]
-        self.assertIn("AF_INET6", families)
+        print("tunnels between %s and %s a refresh later (family): %s"
+              % (d1.name, d2.name, families), file=sys.stderr)
         self.assertNotIn("AF_INET", families)
         self.assertEqual(self.bed.unreachable_pairs([d1, d2], count=3), [])
         self.bed.wait_connected(self.nodes, 60)
