@@ -55,8 +55,8 @@ void PeerRefresher::tunnel_up(Clock::time_point now)
 {
     settling_until_ = now + settings_.settling;
     bootstrap_retry_ = settings_.first_bootstrap_retry;
-    if (retry_ == settings_.first_retry && !last_failed_)
-        return;   // the last refresh did not fail
+    if (!last_failed_)
+        return;
     retry_ = settings_.first_retry;
     if (!busy_)
         next_refresh_ = std::min(next_refresh_, now + settings_.settling_retry);

@@ -88,7 +88,7 @@ private:
     Settings settings_;
     std::string address_;
     bool busy_ = false;
-    bool last_failed_ = false;
+    bool last_failed_ = false;   // the last refresh failed
     bool starving_ = false;              // free slots and no unused peer
     bool bootstrap_due_ = false;         // starving, and the registry's private URL failed
     Clock::time_point started_;          // of the call in flight
